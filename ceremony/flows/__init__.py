@@ -1,0 +1,1 @@
+"""The ceremonies as explicit steps over model, keys and store."""

@@ -1,0 +1,1 @@
+"""Signer backends: encrypted USB key files and PKCS#11 tokens."""

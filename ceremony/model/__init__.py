@@ -1,0 +1,1 @@
+"""Pure core: python-tuf objects in, objects and reports out. No I/O, clock or devices."""

@@ -1,0 +1,85 @@
+"""Strict JSON for metadata and key files.
+
+TUF metadata is signed over canonical JSON (securesystemslib's OLPC dialect): no floats, and a
+JSON object with a repeated key would be read differently by different parsers. Both are refused
+here, before any other code looks at the data. Size and nesting are bounded so that hostile
+input cannot exhaust memory or the stack; every failure is a `MalformedInputError`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ceremony.errors import MalformedInputError
+
+MAX_JSON_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Refused(f"duplicate object key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_float(text: str) -> Any:
+    raise _Refused(f"floating point number {text} (canonical JSON allows integers only)")
+
+
+def _no_constant(text: str) -> Any:
+    raise _Refused(f"non-standard constant {text}")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def loads_strict(data: bytes, source: str) -> Any:
+    """Parse `data` as strict JSON; `source` names the input in error messages."""
+    hint = "use the file exactly as the tool wrote it; it may be damaged or edited by hand"
+    if len(data) > MAX_JSON_BYTES:
+        raise MalformedInputError(
+            f"{source}: too large ({len(data)} bytes, limit {MAX_JSON_BYTES})", hint
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MalformedInputError(f"{source}: not UTF-8 text (byte {e.start})", hint) from None
+    if text.startswith("\ufeff"):
+        raise MalformedInputError(f"{source}: starts with a byte order mark", hint)
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+        )
+    except _Refused as e:
+        raise MalformedInputError(f"{source}: {e}", hint) from None
+    except RecursionError:
+        raise MalformedInputError(f"{source}: nested too deeply", hint) from None
+    except json.JSONDecodeError as e:
+        raise MalformedInputError(
+            f"{source}: not valid JSON ({e.msg} at line {e.lineno} column {e.colno})", hint
+        ) from None
+    if _depth(value) > MAX_DEPTH:
+        raise MalformedInputError(f"{source}: nested deeper than {MAX_DEPTH} levels", hint)
+    return value

@@ -1,0 +1,1 @@
+"""The workspace on disk: atomic writes, the roster, staged proposals, exports."""

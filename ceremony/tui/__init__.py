@@ -1,0 +1,1 @@
+"""The Textual keyholder interface (renders flow views, sends intents)."""

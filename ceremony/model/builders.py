@@ -1,0 +1,89 @@
+"""Builders for the first versions of the offline metadata from a validated plan.
+
+Pure: the plan and `now` in, python-tuf `Metadata` objects out. Root and targets follow the
+TUF specification 1.0.34 (sections "root.json" and "targets.json"); consistent snapshots are
+always on (spec section 6.2) so exported files carry version-prefixed names.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tuf.api.metadata import (
+    DelegatedRole,
+    Key,
+    Delegations,
+    Metadata,
+    Role,
+    Root,
+    Targets,
+)
+
+from ceremony.model.plan import Delegation, Plan
+
+
+def expiry(now: datetime, days: int) -> datetime:
+    """`now + days`, in UTC with whole seconds, as the spec's `expires` format requires."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return (now.astimezone(UTC) + timedelta(days=days)).replace(microsecond=0)
+
+
+def _keys_of(plan: Plan, signers: tuple[str, ...]) -> list[str]:
+    return [plan.keyholders[name].key.keyid for name in signers]
+
+
+def build_root(plan: Plan, now: datetime) -> Root:
+    root = Root(version=1, expires=expiry(now, plan.root.expires_in_days), consistent_snapshot=True)
+    # Root(...) starts with the four top-level roles, each with no keys and threshold 1.
+    for role in (plan.root, plan.targets):
+        for name in role.signers:
+            root.add_key(plan.keyholders[name].key, role.name)
+        root.roles[role.name] = Role(_keys_of(plan, role.signers), role.threshold)
+    for online_role in (plan.snapshot, plan.timestamp):
+        root.add_key(plan.online_keys[online_role.online_key].key, online_role.name)
+    return root
+
+
+def _delegated_role(plan: Plan, delegation: Delegation) -> DelegatedRole:
+    return DelegatedRole(
+        name=delegation.name,
+        keyids=_keys_of(plan, delegation.signers),
+        threshold=delegation.threshold,
+        terminating=delegation.terminating,
+        paths=list(delegation.paths) if delegation.paths is not None else None,
+        path_hash_prefixes=(
+            list(delegation.path_hash_prefixes)
+            if delegation.path_hash_prefixes is not None
+            else None
+        ),
+    )
+
+
+def build_targets(plan: Plan, now: datetime) -> Targets:
+    delegations = None
+    if plan.delegations:
+        keys: dict[str, Key] = {}
+        for delegation in plan.delegations:
+            for name in delegation.signers:
+                key = plan.keyholders[name].key
+                keys[key.keyid] = key
+        roles = {d.name: _delegated_role(plan, d) for d in plan.delegations}
+        delegations = Delegations(keys=keys, roles=roles)
+    return Targets(
+        version=1, expires=expiry(now, plan.targets.expires_in_days), delegations=delegations
+    )
+
+
+def build_initial(plan: Plan, now: datetime) -> dict[str, Metadata[Any]]:
+    """Root v1, targets v1 and every delegated role v1 (no targets yet), unsigned, in order."""
+    result: dict[str, Metadata[Any]] = {
+        "root": Metadata(build_root(plan, now)),
+        "targets": Metadata(build_targets(plan, now)),
+    }
+    for delegation in plan.delegations:
+        result[delegation.name] = Metadata(
+            Targets(version=1, expires=expiry(now, delegation.expires_in_days))
+        )
+    return result

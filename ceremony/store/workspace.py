@@ -1,0 +1,165 @@
+"""The ceremony workspace on disk.
+
+```
+WORKSPACE/
+  plan.toml          the reviewed plan, copied verbatim at `ceremony init`
+  roster.json        keyholder -> public key (see ceremony.model.roster)
+  staged/ROLE.json   proposals in progress: new metadata and the signatures collected so far
+  metadata/N.ROLE.json   the trusted, signed history (never rewritten)
+```
+
+Every write is atomic (ceremony.store.atomic). A new workspace is assembled in a hidden
+sibling directory and renamed into place, so a failed `init` leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ceremony.errors import WorkspaceError
+from ceremony.store.atomic import write_atomic
+
+ROSTER = "roster.json"
+PLAN = "plan.toml"
+STAGED = "staged"
+METADATA = "metadata"
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+# Role names become file names; the plan validator enforces the same rule with a friendlier
+# message. This is the last line of defence against path traversal.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_TRUSTED_NAME = re.compile(r"^([1-9][0-9]{0,9})\.([A-Za-z0-9][A-Za-z0-9._-]{0,127})\.json$")
+
+
+def _require_safe(name: str) -> str:
+    if not _SAFE_NAME.match(name) or ".." in name:
+        raise WorkspaceError(
+            f"role name {name!r} is not a safe file name",
+            "role names use letters, digits, '.', '_' and '-' only",
+        )
+    return name
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise WorkspaceError(
+            f"cannot read {path}: {e.strerror}", "check the medium is inserted and readable"
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise WorkspaceError(f"{path} is too large", "this is not a file the tool wrote")
+    return data
+
+
+def create_workspace(path: Path, files: dict[str, bytes]) -> None:
+    """Create a workspace at `path` holding `files` (relative names), all or nothing.
+
+    Refuses an existing non-empty directory or an existing file.
+    """
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise WorkspaceError(
+            f"{path} already exists and is not empty",
+            "give a new directory name; a workspace is never created over existing files",
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise WorkspaceError(
+            f"{parent} does not exist", "create the parent directory or choose another path"
+        )
+    tmp = parent / f".{path.name}.{secrets.token_hex(6)}.creating"
+    try:
+        tmp.mkdir(mode=0o700)
+        for sub in (STAGED, METADATA):
+            (tmp / sub).mkdir()
+        for relative, data in files.items():
+            write_atomic(tmp / relative, data)
+        if path.exists():
+            path.rmdir()  # an existing *empty* directory is replaced by the new workspace
+        os.rename(tmp, path)
+    except OSError as e:
+        raise WorkspaceError(
+            f"cannot create the workspace at {path}: {e.strerror}",
+            "check that the location is writable and has free space",
+        ) from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    path: Path
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        if not (path / ROSTER).is_file():
+            raise WorkspaceError(
+                f"{path} is not a ceremony workspace (no {ROSTER})",
+                "give the directory created by `ceremony init`",
+            )
+        return cls(path)
+
+    # roster and plan
+    def read_roster(self) -> bytes:
+        return _read(self.path / ROSTER)
+
+    def write_roster(self, data: bytes) -> None:
+        write_atomic(self.path / ROSTER, data, replace=True)
+
+    def read_plan(self) -> bytes | None:
+        plan = self.path / PLAN
+        return _read(plan) if plan.is_file() else None
+
+    # staged proposals
+    def staged_names(self) -> list[str]:
+        directory = self.path / STAGED
+        if not directory.is_dir():
+            return []
+        return sorted(p.stem for p in directory.glob("*.json") if _SAFE_NAME.match(p.stem))
+
+    def staged_path(self, role: str) -> Path:
+        return self.path / STAGED / f"{_require_safe(role)}.json"
+
+    def read_staged(self, role: str) -> bytes:
+        return _read(self.staged_path(role))
+
+    def write_staged(self, role: str, data: bytes) -> None:
+        (self.path / STAGED).mkdir(exist_ok=True)
+        write_atomic(self.staged_path(role), data, replace=True)
+
+    def remove_staged(self, role: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.staged_path(role).unlink()
+
+    # trusted history
+    def trusted_files(self) -> dict[str, bytes]:
+        """Every `N.ROLE.json` in the trusted history, by file name."""
+        directory = self.path / METADATA
+        if not directory.is_dir():
+            return {}
+        return {
+            p.name: _read(p) for p in sorted(directory.iterdir()) if _TRUSTED_NAME.match(p.name)
+        }
+
+    def write_trusted(self, role: str, version: int, data: bytes) -> Path:
+        """Add `VERSION.ROLE.json` to the history; an existing version is never replaced."""
+        (self.path / METADATA).mkdir(exist_ok=True)
+        target = self.path / METADATA / f"{version}.{_require_safe(role)}.json"
+        write_atomic(target, data)
+        return target
+
+
+def parse_trusted_name(name: str) -> tuple[int, str] | None:
+    """`(version, role)` for a history file name like `2.root.json`, else None."""
+    match = _TRUSTED_NAME.match(name)
+    if match is None:
+        return None
+    return int(match.group(1)), match.group(2)

@@ -1,0 +1,254 @@
+"""Loading the plan from real files: TOML syntax, file errors, key paths relative to the plan.
+
+Every bad plan of the model table is also written to disk and loaded, to check that the file
+layer reports the same key path and that a refused plan leaves the disk exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ceremony.errors import PlanError
+from ceremony.store.planfile import (
+    MAX_KEY_FILE_BYTES,
+    MAX_PLAN_BYTES,
+    load_plan,
+    parse_plan,
+    read_plan_bytes,
+)
+from tests.model.test_plan import (
+    ALICE,
+    KEY_FILES,
+    SPARE,
+    BadPlan,
+    bad_plan_params,
+    base_plan,
+    key_json,
+)
+
+
+def toml_value(value: Any) -> str:
+    """`value` as a TOML value. JSON strings are valid TOML basic strings for our inputs."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{ " + ", ".join(items) + " }"
+    raise TypeError(type(value))
+
+
+def to_toml(doc: dict[str, Any]) -> str:
+    return "".join(f"{json.dumps(key)} = {toml_value(value)}\n" for key, value in doc.items())
+
+
+def write_plan_folder(folder: Path, doc: dict[str, Any] | str) -> Path:
+    """A plan folder as a ceremony would have it: plan.toml and keys/ beside it."""
+    for name, data in KEY_FILES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    plan_path = folder / "plan.toml"
+    plan_path.write_text(doc if isinstance(doc, str) else to_toml(doc), encoding="utf-8")
+    return plan_path
+
+
+def tree(root: Path) -> dict[str, bytes | None]:
+    """Every entry under `root`: file contents, or None for folders."""
+    return {
+        str(p.relative_to(root)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(root.rglob("*"))
+    }
+
+
+GOOD_TOML = """\
+[repository]
+name = "example"
+
+[keyholders.alice]
+key = "keys/alice.key.pub.json"   # public key file written by `ceremony keygen`
+[keyholders.bob]
+key = "keys/bob.key.pub.json"
+[keyholders.carol]
+key = "keys/carol.key.pub.json"
+
+[online_keys.online]
+key = "keys/online.pem"
+
+[roles.root]
+signers = ["alice", "bob", "carol"]
+threshold = 2
+expires_in_days = 365
+resign_before_days = 60
+
+[roles.targets]
+signers = ["alice", "bob"]
+threshold = 2
+expires_in_days = 180
+
+[roles.snapshot]
+online_key = "online"
+expires_in_days = 7
+
+[roles.timestamp]
+online_key = "online"
+expires_in_days = 1
+
+[[delegations]]
+name = "claimed"
+signers = ["alice", "bob"]
+threshold = 1
+paths = ["claimed/*"]
+terminating = true
+expires_in_days = 90
+
+[[delegations]]
+name = "bins"
+signers = ["carol"]
+threshold = 1
+path_hash_prefixes = ["0", "1"]
+expires_in_days = 30
+"""
+
+
+def test_toml_writer_round_trips_the_base_plan() -> None:
+    # The bad-plan tests below rely on this writer saying what the model table says.
+    assert tomllib.loads(to_toml(base_plan())) == base_plan()
+
+
+def test_documented_plan_loads(tmp_path: Path) -> None:
+    plan = load_plan(write_plan_folder(tmp_path, GOOD_TOML))
+    assert plan.source == str(tmp_path / "plan.toml")
+    assert plan.keyholders["alice"].key == ALICE
+    assert plan.online_keys["online"].key_file == "keys/online.pem"
+    assert plan.root.resign_before_days == 60
+    assert [d.name for d in plan.delegations] == ["claimed", "bins"]
+    assert plan.delegations[1].path_hash_prefixes == ("0", "1")
+
+
+def test_key_files_are_found_relative_to_the_plan_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_path = write_plan_folder(tmp_path / "plan", GOOD_TOML)
+    # A decoy keys/ folder in the working folder holds a different key for alice.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "keys").mkdir(parents=True)
+    (elsewhere / "keys" / "alice.key.pub.json").write_bytes(key_json(SPARE))
+    monkeypatch.chdir(elsewhere)
+    plan = load_plan(Path(os.path.relpath(plan_path, elsewhere)))
+    assert plan.keyholders["alice"].key == ALICE
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    broken = GOOD_TOML.replace('name = "example"', 'name = "example', 1)
+    plan_path = write_plan_folder(tmp_path, broken)
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert info.value.key_path == ""
+    assert info.value.problem.startswith("not valid TOML: ")
+    assert "line 2" in info.value.problem
+    assert str(info.value).startswith(f"{plan_path}: not valid TOML")
+    assert "plan-format.md" in info.value.hint
+
+
+def test_duplicate_toml_key_is_refused(tmp_path: Path) -> None:
+    doubled = GOOD_TOML.replace("threshold = 2\n", "threshold = 2\nthreshold = 1\n", 1)
+    with pytest.raises(PlanError) as info:
+        load_plan(write_plan_folder(tmp_path, doubled))
+    assert "not valid TOML" in info.value.problem
+
+
+def test_missing_plan_file(tmp_path: Path) -> None:
+    with pytest.raises(PlanError) as info:
+        load_plan(tmp_path / "nowhere.toml")
+    assert info.value.problem == "cannot read the plan file: No such file or directory"
+    assert info.value.source == str(tmp_path / "nowhere.toml")
+    assert isinstance(info.value.__cause__, FileNotFoundError)
+
+
+def test_plan_path_that_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(PlanError) as info:
+        load_plan(tmp_path)
+    assert "is a folder" in info.value.problem
+
+
+def test_plan_that_is_not_utf8(tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.toml"
+    plan_path.write_bytes(GOOD_TOML.encode("utf-16"))
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert info.value.problem == "not UTF-8 text (byte 0)"
+
+
+def test_oversized_plan_is_refused_before_parsing(tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.toml"
+    plan_path.write_bytes(GOOD_TOML.encode() + b"#" * MAX_PLAN_BYTES)
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert f"larger than {MAX_PLAN_BYTES} bytes" in info.value.problem
+
+
+def test_missing_key_file_names_the_key_path(tmp_path: Path) -> None:
+    plan_path = write_plan_folder(tmp_path, GOOD_TOML)
+    (tmp_path / "keys" / "bob.key.pub.json").unlink()
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert info.value.key_path == "keyholders.bob.key"
+    assert "cannot read key file 'keys/bob.key.pub.json'" in info.value.problem
+    assert "relative to the plan file" in info.value.hint
+
+
+def test_key_file_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    plan_path = write_plan_folder(tmp_path, GOOD_TOML)
+    fifo = tmp_path / "keys" / "bob.key.pub.json"
+    fifo.unlink()
+    os.mkfifo(fifo)  # nobody writes to it: a blocking open would hang here
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert info.value.key_path == "keyholders.bob.key"
+    assert "not a regular file" in info.value.problem
+
+
+def test_oversized_key_file_is_refused(tmp_path: Path) -> None:
+    plan_path = write_plan_folder(tmp_path, GOOD_TOML)
+    (tmp_path / "keys" / "carol.key.pub.json").write_bytes(b" " * (MAX_KEY_FILE_BYTES + 1))
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert info.value.key_path == "keyholders.carol.key"
+    assert f"larger than {MAX_KEY_FILE_BYTES} bytes" in info.value.problem
+
+
+def test_parse_plan_validates_the_given_bytes(tmp_path: Path) -> None:
+    # The bytes passed in are what counts, not what is on disk now.
+    plan_path = write_plan_folder(tmp_path, GOOD_TOML)
+    data = read_plan_bytes(plan_path)
+    plan_path.write_text("this is = not [ toml")
+    plan = parse_plan(data, plan_path)
+    assert plan.repository == "example"
+
+
+@pytest.mark.parametrize("case", bad_plan_params())
+def test_bad_plan_file_is_refused_and_changes_nothing(tmp_path: Path, case: BadPlan) -> None:
+    doc = base_plan()
+    case.mutate(doc)
+    plan_path = write_plan_folder(tmp_path, doc)
+    before = tree(tmp_path)
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_path)
+    assert info.value.key_path == case.key_path
+    assert case.fragment in info.value.problem
+    assert info.value.source == str(plan_path)
+    assert tree(tmp_path) == before

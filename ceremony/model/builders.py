@@ -12,8 +12,8 @@ from typing import Any
 
 from tuf.api.metadata import (
     DelegatedRole,
-    Key,
     Delegations,
+    Key,
     Metadata,
     Role,
     Root,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from securesystemslib.formats import encode_canonical
-from tuf.api.serialization import DeserializationError
 from tuf.api.metadata import Metadata
+from tuf.api.serialization import DeserializationError
 from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.errors import MalformedInputError

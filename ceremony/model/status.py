@@ -87,13 +87,13 @@ class RoleStatus:
 
 
 def _find_delegator(
-    role: str, candidates: list[Metadata[Any]]
+    role: str, candidates: list[tuple[str, Metadata[Any]]]
 ) -> tuple[str, Targets] | None:
-    for md in candidates:
+    for name, md in candidates:
         signed = md.signed
-        if isinstance(signed, Targets) and signed.delegations and signed.delegations.roles:
-            if role in signed.delegations.roles:
-                return md.signed.type, signed
+        delegations = signed.delegations if isinstance(signed, Targets) else None
+        if delegations is not None and delegations.roles and role in delegations.roles:
+            return name, signed
     return None
 
 
@@ -124,8 +124,8 @@ def required_sets(
         return [_root_role_set(f"targets (root v{delegator.version})", delegator, "targets")]
     # A delegated role: the staged delegator wins over the trusted one (it is what will be
     # exported together with this role).
-    staged_targets = [m for n, m in staged.items() if n not in ("root", role)]
-    trusted_targets = [m for n, m in trusted.items() if n not in ("root", role)]
+    staged_targets = [(n, m) for n, m in staged.items() if n not in ("root", role)]
+    trusted_targets = [(n, m) for n, m in trusted.items() if n not in ("root", role)]
     found = _find_delegator(role, staged_targets) or _find_delegator(role, trusted_targets)
     if found is None:
         raise SigningError(
@@ -133,7 +133,8 @@ def required_sets(
             "add the delegation to targets first, or remove the staged role",
         )
     delegator_name, targets = found
-    assert targets.delegations is not None and targets.delegations.roles is not None
+    assert targets.delegations is not None
+    assert targets.delegations.roles is not None
     delegated = targets.delegations.roles[role]
     keys = {k: targets.delegations.keys[k] for k in delegated.keyids}
     return [SignerSet(f"{role} (delegated by {delegator_name})", delegated.threshold, keys)]

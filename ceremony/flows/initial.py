@@ -1,0 +1,56 @@
+"""The initial ceremony, first half: from a reviewed plan to a workspace with v1 proposals.
+
+Runbook step R3 ("Create the workspace"): `ceremony init WORKSPACE --plan PLAN`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ceremony.model.builders import build_initial
+from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.plan import Plan
+from ceremony.model.roster import Roster, RosterKey
+from ceremony.store.planfile import parse_plan, read_plan_bytes
+from ceremony.store.workspace import PLAN, ROSTER, STAGED, create_workspace
+
+
+@dataclass(frozen=True)
+class InitResult:
+    workspace: Path
+    plan: Plan
+    staged_roles: tuple[str, ...]
+
+
+def roster_from_plan(plan: Plan) -> Roster:
+    return Roster(
+        repository=plan.repository,
+        keyholders={name: RosterKey(name, holder.key) for name, holder in plan.keyholders.items()},
+        online_keys={
+            name: RosterKey(name, online.key, online=True)
+            for name, online in plan.online_keys.items()
+        },
+    )
+
+
+def json_bytes(data: object) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def init_workspace(plan_path: Path, workspace: Path, now: datetime) -> InitResult:
+    """Validate the plan, then create the workspace with root, targets and delegations v1."""
+    # Read once: the copy kept in the workspace is exactly the plan that was validated.
+    plan_text = read_plan_bytes(plan_path)
+    plan = parse_plan(plan_text, plan_path)
+    staged = build_initial(plan, now)
+    files = {
+        PLAN: plan_text,
+        ROSTER: json_bytes(roster_from_plan(plan).to_dict()),
+    }
+    for role, md in staged.items():
+        files[f"{STAGED}/{role}.json"] = metadata_bytes(md)
+    create_workspace(workspace, files)
+    return InitResult(workspace, plan, tuple(staged))

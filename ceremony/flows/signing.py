@@ -1,0 +1,133 @@
+"""A keyholder's signing turn: sign every staged role they may sign, verify, store.
+
+Runbook step R6 ("Signing turns"). The order is the design's core loop (design.md section 4):
+the keyholder is checked against the roster, the key reference is checked against the enrolled
+key before any secret is asked for, each signature is verified against the expected key before
+it is stored, and each staged file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from securesystemslib.exceptions import UnverifiedSignatureError
+from securesystemslib.signer import SecretsHandler
+
+from ceremony.errors import SigningError
+from ceremony.flows.state import CeremonyState, load_state
+from ceremony.keys.references import close_signer, open_signer
+from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.roster import RosterKey
+from ceremony.model.status import RoleStatus, role_status
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    keyholder: str
+    signed: tuple[str, ...] = ()
+    already_signed: tuple[str, ...] = ()
+    statuses: list[RoleStatus] = field(default_factory=list)
+
+
+def _keyholder(state: CeremonyState, name: str) -> RosterKey:
+    entry = state.roster.keyholders.get(name)
+    if entry is None:
+        known = ", ".join(sorted(state.roster.keyholders)) or "none"
+        raise SigningError(
+            f"{name!r} is not a keyholder of this ceremony",
+            f"keyholders are: {known}",
+        )
+    if entry.compromised:
+        raise SigningError(
+            f"{name}'s key is marked compromised and can no longer sign",
+            "enroll a replacement key for this keyholder",
+        )
+    return entry
+
+
+def signing_turn_roles(
+    state: CeremonyState, keyholder: str, roles: Sequence[str] | None = None
+) -> tuple[RosterKey, list[RoleStatus], list[RoleStatus]]:
+    """(keyholder entry, roles they still have to sign, roles they already signed).
+
+    Raises before anything is asked of a device: unknown keyholder, unknown role, or a
+    keyholder who is not a signer of any (named) staged role.
+    """
+    entry = _keyholder(state, keyholder)
+    statuses = state.statuses()
+    if not statuses:
+        raise SigningError("nothing is staged for signing", "stage a proposal first")
+    if roles:
+        by_name = {s.role: s for s in statuses}
+        unknown = [r for r in roles if r not in by_name]
+        if unknown:
+            raise SigningError(
+                f"no staged role named {unknown[0]!r}",
+                f"staged roles are: {', '.join(by_name)}",
+            )
+        statuses = [by_name[r] for r in dict.fromkeys(roles)]
+    relevant = [s for s in statuses if s.expects(entry.keyid)]
+    if not relevant:
+        which = ", ".join(s.role for s in statuses)
+        raise SigningError(
+            f"{keyholder} is not a signer of any staged role ({which})",
+            "check the keyholder name; `ceremony status` shows who may sign what",
+        )
+    todo = [s for s in relevant if s.can_sign(entry.keyid)]
+    done = [s for s in relevant if s.has_signed(entry.keyid)]
+    return entry, todo, done
+
+
+def sign_staged(
+    workspace: Path,
+    keyholder: str,
+    key_uri: str,
+    secrets: SecretsHandler,
+    roles: Sequence[str] | None = None,
+) -> SignOutcome:
+    state = load_state(workspace)
+    entry, todo, done = signing_turn_roles(state, keyholder, roles)
+    already = tuple(f"{s.role} v{s.version}" for s in done)
+    if not todo:
+        return SignOutcome(keyholder, (), already, load_state(workspace).statuses())
+
+    signer = open_signer(key_uri, entry.key, secrets)
+    signed_files: list[tuple[str, bytes]] = []
+    try:
+        for status in todo:
+            md = state.staged[status.role]
+            payload = md.signed_bytes
+            signature = signer.sign(payload)
+            if signature.keyid != entry.keyid:
+                raise SigningError(
+                    f"the device signed with key {signature.keyid}, not {keyholder}'s key "
+                    f"{entry.keyid}",
+                    "use the device that holds the enrolled key",
+                )
+            try:
+                entry.key.verify_signature(signature, payload)
+            except UnverifiedSignatureError as e:
+                raise SigningError(
+                    f"{keyholder}'s signature over {status.role} does not verify; not stored",
+                    "the device may be faulty; try again or use another device",
+                ) from e
+            md.signatures[entry.keyid] = signature
+            after = role_status(status.role, state.staged, state.trusted, state.roster)
+            if not after.has_signed(entry.keyid):
+                raise SigningError(
+                    f"{keyholder}'s signature over {status.role} is not counted; not stored",
+                    "report this: the staged proposal and the roster disagree",
+                )
+            signed_files.append((status.role, metadata_bytes(md)))
+    finally:
+        close_signer(signer)
+    for role, data in signed_files:
+        state.workspace.write_staged(role, data)
+    return SignOutcome(
+        keyholder,
+        tuple(f"{s.role} v{s.version}" for s in todo),
+        already,
+        load_state(workspace).statuses(),
+    )

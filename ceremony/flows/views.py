@@ -1,0 +1,94 @@
+"""Plain views of the ceremony state, shared by the CLI and the TUI.
+
+Names come first, capability next to identity ("alice: root 2 of 3"), full keyids only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ceremony.model.status import Member, RoleStatus, SetStatus
+
+SIGNED_MARK = "✓"
+UNSIGNED_MARK = "·"
+COMPROMISED_MARK = "✗"
+
+
+def format_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def member_label(member: Member) -> str:
+    return member.name if member.name is not None else f"key {member.keyid}"
+
+
+def set_line(status: SetStatus) -> str:
+    marks = "  ".join(
+        f"{member_label(m)} "
+        + (COMPROMISED_MARK if m.compromised else SIGNED_MARK if m.signed else UNSIGNED_MARK)
+        for m in status.members
+    )
+    state = "met" if status.met else f"needs {status.missing} more"
+    return f"{status.label}: {marks}   {status.signed_count} of {status.threshold} ({state})"
+
+
+def role_lines(status: RoleStatus, now: datetime) -> list[str]:
+    days = (status.expires - now).days
+    lines = [
+        f"{status.role} v{status.version}   expires {format_time(status.expires)} "
+        f"(in {days} days)   {'ready' if status.met else 'waiting for signatures'}"
+    ]
+    lines.extend(f"  {set_line(s)}" for s in status.sets)
+    lines.extend(f"  problem: {p}" for p in status.problems)
+    return lines
+
+
+def who_still_signs(status: RoleStatus) -> str:
+    """`root v2: needs 1 more from carol, dave` for an unmet role."""
+    parts = []
+    for s in status.sets:
+        if s.met:
+            continue
+        names = [member_label(m) for m in s.members if not m.signed and not m.compromised]
+        parts.append(f"{s.label} needs {s.missing} more from {', '.join(names)}")
+    return f"{status.role} v{status.version}: " + "; ".join(parts)
+
+
+def status_json(status: RoleStatus) -> dict[str, Any]:
+    signed_by = sorted({member_label(m) for s in status.sets for m in s.members if m.signed})
+    may_sign = sorted(
+        {
+            member_label(m)
+            for s in status.sets
+            for m in s.members
+            if not m.signed and not m.compromised
+        }
+    )
+    return {
+        "role": status.role,
+        "version": status.version,
+        "expires": format_time(status.expires),
+        "met": status.met,
+        "signed_by": signed_by,
+        "may_still_sign": may_sign,
+        "sets": [
+            {
+                "label": s.label,
+                "threshold": s.threshold,
+                "signed": s.signed_count,
+                "met": s.met,
+                "signers": [
+                    {
+                        "keyholder": m.name,
+                        "keyid": m.keyid,
+                        "signed": m.signed,
+                        "compromised": m.compromised,
+                    }
+                    for m in s.members
+                ],
+            }
+            for s in status.sets
+        ],
+        "problems": list(status.problems),
+    }

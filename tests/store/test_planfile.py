@@ -139,6 +139,32 @@ def test_documented_plan_loads(tmp_path: Path) -> None:
     assert plan.delegations[1].path_hash_prefixes == ("0", "1")
 
 
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plan-format.md"
+
+
+def doc_block(language: str) -> str:
+    """The first fenced block of `language` in docs/plan-format.md."""
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(f"```{language}\n") + len(f"```{language}\n")
+    return text[start : text.index("```", start)]
+
+
+def test_documented_example_plan_is_valid(tmp_path: Path) -> None:
+    plan = load_plan(write_plan_folder(tmp_path, doc_block("toml")))
+    assert plan.root.resign_before_days == 60
+    assert [d.name for d in plan.delegations] == ["claimed", "bins-0"]
+
+
+def test_documented_example_key_file_is_valid(tmp_path: Path) -> None:
+    doc = GOOD_TOML.replace("keys/online.pem", "keys/documented.pub.json")
+    plan_path = write_plan_folder(tmp_path, doc)
+    (tmp_path / "keys" / "documented.pub.json").write_text(doc_block("json"))
+    assert (
+        load_plan(plan_path).online_keys["online"].key.keyid
+        == json.loads(doc_block("json"))["keyid"]
+    )
+
+
 def test_key_files_are_found_relative_to_the_plan_not_the_working_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -251,4 +277,36 @@ def test_bad_plan_file_is_refused_and_changes_nothing(tmp_path: Path, case: BadP
     assert info.value.key_path == case.key_path
     assert case.fragment in info.value.problem
     assert info.value.source == str(plan_path)
+    assert tree(tmp_path) == before
+
+
+# The initial ceremony's first step (runbook R3) must refuse a bad plan before it creates
+# anything. These tests live here because they run the plan table; they import the flow inside
+# each test so that the store tests above still run on their own.
+
+NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+
+def test_init_workspace_creates_a_workspace_from_the_good_plan(tmp_path: Path) -> None:
+    # The control for the test below: with a good plan the same call does create it.
+    from ceremony.flows.initial import init_workspace
+
+    workspace = tmp_path / "workspace"
+    init_workspace(write_plan_folder(tmp_path / "plan", base_plan()), workspace, NOW)
+    assert (workspace / "plan.toml").is_file()
+
+
+@pytest.mark.parametrize("case", bad_plan_params())
+def test_init_workspace_with_bad_plan_creates_no_workspace(tmp_path: Path, case: BadPlan) -> None:
+    from ceremony.flows.initial import init_workspace
+
+    doc = base_plan()
+    case.mutate(doc)
+    plan_path = write_plan_folder(tmp_path / "plan", doc)
+    before = tree(tmp_path)
+    workspace = tmp_path / "workspace"
+    with pytest.raises(PlanError) as info:
+        init_workspace(plan_path, workspace, NOW)
+    assert info.value.key_path == case.key_path
+    assert not workspace.exists()
     assert tree(tmp_path) == before

@@ -324,13 +324,13 @@ def _object_field(source: str, name: str, value: object, fields: frozenset[str])
 
 
 def _load_document(data: bytes, source: str) -> dict[str, Any]:
-    if not data.strip():
-        raise KeyFileError(f"{source}: the key file is empty", _HINT_DAMAGED)
     if len(data) > MAX_KEY_FILE_BYTES:
         raise KeyFileError(
             f"{source}: too large for a key file ({len(data)} bytes)",
             "give the encrypted key file written by `ceremony keygen`",
         )
+    if not data.strip():
+        raise KeyFileError(f"{source}: the key file is empty", _HINT_DAMAGED)
     try:
         document = loads_strict(data, source)
     except MalformedInputError as e:

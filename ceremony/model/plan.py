@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from securesystemslib.signer import SSlibKey
 
 from ceremony.errors import PlanError, PublicKeyError
-from ceremony.model.names import NAME_RULE, RESERVED_ROLE_NAMES, check_name, check_role_name
+from ceremony.model.names import UnsafeNameError, require_safe_name
 from ceremony.model.publickeys import parse_public_key_file
 
 OFFLINE_TOP_ROLES = ("root", "targets")
@@ -161,6 +161,10 @@ class _Validator:
     def table(self, value: object, path: str) -> dict[str, object]:
         if not isinstance(value, dict):
             raise self.error(path, f"must be a table, not {_type_name(value)}")
+        # TOML keys are always strings; `raw` may come from elsewhere, so make sure.
+        for key in value:
+            if not isinstance(key, str):
+                raise self.error(path, f"has a key that is not a string: {key!r}")
         return value
 
     def fields(
@@ -223,10 +227,12 @@ class _Validator:
             result[text] = None
         return tuple(result)
 
-    def name(self, name: str, path: str) -> None:
-        problem = check_name(name)
-        if problem is not None:
-            raise self.error(path, problem, NAME_RULE)
+    def name(self, name: str, path: str, *, role: bool = False) -> None:
+        """Refuse a name that is not a safe file name (or, with `role`, a delegated role name)."""
+        try:
+            require_safe_name(name, role=role)
+        except UnsafeNameError as e:
+            raise self.error(path, e.message, e.hint) from None
 
     def expires(self, value: object, path: str) -> int:
         hint = f"give the validity in whole days from the ceremony, 1 to {MAX_EXPIRES_IN_DAYS}"
@@ -414,12 +420,7 @@ class _Validator:
         )
         name_path = _key_path(path, "name")
         name = self.string(table["name"], name_path)
-        problem = check_role_name(name)
-        if problem is not None:
-            hint = NAME_RULE
-            if name in RESERVED_ROLE_NAMES:
-                hint = "top-level roles are set in [roles]; give the delegation another name"
-            raise self.error(name_path, problem, hint)
+        self.name(name, name_path, role=True)
         if name in earlier:
             raise self.error(
                 name_path,

@@ -875,6 +875,16 @@ def test_a_plan_that_is_not_a_table_is_refused() -> None:
     assert str(info.value) == f"{SOURCE}: must be a table, not an array"
 
 
+def test_a_table_with_a_non_string_key_is_refused() -> None:
+    # tomllib never produces one, but validate_plan accepts any parsed object.
+    raw = build()
+    raw["roles"]["root"][7] = "x"
+    with pytest.raises(PlanError) as info:
+        validate_plan(raw, SOURCE, fake_reader(KEY_FILES))
+    assert info.value.key_path == "roles.root"
+    assert info.value.problem == "has a key that is not a string: 7"
+
+
 def test_key_path_quotes_names_with_control_characters() -> None:
     raw = build(rename("keyholders", "bob", "b\x1bob"))
     with pytest.raises(PlanError) as info:

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.interop.clients import ToolMissingError, TufJsRuntime, find_tufjs
+from tests.interop.availability import tufjs_or_skip
+from tests.interop.clients import TufJsRuntime
 from tests.interop.exportlike import KeySet, write_export
-
-
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
 @pytest.fixture(scope="session")
 def tufjs() -> TufJsRuntime:
     """Node with the pinned tuf-js; skips locally if missing, fails under CI=true."""
-    try:
-        return find_tufjs()
-    except ToolMissingError as e:
-        if running_in_ci():
-            pytest.fail(f"interop tests need tuf-js in CI: {e}")
-        pytest.skip(f"tuf-js client unavailable: {e}")
+    return tufjs_or_skip()
 
 
 @pytest.fixture(scope="session")

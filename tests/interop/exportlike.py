@@ -125,10 +125,10 @@ def write_export(
     return out
 
 
-def drop_root_signatures(export_dir: Path, version: int, keyids: Sequence[str]) -> None:
-    """Remove signatures from `version`.root.json (and root.json if it is the newest copy)."""
+def drop_signatures(export_dir: Path, name: str, keyids: Sequence[str]) -> None:
+    """Remove signatures from metadata/`name` (and from root.json if it is a copy of it)."""
     metadata = export_dir / "metadata"
-    path = metadata / f"{version}.root.json"
+    path = metadata / name
     original = path.read_bytes()
     document = json.loads(original)
     before = len(document["signatures"])

@@ -22,13 +22,20 @@ Typical use, e.g. in an end-to-end test of the command line::
 
 `tufjs` is the fixture from `tests/interop/conftest.py`: it skips the test when Node or the
 pinned tuf-js is missing, and fails it instead when the environment has `CI=true`.
-Negative cases use `result.require_refused("UnsignedMetadataError")`: both clients must
-refuse, and each one's error must name the reason. To publish a real artifact, pass
-`artifact=Artifact(path, data, role, signers)`: that role is re-signed with test keys.
+Negative cases use e.g. `result.require_refused(r"root was signed by 1/2 keys")`: both
+clients must refuse, and each one's error message must match that pattern.
+
+To publish a real artifact, pass `artifact=Artifact(path, data, role, signers)`: that role is
+re-signed (version + 1) with test keys, and both clients must then download the same bytes
+(`require_accepted(target=data)`).
+
+Delegated `paths` globs match one path segment per `*` (spec: a wildcard does not cross "/"),
+so with `paths = ["claimed/*"]` look up `claimed/NAME`, not `claimed/a/b`.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -93,11 +100,15 @@ class InteropResult:
             raise AssertionError("\n".join([*problems, self.describe()]))
 
     def require_refused(self, reason: str) -> None:
-        """Every client refused, and each error message contains `reason`."""
+        """Every client refused, and each error message matches the regular expression `reason`.
+
+        Match the message, not an exception class: tuf-js wraps some errors in a RuntimeError
+        whose text keeps only the inner message (e.g. "claimed was signed by 0/1 keys").
+        """
         problems = [
             f"{o.client} accepted" if o.accepted else f"{o.client} refused for another reason"
             for o in self.outcomes
-            if o.accepted or reason not in (o.error or "")
+            if o.accepted or not re.search(reason, o.error or "")
         ]
         if problems:
             raise AssertionError("\n".join([*problems, f"expected: {reason}", self.describe()]))

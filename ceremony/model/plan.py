@@ -272,6 +272,12 @@ class _Validator:
             raise self.error(path, e.message, e.hint) from e
         return key_file, key
 
+    def key_entry(self, value: object, path: str) -> tuple[str, SSlibKey]:
+        """A `[keyholders.NAME]` or `[online_keys.NAME]` table: its key file and key."""
+        entry = self.table(value, path)
+        self.fields(entry, path, ("key",))
+        return self.key_file(entry["key"], _key_path(path, "key"))
+
     def keyholders(self, value: object) -> dict[str, Keyholder]:
         table = self.table(value, "keyholders")
         if not table:
@@ -283,10 +289,8 @@ class _Validator:
         for name, raw_entry in table.items():
             path = _key_path("keyholders", name)
             self.name(name, path)
-            entry = self.table(raw_entry, path)
-            self.fields(entry, path, ("key",))
             key_path = _key_path(path, "key")
-            key_file, key = self.key_file(entry["key"], key_path)
+            key_file, key = self.key_entry(raw_entry, path)
             if key.keyid in by_keyid:
                 raise self.error(
                     key_path,
@@ -319,10 +323,8 @@ class _Validator:
                     f"{name!r} is also the name of a keyholder",
                     "give the online key a name no keyholder has",
                 )
-            entry = self.table(raw_entry, path)
-            self.fields(entry, path, ("key",))
             key_path = _key_path(path, "key")
-            key_file, key = self.key_file(entry["key"], key_path)
+            key_file, key = self.key_entry(raw_entry, path)
             if key.keyid in keyholder_keyids:
                 # An online key sits on an internet-facing server; if it were also an offline
                 # key, a server compromise would hand over root or targets signing power.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -39,7 +40,7 @@ from ceremony.keys.keyfile import (
     read_key_file_public,
     require_key_file_matches,
 )
-from ceremony.model.publickeys import format_keyid
+from ceremony.model.publickeys import format_keyid, parse_public_key_file
 
 PASSPHRASE = "correct horse battery staple \u00e9t\u00e9"
 WRONG = "incorrect horse battery staple"
@@ -579,3 +580,23 @@ def test_signer_repr_holds_no_private_key(ed_file: tuple[bytes, SSlibKey]) -> No
     body = "".join(private_pem.splitlines()[1:-1])
     assert body not in repr(wrapped)
     assert ed_file[1].keyid in repr(wrapped)
+
+
+# --- the documented example stays readable ------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "keyfile-format.md"
+
+
+def doc_json_blocks() -> list[bytes]:
+    text = DOC.read_text("utf-8")
+    return [block.encode() for block in re.findall(r"```json\n(.*?)```", text, re.DOTALL)]
+
+
+def test_documented_example_decrypts_and_matches_its_public_key_file() -> None:
+    # Golden file: the example in docs/keyfile-format.md was written by this tool; a format
+    # change that would make existing USB sticks unreadable breaks this test.
+    key_file, public_key_file = doc_json_blocks()
+    info = read_key_file_public(key_file, "example.key")
+    assert parse_public_key_file(public_key_file, "example.key.pub.json") == info.public_key
+    signer = decrypt_key_file(key_file, "example passphrase", "example.key")
+    sign_root_and_verify(signer, info.public_key)

@@ -441,6 +441,7 @@ def _parse_public_key(source: str, document: dict[str, Any], algorithm: str) -> 
         and isinstance(data.get("keytype"), str)
         and isinstance(data.get("scheme"), str)
         and isinstance(data.get("keyval"), dict)
+        and isinstance(data["keyval"].get("public"), str)
     ):
         raise _damaged(source, "public_key must be a TUF key object (keytype, scheme, keyval)")
     # The keyid is recomputed, never trusted (TUF spec, "KEYID"); a keyid that does not match
@@ -450,6 +451,9 @@ def _parse_public_key(source: str, document: dict[str, Any], algorithm: str) -> 
         public_key = key_from_tuf_dict(computed, data, f"{source}: public_key")
     except PublicKeyError as e:
         raise KeyFileError(e.message, _HINT_DAMAGED) from e
+    except ValueError as e:
+        # securesystemslib's own checks, should a shape slip past the ones above.
+        raise _damaged(source, "public_key is not a usable TUF key") from e
     if keyid != computed:
         raise _tampered(source, f"keyid {keyid} does not match the public key ({computed})")
     if ALGORITHMS[algorithm] != (public_key.keytype, public_key.scheme):

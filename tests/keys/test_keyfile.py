@@ -6,6 +6,7 @@ key files are made once per module and tests that must not derive anything asser
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -20,6 +21,8 @@ import nacl.pwhash.argon2id
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from securesystemslib.signer import SIGNER_FOR_URI_SCHEME, CryptoSigner, Signer, SSlibKey
 from tuf.api.metadata import Metadata, Root
 
@@ -600,3 +603,50 @@ def test_documented_example_decrypts_and_matches_its_public_key_file() -> None:
     assert parse_public_key_file(public_key_file, "example.key.pub.json") == info.public_key
     signer = decrypt_key_file(key_file, "example passphrase", "example.key")
     sign_root_and_verify(signer, info.public_key)
+
+
+# --- hostile input only ever yields a KeyFileError ------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=80),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+def field_paths(value: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for name, child in value.items():
+            paths.extend(field_paths(child, (*prefix, name)))
+    return paths
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_changed_field_gives_a_key_file_error(
+    ed_file: tuple[bytes, SSlibKey], data: st.DataObject, no_derivation: None
+) -> None:
+    paths = field_paths(json.loads(ed_file[0]))
+    path = data.draw(st.sampled_from(paths))
+    value = data.draw(JSON_VALUES)
+    changed = edit(ed_file[0], set_field(path, value))
+    with contextlib.suppress(KeyFileError):
+        read_key_file_public(changed, SOURCE)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(position=st.integers(min_value=0), junk=st.binary(min_size=1, max_size=8))
+def test_any_changed_bytes_give_a_key_file_error(
+    ed_file: tuple[bytes, SSlibKey], position: int, junk: bytes, no_derivation: None
+) -> None:
+    data = ed_file[0]
+    at = position % len(data)
+    with contextlib.suppress(KeyFileError):
+        read_key_file_public(data[:at] + junk + data[at + len(junk) :], SOURCE)

@@ -146,6 +146,19 @@ class RoleResult:
         """Keyids whose signatures counted toward any of the checks, in first-seen order."""
         return tuple(dict.fromkeys(k for c in self.checks for k in c.signed_by))
 
+    def line(self) -> str:
+        """One line for a person: role, version, file, status, threshold, signers, expiry."""
+        version = f" v{self.version}" if self.version is not None else ""
+        file = f" ({self.file})" if self.file else ""
+        parts = [f"{self.role}{version}{file}: {self.status}"]
+        for check in self.checks:
+            parts.append(
+                f"{check.authority} keys: {len(check.signed_by)} signed, {check.threshold} needed"
+            )
+        if self.expires is not None:
+            parts.append(f"expires {self.expires.strftime(EXPIRES_FORMAT)}")
+        return "; ".join(parts)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "role": self.role,
@@ -185,8 +198,20 @@ class VerifyReport:
         """This report with `extra` problems appended (e.g. from the directory reader)."""
         return replace(self, problems=(*self.problems, *extra))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The `--json` form, documented in docs/verify.md."""
+    def lines(self) -> list[str]:
+        """The plain-text form: one line per role checked, one per problem, then a verdict."""
+        result = [r.line() for r in self.roles]
+        result += [f"{p.severity}: {p}" for p in self.problems]
+        where = self.source or "the metadata"
+        counts = f"{_plural(len(self.errors), 'error')}, {_plural(len(self.warnings), 'warning')}"
+        if self.ok:
+            result.append(f"ok: {where} verifies ({counts})")
+        else:
+            result.append(f"failed: {where} does not verify ({counts})")
+        return result
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` form (a JSON-ready dict), documented in docs/verify.md."""
         return {
             "format": REPORT_FORMAT,
             "ok": self.ok,

@@ -185,7 +185,7 @@ def test_role_results_show_thresholds_and_signers() -> None:
 
 def test_json_form_is_serialisable_and_complete() -> None:
     report = check_repository(build().files(), NOW)
-    data = json.loads(json.dumps(report.to_dict()))
+    data = json.loads(json.dumps(report.to_json()))
     assert data["format"] == "ceremony-verify-report/1"
     assert data["ok"] is True
     assert data["checked_at"] == "2026-06-01T12:00:00Z"
@@ -881,3 +881,23 @@ def test_checksum_binary_marker_and_duplicates() -> None:
     entries, problems = parse_checksums(b"%s *a\n%s  a\n" % (b"0" * 64, b"1" * 64))
     assert [e.path for e in entries] == ["a"]
     assert [str(p) for p in problems] == ["SHA256SUMS: line 2 lists a a second time"]
+
+
+# --- plain-text form -------------------------------------------------------------------------
+
+
+def test_lines_show_each_role_each_problem_and_a_verdict() -> None:
+    report = check_repository(below_threshold(build()), NOW)
+    lines = report.lines()
+    assert lines[1] == (
+        "root v2 (2.root.json): verified; root v1 keys: 2 signed, 2 needed; "
+        "root v2 keys: 2 signed, 2 needed; expires 2027-06-01T00:00:00Z"
+    )
+    assert lines[2].startswith("targets v1 (1.targets.json): below-threshold; root v2 keys: 1")
+    assert lines[-2:] == [
+        "error: 1.targets.json: has 1 valid signature from the targets keys of root v2, 2 needed",
+        "failed: the metadata does not verify (1 error, 0 warnings)",
+    ]
+    assert check_repository(build().files(), NOW).lines()[-1] == (
+        "ok: the metadata verifies (0 errors, 0 warnings)"
+    )

@@ -59,7 +59,9 @@ def _check_public_material(key: SSlibKey, source: str) -> None:
             return
         loaded = load_pem_public_key(public.encode("ascii"))
     except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError) as e:
-        raise PublicKeyError(f"{source}: keyval.public is not a valid {key.keytype} key", hint) from e
+        raise PublicKeyError(
+            f"{source}: keyval.public is not a valid {key.keytype} key", hint
+        ) from e
     if key.keytype == "ecdsa":
         if not (isinstance(loaded, ec.EllipticCurvePublicKey) and loaded.curve.name == "secp256r1"):
             raise PublicKeyError(f"{source}: keyval.public is not a NIST P-256 key", hint)
@@ -81,9 +83,14 @@ def key_from_tuf_dict(keyid: str, data: Any, source: str) -> SSlibKey:
         if not isinstance(data.get(field), str):
             raise PublicKeyError(f"{source}: key field {field!r} must be a string", _HINT_FILE)
     keyval = data.get("keyval")
-    if not isinstance(keyval, dict) or set(keyval) != {"public"}:
+    if (
+        not isinstance(keyval, dict)
+        or set(keyval) != {"public"}
+        or not isinstance(keyval["public"], str)
+    ):
         raise PublicKeyError(
-            f"{source}: key field 'keyval' must be an object with only 'public'", _HINT_FILE
+            f"{source}: key field 'keyval' must be an object with only a 'public' string",
+            _HINT_FILE,
         )
     pair = (data["keytype"], data["scheme"])
     if pair not in SUPPORTED_KEY_TYPES:

@@ -30,7 +30,7 @@ def set_line(status: SetStatus) -> str:
         for m in status.members
     )
     state = "met" if status.met else f"needs {status.missing} more"
-    return f"{status.label}: {marks}   {status.signed_count} of {status.threshold} ({state})"
+    return f"{status.label}: {marks}   {status.threshold} of {len(status.members)}: {state}"
 
 
 def role_lines(status: RoleStatus, now: datetime) -> list[str]:

@@ -55,7 +55,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, replace: bool = 
             f.flush()
             os.fsync(f.fileno())
         if replace:
-            os.replace(tmp, path)
+            tmp.replace(path)
         else:
             try:
                 os.link(tmp, path)
@@ -66,7 +66,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, replace: bool = 
                     raise
                 if path.exists():
                     raise _refuse_existing(path) from None
-                os.rename(tmp, path)
+                tmp.rename(path)
         _fsync_dir(directory)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -15,7 +15,6 @@ sibling directory and renamed into place, so a failed `init` leaves nothing behi
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import secrets
 import shutil
@@ -83,7 +82,7 @@ def create_workspace(path: Path, files: dict[str, bytes]) -> None:
             write_atomic(tmp / relative, data)
         if path.exists():
             path.rmdir()  # an existing *empty* directory is replaced by the new workspace
-        os.rename(tmp, path)
+        tmp.rename(path)
     except OSError as e:
         raise WorkspaceError(
             f"cannot create the workspace at {path}: {e.strerror}",

@@ -1,0 +1,64 @@
+"""The command line: the composition root.
+
+It parses arguments, builds the real backends, runs one command and turns every
+`CeremonyError` into two lines on stderr (`ceremony: error: ...`, `ceremony: hint: ...`) and
+exit status 1 (2 for usage errors). A traceback is shown only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ceremony import __version__
+from ceremony.cli import commands
+from ceremony.errors import CeremonyError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors go through our error/hint format."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, f"see `{self.prog} --help`")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ceremony",
+        description="Offline root key ceremonies for TUF repositories.",
+    )
+    parser.add_argument("--version", action="version", version=f"ceremony {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub)
+    return parser
+
+
+def _fail(error: CeremonyError, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exception(error)
+    print(f"ceremony: error: {error.message}", file=sys.stderr)
+    print(f"ceremony: hint: {error.hint}", file=sys.stderr)
+    return error.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        result: int = args.handler(args)
+        return result
+    except CeremonyError as e:
+        return _fail(e, debug)
+    except KeyboardInterrupt:
+        print("ceremony: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130

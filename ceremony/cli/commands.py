@@ -1,0 +1,188 @@
+"""The sub-commands: each parses its arguments, calls one flow and prints the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ceremony.cli.prompt import read_new_secret, secrets_handler
+from ceremony.flows.export import export
+from ceremony.flows.initial import init_workspace
+from ceremony.flows.keygen import keygen_keyfile
+from ceremony.flows.rehearse import rehearse
+from ceremony.flows.review import review
+from ceremony.flows.signing import sign_staged
+from ceremony.flows.state import load_state
+from ceremony.flows.verify import verify_directory
+from ceremony.flows.views import role_lines, status_json
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    keygen = sub.add_parser("keygen", help="generate a new signing key")
+    keygen_sub = keygen.add_subparsers(dest="backend", metavar="BACKEND", required=True)
+    kf = keygen_sub.add_parser("keyfile", help="an encrypted key file (for a USB stick)")
+    kf.add_argument("path", type=Path, help="the key file to create, e.g. /media/usb/alice.key")
+    kf.add_argument("--algorithm", choices=["ed25519", "ecdsa-p256"], default="ed25519")
+    kf.add_argument(
+        "--passphrase-stdin", action="store_true", help="read the passphrase as one line on stdin"
+    )
+    kf.set_defaults(handler=cmd_keygen_keyfile)
+
+    init = sub.add_parser("init", help="create a workspace from a plan and stage v1")
+    init.add_argument("workspace", type=Path)
+    init.add_argument("--plan", type=Path, required=True)
+    init.set_defaults(handler=cmd_init)
+
+    status = sub.add_parser("status", help="who has signed what, and who may still sign")
+    status.add_argument("workspace", type=Path)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
+    rev = sub.add_parser("review", help="what is about to be signed, with its fingerprint")
+    rev.add_argument("workspace", type=Path)
+    rev.add_argument("role", nargs="?")
+    rev.add_argument("--raw", action="store_true", help="print the canonical JSON to be signed")
+    rev.set_defaults(handler=cmd_review)
+
+    sign = sub.add_parser("sign", help="a keyholder signs every staged role they may sign")
+    sign.add_argument("workspace", type=Path)
+    sign.add_argument("--keyholder", required=True)
+    sign.add_argument("--key", required=True, help="keyfile:/path/to/key or a pkcs11: URI")
+    sign.add_argument("--role", action="append", dest="roles", metavar="ROLE")
+    sign.add_argument(
+        "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
+    )
+    sign.set_defaults(handler=cmd_sign)
+
+    exp = sub.add_parser("export", help="write the signed repository for the online side")
+    exp.add_argument("workspace", type=Path)
+    exp.add_argument("outdir", type=Path)
+    exp.set_defaults(handler=cmd_export)
+
+    ver = sub.add_parser("verify", help="check a metadata or export directory as a client would")
+    ver.add_argument("directory", type=Path)
+    ver.add_argument("--trusted-root", type=Path)
+    ver.add_argument("--json", action="store_true")
+    ver.set_defaults(handler=cmd_verify)
+
+    reh = sub.add_parser("rehearse", help="a complete practice ceremony with throwaway keys")
+    reh.add_argument("--out", type=Path, help="where to keep the practice ceremony")
+    reh.set_defaults(handler=cmd_rehearse)
+
+
+def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
+    passphrase = read_new_secret("passphrase", args.passphrase_stdin, "--passphrase-stdin")
+    result = keygen_keyfile(args.path, passphrase, args.algorithm, now())
+    del passphrase
+    out(f"created {result.key_path} (encrypted, mode 0600)")
+    out(f"public key file {result.public_key_path}")
+    out(f"algorithm {args.algorithm}")
+    out(f"keyid {result.public_key.keyid}")
+    out(f"public key {result.public_key.keyval['public']}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    result = init_workspace(args.plan, args.workspace, now())
+    out(f"workspace {result.workspace} created for repository {result.plan.repository!r}")
+    out(f"staged: {', '.join(f'{r} v1' for r in result.staged_roles)}")
+    out(f"next: review with `ceremony review {result.workspace}`, then each keyholder signs")
+    return 0
+
+
+def _print_status(workspace: Path, moment: datetime) -> None:
+    state = load_state(workspace)
+    statuses = state.statuses()
+    if not statuses:
+        out("nothing is staged")
+    for status in statuses:
+        for line in role_lines(status, moment):
+            out(line)
+    if statuses and all(s.met for s in statuses):
+        out(f"all thresholds are met: export with `ceremony export {workspace} OUTDIR`")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    moment = now()
+    if args.json:
+        state = load_state(args.workspace)
+        data = {
+            "workspace": str(args.workspace),
+            "repository": state.roster.repository,
+            "ready_to_export": bool(state.staged) and all(s.met for s in state.statuses()),
+            "roles": [status_json(s) for s in state.statuses()],
+        }
+        out(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    _print_status(args.workspace, moment)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    reviews = review(args.workspace, [args.role] if args.role else None, now())
+    for item in reviews:
+        if args.raw:
+            out(item.canonical)
+            continue
+        out(f"=== {item.role} v{item.version} ===")
+        for line in item.summary:
+            out(line)
+        out("")
+        out("fingerprint of the exact bytes to be signed (SHA-256):")
+        out(f"  {item.fingerprint.hex_text()}")
+        out("read aloud:")
+        for line in item.fingerprint.words_text().splitlines():
+            out(f"  {line}")
+        out("")
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
+    outcome = sign_staged(args.workspace, args.keyholder, args.key, handler, args.roles)
+    for role in outcome.already_signed:
+        out(f"{args.keyholder} has already signed {role}; nothing to do for it")
+    for role in outcome.signed:
+        out(f"{args.keyholder} signed {role}; signature verified and stored")
+    out("")
+    _print_status(args.workspace, now())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    result = export(args.workspace, args.outdir, now())
+    for name in result.promoted:
+        out(f"added to the trusted history: {name}")
+    out(f"exported to {result.outdir}, verified after writing:")
+    for item in result.files:
+        out(f"  {item.sha256}  {item.path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    report = verify_directory(args.directory, args.trusted_root, now())
+    if args.json:
+        out(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.lines():
+            print(line, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    result = rehearse(args.out, now(), out)
+    out("")
+    out(f"rehearsal complete; the exported repository is in {result.export_dir}")
+    return 0

@@ -1,0 +1,152 @@
+"""Export: move fully signed proposals into the trusted history and write the export directory.
+
+Runbook step R8 ("Verify and export"). Nothing is written unless every staged role meets every
+threshold and the whole resulting repository verifies as a client would verify it; the export
+directory is then read back and verified again. No existing file is ever replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tuf.api.metadata import Metadata
+
+from ceremony.errors import ExportError
+from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.verify import verify_directory
+from ceremony.flows.views import who_still_signs
+from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.status import RoleStatus
+from ceremony.model.verify import check_repository
+from ceremony.store.atomic import write_atomic
+from ceremony.store.workspace import parse_trusted_name
+
+SUMS = "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    path: str  # relative to the export directory
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    outdir: Path
+    files: tuple[ExportedFile, ...]
+    promoted: tuple[str, ...]  # staged roles moved into the trusted history, e.g. "root v1"
+
+
+def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:
+    """Drop signatures that count for nothing (unexpected, compromised or not verifying)."""
+    counted = {m.keyid for s in status.sets for m in s.members if m.signed}
+    md.signatures = {k: v for k, v in md.signatures.items() if k in counted}
+    return md
+
+
+def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """(new trusted files, the subset that is new), refusing an unmet or duplicate version."""
+    statuses = state.statuses()
+    unmet = [s for s in statuses if not s.met]
+    if unmet:
+        raise ExportError(
+            "not enough signatures yet: " + "; ".join(who_still_signs(s) for s in unmet),
+            "each keyholder named signs with `ceremony sign`; `ceremony status` shows progress",
+        )
+    trusted = dict(state.trusted_files)
+    new: dict[str, bytes] = {}
+    for status in statuses:
+        name = f"{status.version}.{status.role}.json"
+        if name in trusted:
+            raise ExportError(
+                f"{status.role} version {status.version} is already in the trusted history",
+                "a new proposal must have a higher version; stage it again",
+            )
+        data = metadata_bytes(_counted_only(state.staged[status.role], status))
+        trusted[name] = data
+        new[name] = data
+    return trusted, new
+
+
+def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
+    """The export's metadata: every root version, `root.json`, and the newest other roles."""
+    newest: dict[str, tuple[int, str]] = {}
+    roots: list[tuple[int, str]] = []
+    for name in trusted:
+        parsed = parse_trusted_name(name)
+        if parsed is None:
+            continue
+        version, role = parsed
+        if role == "root":
+            roots.append((version, name))
+        elif role not in newest or version > newest[role][0]:
+            newest[role] = (version, name)
+    if not roots:
+        raise ExportError("there is no root to export", "run `ceremony init` first")
+    files = {f"metadata/{name}": trusted[name] for _, name in sorted(roots)}
+    files["metadata/root.json"] = trusted[max(roots)[1]]
+    for _, name in sorted(newest.values(), key=lambda v: v[1]):
+        files[f"metadata/{name}"] = trusted[name]
+    return files
+
+
+def sums_file(files: dict[str, bytes]) -> bytes:
+    lines = [
+        f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
+    ]
+    return "".join(lines).encode()
+
+
+def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
+    state = load_state(workspace)
+    if state.staged:
+        trusted, new = _promote(state)
+    else:
+        trusted, new = dict(state.trusted_files), {}
+    files = export_files(trusted)
+    report = check_repository({p.removeprefix("metadata/"): d for p, d in files.items()}, now, None)
+    if not report.ok:
+        first = report.errors[0]
+        raise ExportError(
+            f"the repository would not verify: {first}",
+            "nothing was written; fix the proposal (see `ceremony review`) and sign again",
+        )
+    files[SUMS] = sums_file(files)
+    clashes = [p for p in files if (outdir / p).exists()]
+    if clashes:
+        raise ExportError(
+            f"{outdir / clashes[0]} already exists; exports never overwrite files",
+            "export into a new, empty directory",
+        )
+    try:
+        (outdir / "metadata").mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(
+            f"cannot create {outdir}: {e.strerror}", "check the export medium is writable"
+        ) from None
+    for name, data in new.items():
+        parsed = parse_trusted_name(name)
+        assert parsed is not None
+        state.workspace.write_trusted(parsed[1], parsed[0], data)
+    for role in state.staged:
+        state.workspace.remove_staged(role)
+    for path, data in files.items():
+        write_atomic(outdir / path, data)
+    readback = verify_directory(outdir, None, now)
+    if not readback.ok:
+        raise ExportError(
+            f"the export at {outdir} does not verify after writing: {readback.errors[0]}",
+            "the medium may be faulty; export again to another medium",
+        )
+    return ExportResult(
+        outdir,
+        tuple(
+            ExportedFile(p, hashlib.sha256(d).hexdigest(), len(d)) for p, d in sorted(files.items())
+        ),
+        tuple(n.removesuffix(".json") for n in new),
+    )

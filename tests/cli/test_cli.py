@@ -1,0 +1,247 @@
+"""The command line: error and hint lines, exit codes, secrets on stdin, JSON shapes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tuf.api.metadata import Metadata
+
+from ceremony import __version__
+from ceremony.cli import main
+from tests.conftest import TestKey, tree_digest
+
+
+def run(
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: str = "",
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_python_dash_m_and_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ceremony", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"ceremony {__version__}"
+
+
+def test_usage_error_exits_2_with_error_and_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(["sign"], capsys, monkeypatch)
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0].startswith("ceremony: error: ")
+    assert lines[1].startswith("ceremony: hint: ")
+    assert "Traceback" not in err
+
+
+def test_bad_plan_is_one_error_line_and_a_hint(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    plan_dir: Path,
+    tmp_path: Path,
+) -> None:
+    plan = plan_dir / "plan.toml"
+    plan.write_text(
+        plan.read_text().replace(
+            "threshold = 2\nexpires_in_days = 365", "threshold = 4\nexpires_in_days = 365"
+        )
+    )
+    code, _, err = run(["init", str(tmp_path / "ws"), "--plan", str(plan)], capsys, monkeypatch)
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert "roles.root.threshold" in lines[0]
+    assert lines[1].startswith("ceremony: hint: ")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_debug_shows_the_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, _, err = run(["--debug", "status", str(tmp_path)], capsys, monkeypatch)
+    assert code == 1
+    assert "Traceback" in err
+    assert "not a ceremony workspace" in err
+
+
+def test_keygen_with_passphrase_on_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key = tmp_path / "usb" / "erin.key"
+    key.parent.mkdir()
+    secret = "a long practice passphrase"
+    code, out, err = run(
+        ["keygen", "keyfile", str(key), "--passphrase-stdin"], capsys, monkeypatch, secret + "\n"
+    )
+    assert code == 0, err
+    pub = json.loads((tmp_path / "usb" / "erin.key.pub.json").read_text())
+    assert f"keyid {pub['keyid']}" in out
+    assert (key.stat().st_mode & 0o777) == 0o600
+    assert secret not in out + err
+    # A second run refuses to overwrite and changes nothing.
+    before = tree_digest(tmp_path)
+    code, out, err = run(
+        ["keygen", "keyfile", str(key), "--passphrase-stdin"], capsys, monkeypatch, secret + "\n"
+    )
+    assert code == 1
+    assert "already exists" in err
+    assert tree_digest(tmp_path) == before
+
+
+def test_keygen_refuses_an_empty_passphrase(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, _, err = run(
+        ["keygen", "keyfile", str(tmp_path / "k.key"), "--passphrase-stdin"],
+        capsys,
+        monkeypatch,
+        "\n",
+    )
+    assert code == 2
+    assert "empty" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keygen_without_terminal_or_stdin_flag_refuses(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, _, err = run(["keygen", "keyfile", str(tmp_path / "k.key")], capsys, monkeypatch)
+    assert code == 2
+    assert "--passphrase-stdin" in err
+
+
+def test_sign_status_and_json(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    workspace: Path,
+    keyring: dict[str, TestKey],
+) -> None:
+    alice = keyring["alice"]
+    code, out, err = run(
+        ["sign", str(workspace), "--keyholder", "alice", "--key", alice.uri, "--secret-stdin"],
+        capsys,
+        monkeypatch,
+        alice.passphrase + "\n",
+    )
+    assert code == 0, err
+    assert "alice signed root v1; signature verified and stored" in out
+    assert "root v1: alice ✓  bob ·  carol ·   2 of 3: needs 1 more" in out
+    assert alice.passphrase not in out + err
+
+    code, out, _ = run(["status", str(workspace), "--json"], capsys, monkeypatch)
+    assert code == 0
+    data = json.loads(out)
+    assert data["repository"] == "example"
+    assert data["ready_to_export"] is False
+    root = data["roles"][0]
+    assert root["role"] == "root"
+    assert root["signed_by"] == ["alice"]
+    assert root["may_still_sign"] == ["bob", "carol"]
+    assert root["sets"][0]["threshold"] == 2
+    assert root["sets"][0]["signers"][0] == {
+        "keyholder": "alice",
+        "keyid": alice.key.keyid,
+        "signed": True,
+        "compromised": False,
+    }
+
+
+def test_wrong_passphrase_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    workspace: Path,
+    keyring: dict[str, TestKey],
+) -> None:
+    before = tree_digest(workspace)
+    code, out, err = run(
+        [
+            "sign",
+            str(workspace),
+            "--keyholder",
+            "alice",
+            "--key",
+            keyring["alice"].uri,
+            "--secret-stdin",
+        ],
+        capsys,
+        monkeypatch,
+        "wrong horse\n",
+    )
+    assert code == 1
+    assert "wrong horse" not in out + err
+    assert "ceremony: hint:" in err
+    assert tree_digest(workspace) == before
+
+
+def test_review_raw_prints_canonical_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workspace: Path
+) -> None:
+    code, out, _ = run(["review", str(workspace), "root", "--raw"], capsys, monkeypatch)
+    assert code == 0
+    md = Metadata.from_file(str(workspace / "staged/root.json"))
+    assert out.rstrip("\n").encode() == md.signed_bytes
+
+
+def test_review_prints_fingerprint_words(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workspace: Path
+) -> None:
+    code, out, _ = run(["review", str(workspace)], capsys, monkeypatch)
+    assert code == 0
+    assert "=== root v1 ===" in out
+    assert "=== claimed v1 ===" in out
+    assert "read aloud:" in out
+
+
+def test_rehearse_runs_the_whole_ceremony_and_verify_agrees(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "practice"
+    code, out, err = run(["rehearse", "--out", str(out_dir)], capsys, monkeypatch)
+    assert code == 0, err
+    for step in ("R1", "R2", "R3", "R5", "R6", "R8"):
+        assert f"\n{step}  " in out
+    assert "practice passphrase: practice-alice" in out
+    assert f"exported repository is in {out_dir / 'export'}" in out
+
+    code, out, err = run(["verify", str(out_dir / "export")], capsys, monkeypatch)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("ok: ")
+
+    code, out, _ = run(["verify", str(out_dir / "export"), "--json"], capsys, monkeypatch)
+    assert code == 0
+    assert json.loads(out)["ok"] is True
+
+    # Below threshold after removing a root signature: exit 1, one line per problem.
+    root_file = out_dir / "export/metadata/1.root.json"
+    md = Metadata.from_file(str(root_file))
+    md.signatures.pop(next(iter(md.signatures)))
+    root_file.unlink()
+    md.to_file(str(root_file))
+    code, out, err = run(["verify", str(out_dir / "export")], capsys, monkeypatch)
+    assert code == 1
+    assert "Traceback" not in err
+    assert any("1.root.json" in line for line in err.splitlines())
+    assert err.splitlines()[-1].startswith("failed: ")
+
+
+def test_rehearse_refuses_a_non_empty_directory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    code, _, err = run(["rehearse", "--out", str(tmp_path)], capsys, monkeypatch)
+    assert code == 2
+    assert "not empty" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]

@@ -1,0 +1,122 @@
+"""Export: only at threshold, nothing overwritten, everything verified, history promoted."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from tuf.api.metadata import Metadata, Root, Targets
+
+from ceremony.errors import ExportError
+from ceremony.flows.export import export
+from ceremony.flows.signing import sign_staged
+from ceremony.flows.state import load_state
+from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
+
+
+def sign(workspace: Path, test_key: TestKey) -> None:
+    sign_staged(workspace, test_key.name, test_key.uri, SecretRecorder(test_key.passphrase))
+
+
+def test_below_threshold_names_who_must_sign_and_writes_nothing(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    sign(workspace, keyring["alice"])
+    before = tree_digest(workspace)
+    out = tmp_path / "out"
+    with pytest.raises(ExportError) as info:
+        export(workspace, out, NOW)
+    message = info.value.message
+    assert "root v1: root v1 needs 1 more from bob, carol" in message
+    assert "targets v1" in message
+    assert "bob" in message
+    assert "claimed" not in message  # claimed is already at its threshold
+    assert not out.exists()
+    assert tree_digest(workspace) == before
+
+
+def test_export_writes_a_verified_repository(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+    out = tmp_path / "out"
+    result = export(workspace, out, NOW)
+
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert names == [
+        "SHA256SUMS",
+        "metadata/1.claimed.json",
+        "metadata/1.root.json",
+        "metadata/1.targets.json",
+        "metadata/root.json",
+    ]
+    assert (out / "metadata/root.json").read_bytes() == (out / "metadata/1.root.json").read_bytes()
+    sums = (out / "SHA256SUMS").read_text().splitlines()
+    assert len(sums) == 4
+    for line in sums:
+        digest, name = line.split("  ")
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert {f.path for f in result.files} == set(names)
+
+    # python-tuf as the oracle: the chain root -> targets -> claimed verifies.
+    root_md = Metadata[Root].from_file(str(out / "metadata/1.root.json"))
+    root_md.signed.verify_delegate("root", root_md.signed_bytes, root_md.signatures)
+    targets_md = Metadata[Targets].from_file(str(out / "metadata/1.targets.json"))
+    root_md.signed.verify_delegate("targets", targets_md.signed_bytes, targets_md.signatures)
+    claimed_md = Metadata[Targets].from_file(str(out / "metadata/1.claimed.json"))
+    targets_md.signed.verify_delegate("claimed", claimed_md.signed_bytes, claimed_md.signatures)
+
+    # The proposals moved into the trusted history; nothing is staged any more.
+    state = load_state(workspace)
+    assert state.staged == {}
+    assert sorted(state.trusted_files) == ["1.claimed.json", "1.root.json", "1.targets.json"]
+    assert state.trusted_files["1.root.json"] == (out / "metadata/1.root.json").read_bytes()
+
+
+def test_export_never_overwrites(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+    out = tmp_path / "out"
+    (out / "metadata").mkdir(parents=True)
+    (out / "metadata/1.targets.json").write_text("precious")
+    before = tree_digest(workspace)
+    with pytest.raises(ExportError, match="already exists"):
+        export(workspace, out, NOW)
+    assert (out / "metadata/1.targets.json").read_text() == "precious"
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["1.targets.json"]
+    assert tree_digest(workspace) == before  # nothing promoted either
+
+
+def test_trusted_state_can_be_exported_again_elsewhere(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+    export(workspace, tmp_path / "first", NOW)
+    with pytest.raises(ExportError, match="already exists"):
+        export(workspace, tmp_path / "first", NOW)
+    export(workspace, tmp_path / "second", NOW)
+    assert tree_digest(tmp_path / "first") == tree_digest(tmp_path / "second")
+
+
+def test_unexpected_signatures_are_not_exported(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+    sign(workspace, keyring["carol"])  # a third root signature: valid, kept
+    md = Metadata[Targets].from_file(str(workspace / "staged/claimed.json"))
+    carol_id = keyring["carol"].key.keyid
+    md.signatures[carol_id] = (
+        Metadata[Root].from_file(str(workspace / "staged/root.json")).signatures[carol_id]
+    )  # carol may not sign claimed, and this is over other bytes
+    md.to_file(str(workspace / "staged/claimed.json"))
+    export(workspace, tmp_path / "out", NOW)
+    claimed = Metadata[Targets].from_file(str(tmp_path / "out/metadata/1.claimed.json"))
+    assert carol_id not in claimed.signatures
+    root = Metadata[Root].from_file(str(tmp_path / "out/metadata/1.root.json"))
+    assert carol_id in root.signatures

@@ -58,6 +58,7 @@ Status = Literal["verified", "expired", "below-threshold", "invalid", "missing"]
 _Kind = Literal["invalid", "threshold", "expired"]
 
 REPORT_FORMAT = "ceremony-verify-report/1"
+MAX_MESSAGE_CHARS = 1000
 EXPIRES_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # Spec 4.3 "EXPIRES": "YYYY-MM-DDTHH:MM:SSZ", always UTC with whole seconds. python-tuf's
@@ -75,18 +76,34 @@ _MAX_ENUMERATED_BINS = 1 << 16
 _HINT = "run `ceremony verify` on the metadata to see every problem, fix them, then sign again"
 
 
+def printable(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` safe to print on one terminal line.
+
+    Messages quote keyids, role names and file names straight from untrusted files; a newline
+    would forge a second report line and an escape sequence could rewrite the screen, so
+    every non-printable character is shown escaped and very long text is cut.
+    """
+    safe = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return safe if len(safe) <= limit else safe[: limit - 5] + "[...]"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the metadata, as one line.
 
     `file` is the file name inside the metadata directory (`2.root.json`), `SHA256SUMS`, the
-    trusted root given on the command line, or "" for a problem of the set as a whole.
+    trusted root given on the command line, or "" for a problem of the set as a whole. All
+    three texts are made printable on construction.
     """
 
     file: str
     role: str
     message: str
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        for name in ("file", "role", "message"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
 
     def __str__(self) -> str:
         where = self.file or (f"role {self.role}" if self.role else "metadata")
@@ -149,11 +166,12 @@ class RoleResult:
     def line(self) -> str:
         """One line for a person: role, version, file, status, threshold, signers, expiry."""
         version = f" v{self.version}" if self.version is not None else ""
-        file = f" ({self.file})" if self.file else ""
-        parts = [f"{self.role}{version}{file}: {self.status}"]
+        file = f" ({printable(self.file)})" if self.file else ""
+        parts = [f"{printable(self.role)}{version}{file}: {self.status}"]
         for check in self.checks:
             parts.append(
-                f"{check.authority} keys: {len(check.signed_by)} signed, {check.threshold} needed"
+                f"{printable(check.authority)} keys: {len(check.signed_by)} signed, "
+                f"{check.threshold} needed"
             )
         if self.expires is not None:
             parts.append(f"expires {self.expires.strftime(EXPIRES_FORMAT)}")

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from securesystemslib.signer import CryptoSigner, Signature, SSlibKey
 from tuf.api.metadata import (
     DelegatedRole,
@@ -644,6 +646,20 @@ def test_each_problem_is_one_line() -> None:
             assert "\n" not in str(problem)
 
 
+def test_untrusted_text_is_escaped_in_messages() -> None:
+    files = build().files()
+    hostile = "x\nerror: forged line\x1b[2J" + "f" * 5000
+    files["1.alpha.json"] = edit_json(
+        files["1.alpha.json"], lambda v: v["signatures"][0].update(keyid=hostile)
+    )
+    report = check_repository(files, NOW)
+    assert not report.ok
+    for line in report.lines():
+        assert line.isprintable()
+        assert len(line) <= 1100
+    assert any("x\\nerror: forged line\\x1b[2J" in line for line in report.lines())
+
+
 def test_statuses_name_what_is_wrong() -> None:
     by_file = {r.file: r for r in check_repository(expired_delegated_role(build()), NOW).roles}
     assert by_file["1.alpha.json"].status == "expired"
@@ -901,3 +917,55 @@ def test_lines_show_each_role_each_problem_and_a_verdict() -> None:
     assert check_repository(build().files(), NOW).lines()[-1] == (
         "ok: the metadata verifies (0 errors, 0 warnings)"
     )
+
+
+# --- hostile input never raises --------------------------------------------------------------
+
+BASE_FILES = build().files()
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    paths = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            paths += json_paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            paths += json_paths(v, (*prefix, i))
+    return paths
+
+
+@given(st.data())
+@settings(max_examples=300, deadline=None)
+def test_damaged_bytes_only_give_problems(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(sorted(BASE_FILES)))
+    content = bytearray(BASE_FILES[name])
+    position = data.draw(st.integers(0, len(content) - 1))
+    content[position] = data.draw(st.integers(0, 255))
+    report = check_repository({**BASE_FILES, name: bytes(content)}, NOW)
+    assert all(line.isprintable() for line in report.lines())
+    try:
+        json.loads(bytes(content))
+    except ValueError:
+        assert not report.ok
+
+
+@given(st.data())
+@settings(max_examples=300, deadline=None)
+def test_any_json_edit_only_gives_problems(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(sorted(BASE_FILES)))
+    value = json.loads(BASE_FILES[name])
+    path = data.draw(st.sampled_from(json_paths(value)[1:]))
+    replacement = data.draw(JSON_VALUES)
+    target = value
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = replacement
+    files = {**BASE_FILES, name: json.dumps(value).encode()}
+    report = check_repository(files, NOW)
+    assert all(line.isprintable() for line in report.lines())

@@ -179,7 +179,10 @@ class TufJsRuntime:
 def find_tufjs() -> TufJsRuntime:
     """Find `node` and the tuf-js pinned in js/package.json, or raise ToolMissingError."""
     hint = "install Node >= 20.17 and run scripts/install-test-deps"
-    node = shutil.which("node")
+    # scripts/install-test-deps puts a private Node 20 here when the system's is missing or
+    # too old (Debian 12 ships Node 18).
+    private = sorted((JS_DIR / ".node" / "node_modules").glob("node-linux-*/bin/node"))
+    node = str(private[0]) if private else shutil.which("node")
     if node is None:
         raise ToolMissingError(f"node is not on PATH; {hint}")
     version = subprocess.run(

@@ -20,6 +20,7 @@ from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import role_lines, status_json
+from ceremony.model.publickeys import format_keyid
 
 
 def now() -> datetime:
@@ -93,7 +94,8 @@ def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
     out(f"public key file {result.public_key_path}")
     out(f"algorithm {args.algorithm}")
     out(f"keyid {result.public_key.keyid}")
-    out(f"public key {result.public_key.keyval['public']}")
+    out(f"fingerprint (the keyid, to read aloud) {format_keyid(result.public_key.keyid)}")
+    out(f"public key {result.public_key.keyval['public'].strip()}")
     return 0
 
 

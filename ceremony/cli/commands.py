@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.cli import hardware
+from ceremony.cli import hardware, lifecycle, revocation, transfer
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     kf.set_defaults(handler=cmd_keygen_keyfile)
     hardware.register_keygen(keygen_sub)
     hardware.register(sub)
+    lifecycle.register(sub)
+    revocation.register(sub)
+    transfer.register(sub)
 
     init = sub.add_parser("init", help="create a workspace from a plan and stage v1")
     init.add_argument("workspace", type=Path)

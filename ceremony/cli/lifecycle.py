@@ -1,0 +1,10 @@
+"""Sub-commands for periodic work: `calendar`, `resign`, `root` and `delegate`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Adds this module's sub-commands."""

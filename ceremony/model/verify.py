@@ -192,12 +192,16 @@ class RoleResult:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The result of verifying a metadata set. `ok` is True when no problem is an error."""
+    """The result of verifying a metadata set. `ok` is True when no problem is an error.
+
+    `chain_start_version` is the root version the chain was walked from: 1, or the trusted
+    root's version; None when the chain could not start at all.
+    """
 
     now: datetime
     problems: tuple[Problem, ...]
     roles: tuple[RoleResult, ...]
-    trusted_root_version: int | None = None
+    chain_start_version: int | None = None
     source: str = ""
 
     @property
@@ -235,7 +239,7 @@ class VerifyReport:
             "ok": self.ok,
             "source": self.source,
             "checked_at": self.now.strftime(EXPIRES_FORMAT),
-            "trusted_root_version": self.trusted_root_version,
+            "chain_start_version": self.chain_start_version,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "problems": [p.to_dict() for p in self.problems],
@@ -457,7 +461,7 @@ class _Checker:
             if parsed is not None:
                 self.parsed[name] = parsed
                 self.check_delegator(parsed)
-        trusted_version, newest = self.root_chain(trusted_root, trusted_source)
+        start_version, newest = self.root_chain(trusted_root, trusted_source)
         self.root_copy()
         if newest is not None:
             self.top_level_roles(newest)
@@ -465,7 +469,7 @@ class _Checker:
             now=self.now,
             problems=tuple(self.problems),
             roles=tuple(self.results),
-            trusted_root_version=trusted_version,
+            chain_start_version=start_version,
         )
 
     # -- file names --

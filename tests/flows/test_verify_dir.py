@@ -135,7 +135,7 @@ def test_trusted_root_starts_the_chain(tmp_path: Path) -> None:
     assert any("1.root.json is missing" in e for e in errors(without))
     report = verify_directory(tmp_path / "metadata", trusted, NOW)
     assert report.ok, describe(report)
-    assert report.trusted_root_version == 2
+    assert report.chain_start_version == 2
     assert report.roles[0].file == str(trusted)
 
 

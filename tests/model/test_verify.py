@@ -714,7 +714,7 @@ def test_chain_starts_from_the_trusted_root() -> None:
     del files["1.root.json"]
     report = check_repository(files, NOW, files["2.root.json"])
     assert report.ok, describe(report)
-    assert report.trusted_root_version == 2
+    assert report.chain_start_version == 2
 
 
 def test_trusted_root_with_other_content_is_refused() -> None:

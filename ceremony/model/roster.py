@@ -37,12 +37,45 @@ class RosterKey:
 
 @dataclass(frozen=True)
 class Roster:
+    """Current keys by name, plus retired keys (replaced or revoked) kept for their names.
+
+    A retired key can still appear in older trusted roots: its signature may count for the old
+    root's threshold during a rotation (unless it is compromised), and it is always shown with
+    its owner's name.
+    """
+
     repository: str
     keyholders: dict[str, RosterKey] = field(default_factory=dict)
     online_keys: dict[str, RosterKey] = field(default_factory=dict)
+    retired: tuple[RosterKey, ...] = ()
 
     def all_keys(self) -> list[RosterKey]:
-        return [*self.keyholders.values(), *self.online_keys.values()]
+        return [*self.keyholders.values(), *self.online_keys.values(), *self.retired]
+
+    def compromised_keyids(self) -> set[str]:
+        return {e.keyid for e in self.all_keys() if e.compromised}
+
+    def retire(self, entry: RosterKey, *, compromised: bool) -> Roster:
+        """Move `entry` (a current key) to the retired keys; the name is freed."""
+        retired = replace(entry, compromised=compromised or entry.compromised)
+        table = self.online_keys if entry.online else self.keyholders
+        remaining = {n: e for n, e in table.items() if e.keyid != entry.keyid or n != entry.name}
+        if entry.online:
+            return replace(self, online_keys=remaining, retired=(*self.retired, retired))
+        return replace(self, keyholders=remaining, retired=(*self.retired, retired))
+
+    def mark_compromised(self, keyid: str) -> Roster:
+        """Mark every entry holding `keyid` compromised, current or retired."""
+
+        def mark(entry: RosterKey) -> RosterKey:
+            return replace(entry, compromised=True) if entry.keyid == keyid else entry
+
+        return replace(
+            self,
+            keyholders={n: mark(e) for n, e in self.keyholders.items()},
+            online_keys={n: mark(e) for n, e in self.online_keys.items()},
+            retired=tuple(mark(e) for e in self.retired),
+        )
 
     def name_for_keyid(self, keyid: str) -> str | None:
         """The keyholder or online key name for `keyid`, or None for a key not in the roster."""
@@ -65,9 +98,17 @@ class Roster:
     def with_keyholder(self, entry: RosterKey) -> Roster:
         return replace(self, keyholders={**self.keyholders, entry.name: entry})
 
+    def with_online_key(self, entry: RosterKey) -> Roster:
+        return replace(
+            self, online_keys={**self.online_keys, entry.name: replace(entry, online=True)}
+        )
+
     def to_dict(self) -> dict[str, Any]:
         def entry_dict(entry: RosterKey) -> dict[str, Any]:
             data: dict[str, Any] = {"key": public_key_to_dict(entry.key)}
+            if entry in self.retired:
+                data["name"] = entry.name
+                data["online"] = entry.online
             if entry.compromised:
                 data["compromised"] = True
             if entry.device:
@@ -80,6 +121,7 @@ class Roster:
             "repository": self.repository,
             "keyholders": {n: entry_dict(e) for n, e in sorted(self.keyholders.items())},
             "online_keys": {n: entry_dict(e) for n, e in sorted(self.online_keys.items())},
+            "retired": [entry_dict(e) for e in self.retired],
         }
 
     @classmethod
@@ -91,7 +133,7 @@ class Roster:
                 f"{source}: unknown roster format or version",
                 "this workspace was written by a different version of the tool",
             )
-        expected = {"format", "version", "repository", "keyholders", "online_keys"}
+        expected = {"format", "version", "repository", "keyholders", "online_keys", "retired"}
         if set(data) != expected or not isinstance(data["repository"], str):
             raise WorkspaceError(f"{source}: unexpected roster fields", _HINT)
 
@@ -112,7 +154,37 @@ class Roster:
                 result[name] = RosterKey(name, key, online, compromised, device)
             return result
 
-        return cls(data["repository"], entries("keyholders", False), entries("online_keys", True))
+        retired_raw = data["retired"]
+        if not isinstance(retired_raw, list):
+            raise WorkspaceError(f"{source}: retired must be a list", _HINT)
+        retired: list[RosterKey] = []
+        for index, raw in enumerate(retired_raw):
+            where = f"{source}: retired[{index}]"
+            if not isinstance(raw, dict) or set(raw) - {
+                "key",
+                "name",
+                "online",
+                "compromised",
+                "device",
+            }:
+                raise WorkspaceError(f"{where}: unexpected fields", _HINT)
+            name, online = raw.get("name"), raw.get("online", False)
+            compromised, device = raw.get("compromised", False), raw.get("device", "")
+            if not (
+                isinstance(name, str)
+                and isinstance(online, bool)
+                and isinstance(compromised, bool)
+                and isinstance(device, str)
+            ):
+                raise WorkspaceError(f"{where}: wrong field types", _HINT)
+            key = public_key_from_dict(raw.get("key"), where)
+            retired.append(RosterKey(name, key, online, compromised, device))
+        return cls(
+            data["repository"],
+            entries("keyholders", False),
+            entries("online_keys", True),
+            tuple(retired),
+        )
 
 
 def same_key(a: Key, b: Key) -> bool:

@@ -183,7 +183,7 @@ def role_status(
     roster: Roster,
 ) -> RoleStatus:
     md = staged[role]
-    compromised = {e.keyid for e in roster.all_keys() if e.compromised}
+    compromised = roster.compromised_keyids()
     sets = required_sets(role, staged, trusted)
     statuses = tuple(set_status(s, md, roster, compromised) for s in sets)
     expected = {k for s in sets for k in s.keys}

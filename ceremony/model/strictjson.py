@@ -78,7 +78,7 @@ def loads_strict(data: bytes, source: str) -> Any:
         raise MalformedInputError(f"{source}: nested too deeply", hint) from None
     except json.JSONDecodeError as e:
         raise MalformedInputError(
-            f"{source}: not valid JSON ({e.msg} at line {e.lineno} column {e.colno})", hint
+            f"{source}: not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})", hint
         ) from None
     if _depth(value) > MAX_DEPTH:
         raise MalformedInputError(f"{source}: nested deeper than {MAX_DEPTH} levels", hint)

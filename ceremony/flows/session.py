@@ -1,0 +1,883 @@
+"""The guided ceremony as plain views and intents: what the keyholder TUI shows and asks for.
+
+Screens render the views defined here (frozen dataclasses of strings, numbers and tuples) and
+call the intents (`sign_turn`, `export`, `create_workspace`, ...). Everything that touches
+python-tuf, keys, devices or files happens here or in the flows this module calls, never in
+the user interface (design.md section 3).
+
+The position of a ceremony (which step comes next) is derived from the workspace itself
+(staged proposals, their signatures, the trusted history) plus the small wizard state in
+`wizard.json` (plan draft, roll call, enrolled keys, reviewed fingerprints), so leaving the
+application mid-ceremony and opening it again resumes where it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tuf.api.metadata import Metadata, Root, Targets
+
+from ceremony.errors import CeremonyError, KeyFileError, SigningError, WorkspaceError
+from ceremony.flows import session_files as files
+from ceremony.flows.export import export as export_flow
+from ceremony.flows.initial import init_workspace
+from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
+from ceremony.flows.review import review as review_flow
+from ceremony.flows.session_files import Enrolled, Location, Participant, WizardState
+from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
+from ceremony.flows.signing import SignOutcome, sign_staged, signing_turn_roles
+from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.verify import verify_directory
+from ceremony.flows.views import format_time, member_label, set_line, who_still_signs
+from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
+from ceremony.keys.references import close_signer, normalize_reference, open_signer
+from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.publickeys import format_keyid, parse_public_key_file
+from ceremony.model.review import capabilities
+from ceremony.model.status import RoleStatus
+from ceremony.store.atomic import write_atomic
+from ceremony.store.planfile import parse_plan, read_plan_bytes
+
+SecretAsker = Callable[[str], str]
+SignFunction = Callable[[Path, str, str, SecretAsker, Sequence[str] | None], SignOutcome]
+"""The seam through which a signing turn reaches the device: `sign_staged` by default."""
+
+STEPS = ("plan", "roll call", "keys", "review", "signing", "export")
+DEFAULT_SEARCH_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
+MAX_KEY_FILES_SCANNED = 200
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# Views -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """One role on the home screen."""
+
+    role: str
+    version: int
+    expires: str
+    days_left: int
+    urgency: str  # "expired", "urgent", "soon" or "ok"
+    threshold: int
+    keyholders: tuple[str, ...]
+    staged_version: int | None  # a proposal for this role, if one is staged
+    trusted: bool  # False while the role exists only as a first proposal
+
+    @property
+    def threshold_text(self) -> str:
+        return f"{self.threshold} of {len(self.keyholders)}"
+
+    @property
+    def expiry_text(self) -> str:
+        if self.days_left < 0:
+            return f"EXPIRED {-self.days_left} days ago"
+        words = {"urgent": "re-sign now", "soon": "re-sign soon", "ok": "ok"}
+        return f"{self.days_left} days left ({words.get(self.urgency, self.urgency)})"
+
+
+@dataclass(frozen=True)
+class SetProgress:
+    """One threshold a proposal must meet: k of t, with names."""
+
+    label: str
+    threshold: int
+    signed: tuple[str, ...]
+    waiting: tuple[str, ...]
+    compromised: tuple[str, ...]
+    met: bool
+    line: str
+
+    @property
+    def count_text(self) -> str:
+        return f"{len(self.signed)} of {self.threshold}"
+
+
+@dataclass(frozen=True)
+class ProposalProgress:
+    role: str
+    version: int
+    met: bool
+    sets: tuple[SetProgress, ...]
+    problems: tuple[str, ...]
+    still_needed: str  # "" when met
+
+
+@dataclass(frozen=True)
+class NextStep:
+    action: str  # plan, rollcall, enroll, review, sign, export, resign, verify, none
+    text: str
+
+
+@dataclass(frozen=True)
+class HomeView:
+    folder: str
+    workspace: str | None
+    repository: str
+    roles: tuple[RoleRow, ...]
+    proposals: tuple[ProposalProgress, ...]
+    next_step: NextStep
+    ready_to_export: bool
+    practice: bool
+    participants: tuple[str, ...]  # "alice (keyholder)"
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    role: str
+    version: int
+    summary: tuple[str, ...]
+    fingerprint_hex: str  # 64 digits, in groups of four
+    fingerprint_digest: str  # 64 digits, no spaces (the QR code's content)
+    fingerprint_words: tuple[str, ...]  # lines of eight words
+    canonical: str
+
+
+@dataclass(frozen=True)
+class TurnCandidate:
+    """A keyholder who may sign now: identity next to capability."""
+
+    name: str
+    capability: str  # "root 2 of 3, targets 2 of 2"
+    to_sign: tuple[str, ...]  # "root v1"
+    already_signed: tuple[str, ...]
+    keyid: str
+    reference_hint: str  # where the enrolled private key was, when known
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}: {self.capability or 'may sign nothing'}"
+
+
+@dataclass(frozen=True)
+class DeviceOption:
+    reference: str
+    description: str
+    holds_expected_key: bool
+
+
+@dataclass(frozen=True)
+class DeviceCheck:
+    ok: bool
+    reference: str
+    secret_kind: str  # "passphrase" or "PIN"
+    message: str
+    hint: str
+    expected_keyid: str
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    keyholder: str
+    signed: tuple[str, ...]
+    already_signed: tuple[str, ...]
+    progress: tuple[ProposalProgress, ...]
+    all_met: bool
+
+
+@dataclass(frozen=True)
+class ExportView:
+    outdir: str
+    promoted: tuple[str, ...]
+    files: tuple[str, ...]  # "sha256  path"
+    verify_lines: tuple[str, ...]
+    ok: bool
+
+
+@dataclass(frozen=True)
+class VerifyView:
+    directory: str
+    ok: bool
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnrolledView:
+    name: str
+    method: str
+    keyid: str
+    fingerprint: str  # the full keyid in groups of four, for reading aloud
+    public_key_file: str
+    reference: str
+    confirmed: bool
+
+
+class TurnCancelled(CeremonyError):
+    """The signing turn was cancelled before the device was asked to sign."""
+
+
+class _SecretRequested(Exception):
+    """A control-flow signal: the device asked for its secret, so it holds the key."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+# Helpers ------------------------------------------------------------------------------------
+
+
+def _urgency(days_left: float, window: int) -> str:
+    if days_left < 0:
+        return "expired"
+    if days_left <= min(14, window):
+        return "urgent"
+    if days_left <= window:
+        return "soon"
+    return "ok"
+
+
+def _resign_windows(workspace: Path) -> dict[str, int]:
+    """Days before expiry when re-signing is due, per role, from the workspace's plan copy.
+
+    The plan's `resign_before_days`, else a third of the role's period (the calendar's default).
+    """
+    windows: dict[str, int] = {}
+    try:
+        raw = tomllib.loads((workspace / files.PLAN_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return windows
+
+    def window(table: object) -> int | None:
+        if not isinstance(table, dict):
+            return None
+        before = table.get("resign_before_days")
+        if isinstance(before, int) and not isinstance(before, bool):
+            return before
+        days = table.get("expires_in_days")
+        if isinstance(days, int) and not isinstance(days, bool):
+            return max(1, days // 3)
+        return None
+
+    roles = raw.get("roles")
+    if isinstance(roles, dict):
+        for role in ("root", "targets"):
+            value = window(roles.get(role))
+            if value is not None:
+                windows[role] = value
+    delegations = raw.get("delegations")
+    if isinstance(delegations, list):
+        for item in delegations:
+            value = window(item)
+            if value is not None and isinstance(item, dict) and isinstance(item.get("name"), str):
+                windows[item["name"]] = value
+    return windows
+
+
+def _signers_of(role: str, root: Root | None, targets: Targets | None) -> tuple[int, list[str]]:
+    if role in ("root", "targets") and root is not None and role in root.roles:
+        entry = root.roles[role]
+        return entry.threshold, list(entry.keyids)
+    if targets is not None and targets.delegations is not None:
+        delegated = (targets.delegations.roles or {}).get(role)
+        if delegated is not None:
+            return delegated.threshold, list(delegated.keyids)
+    return 0, []
+
+
+def _signed_as(md: Metadata[Any] | None, kind: type[Any]) -> Any:
+    if md is None or not isinstance(md.signed, kind):
+        return None
+    return md.signed
+
+
+def progress_of(status: RoleStatus) -> ProposalProgress:
+    sets = tuple(
+        SetProgress(
+            label=s.label,
+            threshold=s.threshold,
+            signed=tuple(member_label(m) for m in s.members if m.signed),
+            waiting=tuple(member_label(m) for m in s.members if not m.signed and not m.compromised),
+            compromised=tuple(member_label(m) for m in s.members if m.compromised),
+            met=s.met,
+            line=set_line(s),
+        )
+        for s in status.sets
+    )
+    return ProposalProgress(
+        role=status.role,
+        version=status.version,
+        met=status.met,
+        sets=sets,
+        problems=status.problems,
+        still_needed="" if status.met else who_still_signs(status),
+    )
+
+
+def _scan_key_files(roots: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for pattern in ("*.key", "*/*.key", "*/*/*.key", "*/*/*/*.key"):
+            with contextlib.suppress(OSError):
+                for path in sorted(root.glob(pattern)):
+                    if path.is_file() and path not in found:
+                        found.append(path)
+                    if len(found) >= MAX_KEY_FILES_SCANNED:
+                        return found
+    return found
+
+
+# The session ------------------------------------------------------------------------------
+
+
+class Session:
+    """One ceremony folder as the TUI sees it.
+
+    `sign` is the seam to the signing device (a test injects a slow or failing one);
+    `search_roots` are where USB sticks are mounted; `practice` maps keyholder names to
+    practice secrets shown on screen during a rehearsal (they protect nothing).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        now: Callable[[], datetime] = utc_now,
+        sign: SignFunction = sign_staged,
+        search_roots: Sequence[Path] | None = None,
+        practice: dict[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.now = now
+        self._sign = sign
+        self.location: Location = files.locate(path)
+        roots = list(DEFAULT_SEARCH_ROOTS if search_roots is None else search_roots)
+        if self.location.folder not in roots:
+            roots.append(self.location.folder)
+        self.search_roots = tuple(roots)
+        self.practice = dict(practice or {})
+        self.wizard: WizardState = files.read_wizard(self.location)
+        if self.practice:
+            self.wizard.practice = True
+
+    # Reading -------------------------------------------------------------------------------
+
+    @property
+    def workspace(self) -> Path | None:
+        return self.location.workspace
+
+    def _state(self) -> CeremonyState:
+        if self.location.workspace is None:
+            raise WorkspaceError(
+                "there is no workspace yet", "start the initial ceremony from the home screen"
+            )
+        return load_state(self.location.workspace)
+
+    def _save(self) -> None:
+        files.write_wizard(self.location, self.wizard)
+
+    def reload(self) -> None:
+        self.location = files.locate(self.path)
+        self.wizard = files.read_wizard(self.location)
+        if self.practice:
+            self.wizard.practice = True
+
+    def home(self) -> HomeView:
+        self.reload()
+        participants = tuple(f"{p.name} ({p.role})" for p in self.rollcall())
+        if self.location.workspace is None:
+            return HomeView(
+                folder=str(self.location.folder),
+                workspace=None,
+                repository=self.draft().repository if self.wizard.draft else "",
+                roles=(),
+                proposals=(),
+                next_step=self.next_step(),
+                ready_to_export=False,
+                practice=bool(self.practice),
+                participants=participants,
+            )
+        state = self._state()
+        statuses = state.statuses()
+        return HomeView(
+            folder=str(self.location.folder),
+            workspace=str(self.location.workspace),
+            repository=state.roster.repository,
+            roles=self._role_rows(state),
+            proposals=tuple(progress_of(s) for s in statuses),
+            next_step=self.next_step(),
+            ready_to_export=bool(statuses) and all(s.met for s in statuses),
+            practice=bool(self.practice),
+            participants=participants,
+        )
+
+    def _role_rows(self, state: CeremonyState) -> tuple[RoleRow, ...]:
+        now = self.now()
+        windows = _resign_windows(state.workspace.path)
+        names: list[str] = [
+            r for r in ("root", "targets") if r in state.trusted or r in state.staged
+        ]
+        for source in (state.trusted.get("targets"), state.staged.get("targets")):
+            targets = _signed_as(source, Targets)
+            if targets is not None and targets.delegations and targets.delegations.roles:
+                names += [n for n in targets.delegations.roles if n not in names]
+        names += sorted(n for n in (*state.trusted, *state.staged) if n not in names)
+        rows: list[RoleRow] = []
+        for role in names:
+            trusted = role in state.trusted
+            md = state.trusted.get(role) or state.staged.get(role)
+            if md is None:
+                continue
+            pick = state.trusted if trusted else state.staged
+            root = _signed_as(pick.get("root") or state.trusted.get("root"), Root)
+            targets = _signed_as(pick.get("targets") or state.trusted.get("targets"), Targets)
+            threshold, keyids = _signers_of(role, root, targets)
+            seconds = (md.signed.expires - now).total_seconds()
+            days = int(seconds // 86400)
+            staged = state.staged.get(role)
+            rows.append(
+                RoleRow(
+                    role=role,
+                    version=md.signed.version,
+                    expires=format_time(md.signed.expires),
+                    days_left=days,
+                    urgency=_urgency(seconds / 86400, windows.get(role, 30)),
+                    threshold=threshold,
+                    keyholders=tuple(state.roster.label(k) for k in keyids),
+                    staged_version=staged.signed.version if staged is not None else None,
+                    trusted=trusted,
+                )
+            )
+        return tuple(rows)
+
+    def progress(self) -> tuple[ProposalProgress, ...]:
+        return tuple(progress_of(s) for s in self._state().statuses())
+
+    # Where the ceremony is -----------------------------------------------------------------
+
+    def position(self) -> str:
+        """The step a reopened application resumes at."""
+        if self.location.workspace is None:
+            if self.wizard.draft is None:
+                return "plan"
+            if not self.wizard.rollcall_done:
+                return "rollcall"
+            return "enroll"
+        state = self._state()
+        statuses = state.statuses()
+        if not statuses:
+            return "home"
+        fingerprints = {
+            payload_fingerprint(state.staged[s.role].signed_bytes).digest_hex for s in statuses
+        }
+        if not fingerprints <= set(self.wizard.reviewed):
+            return "review"
+        if not all(s.met for s in statuses):
+            return "sign"
+        return "export"
+
+    def step_index(self) -> int:
+        position = self.position()
+        order = {"plan": 0, "rollcall": 1, "enroll": 2, "review": 3, "sign": 4, "export": 5}
+        return order.get(position, len(STEPS))
+
+    def next_step(self) -> NextStep:
+        position = self.position()
+        if position == "plan":
+            return NextStep("plan", "Start the initial ceremony: build or load the plan.")
+        if position == "rollcall":
+            return NextStep("rollcall", "Take the roll call: who is present, and as what.")
+        if position == "enroll":
+            missing = [n for n in self.draft().keyholders if not self._enrolled_confirmed(n)] or [
+                "(create the workspace)"
+            ]
+            return NextStep("enroll", f"Enroll the keyholders' keys: next {missing[0]}.")
+        if position == "review":
+            return NextStep("review", "Review what is about to be signed, with everyone present.")
+        if position == "sign":
+            unmet = [s for s in self._state().statuses() if not s.met]
+            return NextStep("sign", "Signing turns: " + who_still_signs(unmet[0]) + ".")
+        if position == "export":
+            return NextStep("export", "Every threshold is met: verify and export.")
+        rows = self._role_rows(self._state())
+        due = [r for r in rows if r.urgency != "ok"]
+        if due:
+            first = min(due, key=lambda r: r.days_left)
+            return NextStep(
+                "resign", f"Re-sign {first.role}: {first.expiry_text.lower()} (v{first.version})."
+            )
+        return NextStep("verify", "Nothing is due. Verify an export, or plan a change.")
+
+    # Plan drafting, roll call and enrollment ------------------------------------------------
+
+    def draft(self) -> PlanDraft:
+        if self.wizard.draft is None:
+            return default_draft()
+        try:
+            return PlanDraft.from_dict(self.wizard.draft)
+        except (KeyError, TypeError, ValueError) as e:
+            raise WorkspaceError(
+                f"{self.location.wizard_path}: the saved plan draft is damaged ({e})",
+                "build the plan again",
+            ) from None
+
+    def draft_lines(self, draft: PlanDraft) -> tuple[str, ...]:
+        return tuple(draft_lines(draft))
+
+    def save_draft(self, draft: PlanDraft) -> None:
+        """Check the draft's shape and keep it (no keys exist yet, so the plan is not final)."""
+        if not draft.repository.strip():
+            raise WorkspaceError("the repository has no name", "type the repository's name")
+        if not draft.keyholders:
+            raise WorkspaceError("there are no keyholders", "name at least one keyholder")
+        for name in draft.keyholders:
+            files.require_participant(name, "keyholder")
+        for label, role in (("root", draft.root), ("targets", draft.targets)):
+            unknown = [s for s in role.signers if s not in draft.keyholders]
+            if unknown:
+                raise WorkspaceError(
+                    f"{label} signer {unknown[0]!r} is not a keyholder",
+                    f"keyholders are: {', '.join(draft.keyholders)}",
+                )
+            if not role.signers or not 1 <= role.threshold <= len(role.signers):
+                raise WorkspaceError(
+                    f"{label}: the threshold must be from 1 to {len(role.signers)}",
+                    "the threshold is how many of the signers must sign",
+                )
+        if not draft.online_key_file and not self.practice:
+            raise WorkspaceError(
+                "no public key file for the online key",
+                "give the path of the online key's public key file (JSON or PEM)",
+            )
+        self.wizard.draft = draft.to_dict()
+        self._save()
+
+    def load_plan_file(self, plan_path: Path) -> str:
+        """Validate a plan file written by hand, and create the workspace from it."""
+        plan = parse_plan(read_plan_bytes(plan_path), plan_path)
+        draft = PlanDraft(
+            repository=plan.repository,
+            keyholders=tuple(plan.keyholders),
+        )
+        self.wizard.draft = draft.to_dict()
+        self.wizard.enrolled = {
+            name: Enrolled(
+                name, holder.key.keyid, str(plan_path.parent / holder.key_file), "import", "", True
+            )
+            for name, holder in plan.keyholders.items()
+        }
+        self._save()
+        self._init_from(plan_path)
+        return f"workspace created from {plan_path} for {plan.repository!r}"
+
+    def rollcall(self) -> tuple[Participant, ...]:
+        return files.read_rollcall(self.location)
+
+    def set_rollcall(self, participants: Sequence[tuple[str, str]]) -> None:
+        people = tuple(files.require_participant(n, r) for n, r in participants)
+        if not any(p.role == "coordinator" for p in people):
+            raise WorkspaceError(
+                "nobody is the coordinator", "name one person as coordinator to lead the ceremony"
+            )
+        files.write_rollcall(self.location, people)
+        self.wizard.rollcall_done = True
+        self._save()
+
+    def _enrolled_confirmed(self, name: str) -> bool:
+        entry = self.wizard.enrolled.get(name)
+        return entry is not None and entry.confirmed
+
+    def enrolled(self) -> tuple[EnrolledView, ...]:
+        return tuple(
+            EnrolledView(
+                e.name,
+                e.method,
+                e.keyid,
+                format_keyid(e.keyid),
+                e.public_key_file,
+                e.reference,
+                e.confirmed,
+            )
+            for e in self.wizard.enrolled.values()
+        )
+
+    def keyholders_to_enroll(self) -> tuple[str, ...]:
+        return tuple(n for n in self.draft().keyholders if not self._enrolled_confirmed(n))
+
+    def _record_enrollment(self, entry: Enrolled, public_bytes: bytes) -> EnrolledView:
+        others = {e.keyid: n for n, e in self.wizard.enrolled.items() if n != entry.name}
+        if entry.keyid in others:
+            raise KeyFileError(
+                f"{entry.name}'s key is the same key as {others[entry.keyid]}'s",
+                "every keyholder enrolls a key of their own",
+            )
+        keys_dir = self.location.folder / files.KEYS_DIR
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        target = keys_dir / f"{entry.name}.pub.json"
+        write_atomic(target, public_bytes, replace=True)
+        entry = replace(entry, public_key_file=f"{files.KEYS_DIR}/{entry.name}.pub.json")
+        self.wizard.enrolled[entry.name] = entry
+        self._save()
+        return next(v for v in self.enrolled() if v.name == entry.name)
+
+    def enroll_keyfile(
+        self, name: str, key_path: Path, passphrase: str, confirmation: str
+    ) -> EnrolledView:
+        """Generate an encrypted key file (e.g. on the keyholder's USB stick) and enroll it."""
+        require_new_passphrase(passphrase, confirmation)
+        result = keygen_keyfile(key_path, passphrase, "ed25519", self.now())
+        entry = Enrolled(name, result.keyid, "", "keyfile", result.uri, False)
+        return self._record_enrollment(entry, public_key_file_bytes(result.public_key))
+
+    def enroll_import(self, name: str, public_key_path: Path, reference: str = "") -> EnrolledView:
+        """Enroll an existing public key file (JSON or PEM) for `name`."""
+        try:
+            data = public_key_path.read_bytes()
+        except OSError as e:
+            raise KeyFileError(
+                f"cannot read {public_key_path}: {e.strerror}", "check the path and the medium"
+            ) from None
+        key = parse_public_key_file(data, str(public_key_path))
+        entry = Enrolled(name, key.keyid, "", "import", reference, False)
+        return self._record_enrollment(entry, public_key_file_bytes(key))
+
+    def confirm_enrollment(self, name: str) -> None:
+        entry = self.wizard.enrolled.get(name)
+        if entry is None:
+            raise WorkspaceError(f"{name} has no enrolled key", "enroll the key first")
+        self.wizard.enrolled[name] = replace(entry, confirmed=True)
+        self._save()
+
+    def plan_text(self) -> str:
+        draft = self.draft()
+        key_files = {n: e.public_key_file for n, e in self.wizard.enrolled.items()}
+        if draft.online_key_file:
+            key_files[draft.online_key] = draft.online_key_file
+        return plan_toml(draft, key_files)
+
+    def create_workspace(self) -> str:
+        """Write plan.toml from the draft and the enrolled keys, then stage v1 (runbook R3)."""
+        missing = self.keyholders_to_enroll()
+        if missing:
+            raise WorkspaceError(
+                f"{missing[0]}'s key is not enrolled and confirmed yet",
+                "enroll and confirm every keyholder's key first",
+            )
+        plan_path = self.location.folder / files.PLAN_FILE
+        write_atomic(plan_path, self.plan_text().encode(), replace=True)
+        self._init_from(plan_path)
+        return f"workspace created in {self.location.workspace}"
+
+    def _init_from(self, plan_path: Path) -> None:
+        people = self.rollcall()
+        init_workspace(plan_path, self.location.new_workspace_path, self.now())
+        self.location = files.locate(self.path)
+        if people:
+            files.write_rollcall(self.location, people)
+        self._save()
+
+    # Review --------------------------------------------------------------------------------
+
+    def reviews(self) -> tuple[ReviewView, ...]:
+        if self.location.workspace is None:
+            raise WorkspaceError("nothing is staged for review", "create the workspace first")
+        return tuple(
+            ReviewView(
+                role=r.role,
+                version=r.version,
+                summary=r.summary,
+                fingerprint_hex=r.fingerprint.hex_text(groups_per_line=8),
+                fingerprint_digest=r.fingerprint.digest_hex,
+                fingerprint_words=tuple(r.fingerprint.words_text().splitlines()),
+                canonical=r.canonical,
+            )
+            for r in review_flow(self.location.workspace, None, self.now())
+        )
+
+    def mark_reviewed(self) -> None:
+        """The room has read the fingerprints aloud and agreed: signing turns may start."""
+        for item in self.reviews():
+            if item.fingerprint_digest not in self.wizard.reviewed:
+                self.wizard.reviewed.append(item.fingerprint_digest)
+        self._save()
+
+    # Signing turns -------------------------------------------------------------------------
+
+    def turn_candidates(self) -> tuple[TurnCandidate, ...]:
+        state = self._state()
+        root = _signed_as(state.staged.get("root") or state.trusted.get("root"), Root)
+        targets = _signed_as(state.staged.get("targets") or state.trusted.get("targets"), Targets)
+        caps = capabilities(root, targets)
+        result: list[TurnCandidate] = []
+        for name in sorted(state.roster.keyholders):
+            try:
+                entry, todo, done = signing_turn_roles(state, name)
+            except SigningError:
+                continue
+            enrolled = self.wizard.enrolled.get(name)
+            result.append(
+                TurnCandidate(
+                    name=name,
+                    capability=", ".join(caps.get(entry.keyid, [])),
+                    to_sign=tuple(f"{s.role} v{s.version}" for s in todo),
+                    already_signed=tuple(f"{s.role} v{s.version}" for s in done),
+                    keyid=entry.keyid,
+                    reference_hint=enrolled.reference if enrolled is not None else entry.device,
+                )
+            )
+        return tuple(result)
+
+    def _candidate(self, keyholder: str) -> TurnCandidate:
+        for candidate in self.turn_candidates():
+            if candidate.name == keyholder:
+                return candidate
+        raise SigningError(
+            f"{keyholder} has nothing to sign in this ceremony",
+            "choose a keyholder from the list; `status` shows who may sign what",
+        )
+
+    def confirm_identity(self, keyholder: str, typed: str) -> None:
+        """The keyholder types their own name before signing: refuse anything else."""
+        if typed.strip() != keyholder:
+            raise SigningError(
+                f"the name typed ({typed.strip()!r}) is not {keyholder!r}",
+                f"{keyholder} types their own name, exactly as shown, to confirm the review",
+            )
+
+    def devices_for(self, keyholder: str) -> tuple[DeviceOption, ...]:
+        """Key files found on mounted media (and the enrolled reference), expected key first."""
+        candidate = self._candidate(keyholder)
+        options: list[DeviceOption] = []
+        seen: set[str] = set()
+        if candidate.reference_hint:
+            ref = normalize_reference(candidate.reference_hint)
+            options.append(DeviceOption(ref, f"enrolled device: {ref}", True))
+            seen.add(ref)
+        for path in _scan_key_files(self.search_roots):
+            try:
+                info = read_key_file_public(read_key_file_bytes(path), str(path))
+            except CeremonyError:
+                continue
+            ref = f"keyfile:{path}"
+            if ref in seen:
+                continue
+            seen.add(ref)
+            holds = info.keyid == candidate.keyid
+            what = "holds your key" if holds else "another key"
+            options.append(DeviceOption(ref, f"key file {path} ({what})", holds))
+        options.sort(key=lambda o: not o.holds_expected_key)
+        return tuple(options)
+
+    def check_device(self, keyholder: str, reference: str) -> DeviceCheck:
+        """Does this device hold the expected key? Asked before any PIN or passphrase."""
+        state = self._state()
+        entry, _, _ = signing_turn_roles(state, keyholder)
+        reference = normalize_reference(reference.strip())
+        expected = entry.keyid
+
+        def probe(what: str) -> str:
+            raise _SecretRequested(what)
+
+        try:
+            signer = open_signer(reference, entry.key, probe)
+        except _SecretRequested as asked:
+            kind = "PIN" if asked.what.lower() == "pin" else "passphrase"
+            return DeviceCheck(
+                True,
+                reference,
+                kind,
+                f"this device holds {keyholder}'s key {format_keyid(expected)}",
+                f"{keyholder} types the {kind}; nobody else looks",
+                expected,
+            )
+        except CeremonyError as e:
+            return DeviceCheck(False, reference, "", e.message, e.hint, expected)
+        # A device that needs no secret: it holds the key (open_signer checked it).
+        close_signer(signer)
+        return DeviceCheck(
+            True, reference, "", f"this device holds {keyholder}'s key", "", expected
+        )
+
+    def sign_turn(
+        self,
+        keyholder: str,
+        reference: str,
+        secret: str,
+        cancel: threading.Event | None = None,
+    ) -> TurnResult:
+        """Sign every staged role `keyholder` may sign. Runs in a worker thread.
+
+        The secret is handed to the device through a closure and not kept. Cancelling before
+        the device asks for the secret stops the turn with nothing stored; once the device
+        signs, each signature is verified before it is stored (flows/signing.py).
+        """
+        workspace = self._state().workspace.path
+
+        def give_secret(_what: str) -> str:
+            if cancel is not None and cancel.is_set():
+                raise TurnCancelled(
+                    "the signing turn was cancelled; nothing was signed",
+                    "start the turn again when the keyholder is ready",
+                )
+            return secret
+
+        outcome = self._sign(
+            workspace, keyholder, normalize_reference(reference.strip()), give_secret, None
+        )
+        progress = tuple(progress_of(s) for s in outcome.statuses)
+        return TurnResult(
+            keyholder=keyholder,
+            signed=outcome.signed,
+            already_signed=outcome.already_signed,
+            progress=progress,
+            all_met=bool(progress) and all(p.met for p in progress),
+        )
+
+    def practice_secret(self, keyholder: str) -> str | None:
+        return self.practice.get(keyholder)
+
+    # Export and verify ---------------------------------------------------------------------
+
+    def default_export_dir(self) -> Path:
+        base = self.location.folder / "export"
+        candidate, n = base, 1
+        while candidate.exists():
+            n += 1
+            candidate = self.location.folder / f"export-{n}"
+        return candidate
+
+    def export(self, outdir: Path) -> ExportView:
+        state = self._state()
+        result = export_flow(state.workspace.path, outdir, self.now())
+        report = verify_directory(outdir, None, self.now())
+        self.wizard.reviewed = []
+        self._save()
+        return ExportView(
+            outdir=str(result.outdir),
+            promoted=result.promoted,
+            files=tuple(f"{f.sha256}  {f.path}" for f in result.files),
+            verify_lines=tuple(report.lines()),
+            ok=report.ok,
+        )
+
+    def verify(self, directory: Path) -> VerifyView:
+        report = verify_directory(directory, None, self.now())
+        return VerifyView(str(directory), report.ok, tuple(report.lines()))
+
+    def remove_folder(self) -> None:
+        """Remove a practice folder (only ever called for a rehearsal's throwaway folder)."""
+        if self.practice and self.location.folder.name.startswith("ceremony-rehearsal-"):
+            shutil.rmtree(self.location.folder, ignore_errors=True)
+
+
+def environment_search_roots() -> tuple[Path, ...] | None:
+    """`CEREMONY_MEDIA` (paths separated by ':') overrides where USB sticks are looked for."""
+    value = os.environ.get("CEREMONY_MEDIA")
+    if not value:
+        return None
+    return tuple(Path(p) for p in value.split(os.pathsep) if p)

@@ -2,7 +2,8 @@
 
 The offline analogue of a partially signed Bitcoin transaction (design.md section 3): the
 staged proposals with the signatures collected so far, the previous trusted versions needed to
-say who must sign them (and to show the same review there), the names of the keys involved,
+say who must sign them (and to show the same review there), the names of the roles in the
+trusted history, the names of the keys involved,
 who must sign each proposal, the fingerprint of each proposal's exact signed bytes, and a
 digest over the whole document.
 
@@ -48,7 +49,9 @@ from ceremony.model.strictjson import loads_strict
 REQUEST_FORMAT = "ceremony-signing-request"
 REQUEST_VERSION = 1
 
-_FIELDS = frozenset({"format", "version", "repository", "proposals", "trusted", "roster", "digest"})
+_FIELDS = frozenset(
+    {"format", "version", "repository", "proposals", "trusted", "trusted_roles", "roster", "digest"}
+)
 _PROPOSAL_FIELDS = frozenset({"role", "version", "fingerprint", "metadata", "must_sign"})
 _TRUSTED_FIELDS = frozenset({"role", "version", "metadata"})
 _SET_FIELDS = frozenset({"label", "threshold", "signers"})
@@ -71,6 +74,9 @@ class SigningRequest:
     """Staged roles in signing order, with the signatures collected when it was made."""
     trusted: dict[str, Metadata[Any]]
     """The newest trusted versions needed to say who must sign and to review the proposals."""
+    trusted_roles: tuple[str, ...]
+    """The names of every role in the workspace's trusted history (the review's lint needs
+    to know which delegated roles exist, not their content)."""
     roster: Roster
     """The roster entries for every key the included metadata names."""
     digest: str
@@ -169,6 +175,7 @@ def _body(
     repository: str,
     proposals: Mapping[str, Metadata[Any]],
     trusted: Mapping[str, Metadata[Any]],
+    trusted_roles: Sequence[str],
     roster: Roster,
 ) -> dict[str, Any]:
     """The document without its digest."""
@@ -190,6 +197,7 @@ def _body(
             {"role": role, "version": md.signed.version, "metadata": md.to_dict()}
             for role, md in trusted.items()
         ],
+        "trusted_roles": list(trusted_roles),
         "roster": roster.to_dict(),
     }
 
@@ -210,13 +218,20 @@ def build_request(
     """A request for the staged roles in `order`, from a workspace's state."""
     proposals = {role: staged[role] for role in order}
     included = needed_trusted(order, trusted)
+    names = tuple(sorted(trusted))
     subset = roster_subset(roster, [*proposals.values(), *included.values()])
-    digest = body_digest(_body(roster.repository, proposals, included, subset))
-    return SigningRequest(roster.repository, proposals, included, subset, digest)
+    digest = body_digest(_body(roster.repository, proposals, included, names, subset))
+    return SigningRequest(roster.repository, proposals, included, names, subset, digest)
 
 
 def request_to_dict(request: SigningRequest) -> dict[str, Any]:
-    body = _body(request.repository, request.proposals, request.trusted, request.roster)
+    body = _body(
+        request.repository,
+        request.proposals,
+        request.trusted,
+        request.trusted_roles,
+        request.roster,
+    )
     return {**body, "digest": request.digest}
 
 
@@ -342,6 +357,17 @@ def parse_request(data: bytes, source: str) -> SigningRequest:
             raise _fail(source, f"trusted {role} appears twice")
         trusted[role] = md
 
+    names = doc["trusted_roles"]
+    if (
+        not isinstance(names, list)
+        or not all(isinstance(n, str) for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise _fail(source, "trusted_roles must be a list of distinct role names")
+    missing = [role for role in trusted if role not in names]
+    if missing:
+        raise _fail(source, f"trusted {missing[0]} is not listed in trusted_roles; {_EDITED}")
+
     if not isinstance(doc["proposals"], list) or not doc["proposals"]:
         raise _fail(source, "proposals must be a non-empty list")
     proposals: dict[str, Metadata[Any]] = {}
@@ -405,4 +431,6 @@ def parse_request(data: bytes, source: str) -> SigningRequest:
             source,
             f"the request's digest does not match its content; {_EDITED}",
         )
-    return SigningRequest(doc["repository"], proposals, trusted, roster, doc["digest"])
+    return SigningRequest(
+        doc["repository"], proposals, trusted, tuple(names), roster, doc["digest"]
+    )

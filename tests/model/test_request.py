@@ -150,6 +150,8 @@ def test_only_the_trusted_versions_needed_are_carried() -> None:
     assert list(needed_trusted(["claimed"], trusted)) == ["root", "targets", "claimed"]
     staged = {"claimed": make_delegated(2)}
     req = reparse(build_request(make_roster(), ["claimed"], staged, trusted))
+    assert list(req.trusted) == ["root", "targets", "claimed"]
+    assert req.trusted_roles == ("claimed", "other", "root", "targets")  # names of them all
     (status,) = req.statuses()
     assert status.sets[0].label == "claimed (delegated by targets)"
 
@@ -308,6 +310,21 @@ ROTATION_TAMPERING = [
         lambda doc: doc["trusted"].append(doc["trusted"][0]),
         "trusted root appears twice",
         id="trusted-twice",
+    ),
+    pytest.param(
+        _set(["trusted_roles"], ["targets"]),
+        "trusted root is not listed in trusted_roles",
+        id="trusted-roles-missing",
+    ),
+    pytest.param(
+        _set(["trusted_roles"], ["root", "targets", "x"]),
+        "digest does not match",
+        id="trusted-roles-added",
+    ),
+    pytest.param(
+        _set(["trusted_roles"], ["root", "root"]),
+        "trusted_roles must be a list of distinct role names",
+        id="trusted-roles-twice",
     ),
     pytest.param(
         lambda doc: doc["proposals"][0]["must_sign"].pop(0),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from ceremony import __version__
@@ -53,8 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(args_list)
         if args.command is None:
-            parser.print_help()
-            return 0
+            # No command: the keyholder TUI in a terminal; help for scripts and CI, which
+            # must never wait on a full-screen program.
+            from ceremony.cli.tui_entry import is_terminal, open_tui
+
+            if not is_terminal():
+                parser.print_help()
+                return 0
+            return open_tui(Path())
         result: int = args.handler(args)
         return result
     except CeremonyError as e:

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.cli import hardware, lifecycle, revocation, transfer
+from ceremony.cli import hardware, lifecycle, revocation, transfer, tui_entry
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
 from ceremony.flows.review import review
+from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
@@ -86,7 +87,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     reh = sub.add_parser("rehearse", help="a complete practice ceremony with throwaway keys")
     reh.add_argument("--out", type=Path, help="where to keep the practice ceremony")
+    reh.add_argument(
+        "--headless",
+        action="store_true",
+        help="run the scripted practice ceremony without the TUI (for CI and scripts)",
+    )
     reh.set_defaults(handler=cmd_rehearse)
+    tui_entry.register(sub)
 
 
 def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
@@ -190,6 +197,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
+    if not args.headless:
+        tui_entry.require_terminal(
+            "ceremony rehearse", "run `ceremony rehearse --headless` for the scripted practice"
+        )
+        practice = prepare_practice(args.out, now())
+        code = tui_entry.open_tui(practice.folder, practice.secrets)
+        out(f"the practice ceremony is in {practice.folder}")
+        return code
     result = rehearse(args.out, now(), out)
     out("")
     out(f"rehearsal complete; the exported repository is in {result.export_dir}")

@@ -209,7 +209,7 @@ def test_rehearse_runs_the_whole_ceremony_and_verify_agrees(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     out_dir = tmp_path / "practice"
-    code, out, err = run(["rehearse", "--out", str(out_dir)], capsys, monkeypatch)
+    code, out, err = run(["rehearse", "--headless", "--out", str(out_dir)], capsys, monkeypatch)
     assert code == 0, err
     for step in ("R1", "R2", "R3", "R5", "R6", "R8"):
         assert f"\n{step}  " in out
@@ -241,7 +241,7 @@ def test_rehearse_refuses_a_non_empty_directory(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (tmp_path / "keep.txt").write_text("x")
-    code, _, err = run(["rehearse", "--out", str(tmp_path)], capsys, monkeypatch)
+    code, _, err = run(["rehearse", "--headless", "--out", str(tmp_path)], capsys, monkeypatch)
     assert code == 2
     assert "not empty" in err
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]

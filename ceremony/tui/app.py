@@ -1,0 +1,56 @@
+"""The keyholder application: home first, then straight back to where the ceremony was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+
+from ceremony.errors import CeremonyError
+from ceremony.flows.session import Session, environment_search_roots
+from ceremony.tui.base import SessionApp
+from ceremony.tui.help import HelpScreen
+from ceremony.tui.home import HomeScreen
+from ceremony.tui.navigation import open_step
+
+RESUMABLE = ("plan", "rollcall", "enroll", "review", "sign", "export")
+
+
+class CeremonyApp(SessionApp):
+    TITLE = "ceremony"
+    SUB_TITLE = "offline root key ceremony"
+    # Everything is reachable with the keys in the footer and the help screen; the palette
+    # would only take footer space at 80 columns.
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+    ]
+
+    def __init__(self, session: Session, *, resume: bool = True) -> None:
+        super().__init__(session)
+        self.resume = resume
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if not self.resume:
+            return
+        try:
+            position = self.session.position()
+        except CeremonyError as e:
+            self.show_error(e)
+            return
+        if position in RESUMABLE:
+            open_step(self, position)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def run(path: Path, practice: dict[str, str] | None = None) -> int:
+    session = Session(path, practice=practice, search_roots=environment_search_roots())
+    CeremonyApp(session).run()
+    return 0

@@ -1,0 +1,59 @@
+"""What every screen shares: the session, and errors shown as a modal with a retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar, cast
+
+from textual.app import App
+from textual.screen import Screen
+
+from ceremony.errors import CeremonyError
+from ceremony.flows.session import Session
+from ceremony.tui.modals import ErrorModal
+
+T = TypeVar("T")
+
+
+class SessionApp(App[None]):
+    """The application as screens see it."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def show_error(self, error: CeremonyError, retry: Callable[[], None] | None = None) -> None:
+        def answered(again: bool | None) -> None:
+            if again and retry is not None:
+                retry()
+
+        self.push_screen(ErrorModal.of(error, retry=retry is not None), answered)
+
+    def attempt(self, action: Callable[[], T], retry: Callable[[], None] | None = None) -> T | None:
+        """Run `action`; a CeremonyError becomes an error modal (with retry when given)."""
+        try:
+            return action()
+        except CeremonyError as e:
+            self.show_error(e, retry)
+            return None
+
+    def do(self, action: Callable[[], object], retry: Callable[[], None] | None = None) -> bool:
+        """Run `action` for its effect; False (and an error modal) when it failed."""
+        try:
+            action()
+        except CeremonyError as e:
+            self.show_error(e, retry)
+            return False
+        return True
+
+
+class CeremonyScreen(Screen[T]):
+    """A screen with easy access to the session and the error modal."""
+
+    @property
+    def ceremony(self) -> SessionApp:
+        return cast(SessionApp, self.app)
+
+    @property
+    def session(self) -> Session:
+        return self.ceremony.session

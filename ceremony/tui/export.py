@@ -1,0 +1,120 @@
+"""Verify and export (runbook R8), and verifying any export directory as a client would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Input, Static
+
+from ceremony.errors import CeremonyError
+from ceremony.flows.session import ExportView, VerifyView
+from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.widgets import StepIndicator, progress_text
+
+EXPORT_STEP = 5
+
+
+class ExportScreen(CeremonyScreen[None]):
+    DEFAULT_CSS = """
+    ExportScreen VerticalScroll { padding: 0 1; }
+    ExportScreen #title { text-style: bold; }
+    ExportScreen Input { margin: 1 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepIndicator(EXPORT_STEP)
+        with VerticalScroll():
+            yield Static("Verify and export", id="title")
+            yield Static(id="status")
+            yield Static(
+                "Export directory (a new, empty directory on the export medium); Enter exports:"
+            )
+            yield Input(id="outdir")
+            yield Static(id="result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        progress = self.ceremony.attempt(self.session.progress)
+        self.query_one("#status", Static).update(progress_text(progress or ()))
+        self.query_one("#outdir", Input).value = str(self.session.default_export_dir())
+        self.query_one("#outdir", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        target = Path(event.value.strip())
+        self.query_one("#result", Static).update("Verifying and exporting…")
+        view = self.ceremony.attempt(
+            lambda: self.session.export(target), retry=lambda: self.on_input_submitted(event)
+        )
+        if view is None:
+            self.query_one("#result", Static).update("Nothing was exported.")
+            return
+        self.app.switch_screen(ExportDoneScreen(view))
+
+
+class ExportDoneScreen(CeremonyScreen[None]):
+    DEFAULT_CSS = """
+    ExportDoneScreen VerticalScroll { padding: 0 1; }
+    ExportDoneScreen #done { text-style: bold; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter", "app.pop_screen", "Home", priority=True),
+    ]
+
+    def __init__(self, view: ExportView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        v = self.view
+        yield Header()
+        yield StepIndicator(EXPORT_STEP + 1)
+        with VerticalScroll():
+            verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
+            yield Static(
+                Text(f"Export done: {v.outdir} ({verdict})", style="green" if v.ok else "red"),
+                id="done",
+            )
+            if v.promoted:
+                yield Static("Added to the trusted history: " + ", ".join(v.promoted))
+            yield Static("Files (SHA-256  path):\n" + "\n".join(v.files), markup=False)
+            yield Static("Verification:\n" + "\n".join(v.verify_lines), markup=False)
+            yield Static("Take the export medium to the online side. Enter: home.")
+        yield Footer()
+
+
+class VerifyScreen(CeremonyScreen[None]):
+    DEFAULT_CSS = """
+    VerifyScreen VerticalScroll { padding: 0 1; }
+    VerifyScreen Input { margin: 1 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static("Verify a metadata or export directory as a client would (Enter):")
+            yield Input(id="directory")
+            yield Static(id="report", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        field = self.query_one("#directory", Input)
+        latest = self.session.location.folder / "export"
+        field.value = str(latest)
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            view: VerifyView = self.session.verify(Path(event.value.strip()))
+        except CeremonyError as e:
+            self.ceremony.show_error(e)
+            return
+        verdict = "valid" if view.ok else "NOT VALID"
+        self.query_one("#report", Static).update(f"{verdict}\n" + "\n".join(view.lines))

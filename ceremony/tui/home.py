@@ -1,0 +1,115 @@
+"""Home: the workspace at a glance and the one recommended next step."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from ceremony.errors import CeremonyError
+from ceremony.flows.session import HomeView
+from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.widgets import StepIndicator, progress_text, roles_table
+
+
+class HomeScreen(CeremonyScreen[None]):
+    DEFAULT_CSS = """
+    HomeScreen #where { padding: 0 1; color: $text-muted; }
+    HomeScreen #next { padding: 0 1; margin: 1 0; border: round $accent; }
+    HomeScreen #roles { padding: 0 1; }
+    HomeScreen #progress { padding: 0 1; margin-top: 1; }
+    HomeScreen #people { padding: 0 1; margin-top: 1; color: $text-muted; }
+    HomeScreen #practice { padding: 0 1; color: $warning; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "next_step", "Next step", priority=True),
+        Binding("n", "go('plan')", "Initial", show=False),
+        Binding("r", "go('review')", "Review"),
+        Binding("s", "go('sign')", "Sign"),
+        Binding("e", "go('export')", "Export"),
+        Binding("v", "go('verify')", "Verify", show=False),
+        Binding("c", "go('rollcall')", "Roll call", show=False),
+        Binding("g", "go('resign')", "Re-sign", show=False),
+        Binding("d", "go('delegations')", "Delegations", show=False),
+        Binding("t", "go('root')", "Root", show=False),
+        Binding("x", "go('revoke')", "Revoke", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepIndicator(0, id="steps")
+        with VerticalScroll():
+            yield Static(id="practice")
+            yield Static(id="where")
+            yield Static(id="next")
+            yield Static(id="roles")
+            yield Static(id="progress")
+            yield Static(id="people")
+            yield Static(
+                "Actions: n initial ceremony · r review · s signing turn · e export · v verify · "
+                "c roll call · g re-sign · d delegations · t change root · x emergency revocation",
+                id="actions",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        try:
+            view = self.session.home()
+            step = self.session.step_index()
+        except CeremonyError as e:
+            self.query_one("#next", Static).update(f"Cannot read the workspace: {e.message}")
+            self.ceremony.show_error(e)
+            return
+        self.show(view, step)
+
+    def show(self, view: HomeView, step: int) -> None:
+        self.app.sub_title = (
+            f"{view.repository or 'new ceremony'}{' (practice)' if view.practice else ''}"
+        )
+        self.query_one("#steps", StepIndicator).set_step(step)
+        practice = self.query_one("#practice", Static)
+        practice.display = view.practice
+        practice.update("PRACTICE: throwaway keys and practice passphrases; nothing here is real.")
+        where = view.workspace or f"{view.folder} (no workspace yet)"
+        self.query_one("#where", Static).update(Text(f"Workspace: {where}"))
+        next_text = Text()
+        next_text.append("Next: ", style="bold")
+        next_text.append(view.next_step.text)
+        next_text.append("  (Enter)", style="dim")
+        self.query_one("#next", Static).update(next_text)
+        roles = self.query_one("#roles", Static)
+        roles.display = bool(view.roles)
+        if view.roles:
+            roles.update(roles_table(view.roles))
+        progress = self.query_one("#progress", Static)
+        progress.display = bool(view.proposals)
+        if view.proposals:
+            text = Text("Signatures so far\n", style="bold")
+            text.append_text(progress_text(view.proposals))
+            progress.update(text)
+        people = self.query_one("#people", Static)
+        people.display = bool(view.participants)
+        people.update(Text("Present: " + ", ".join(view.participants)))
+
+    def action_next_step(self) -> None:
+        try:
+            action = self.session.next_step().action
+        except CeremonyError as e:
+            self.ceremony.show_error(e)
+            return
+        self.action_go(action)
+
+    def action_go(self, where: str) -> None:
+        from ceremony.tui.navigation import open_step
+
+        open_step(self.ceremony, where)

@@ -1,0 +1,486 @@
+"""A signing turn: choose the keyholder, confirm by name, check the device, PIN, sign, hand over.
+
+Runbook step R6. The device check comes before the PIN or passphrase (design.md section 4,
+step 3); the device works in a worker thread so the screen stays responsive and the turn can be
+cancelled; each signature is verified before it is stored (by the signing flow).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ceremony.errors import CeremonyError, WrongSecretError
+from ceremony.flows.session import (
+    DeviceCheck,
+    DeviceOption,
+    Session,
+    TurnCancelled,
+    TurnCandidate,
+    TurnResult,
+)
+from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.modals import MODAL_CSS, SecretModal
+from ceremony.tui.widgets import StepIndicator, progress_text
+
+SIGNING_STEP = 4
+
+
+class ChooseKeyholderScreen(CeremonyScreen[None]):
+    """Who signs now? Each keyholder with what their key may sign and what is left to sign."""
+
+    DEFAULT_CSS = """
+    ChooseKeyholderScreen #title { padding: 0 1; text-style: bold; }
+    ChooseKeyholderScreen OptionList { height: auto; max-height: 10; margin: 0 1; }
+    ChooseKeyholderScreen #progress { padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Home"),
+        Binding("e", "export", "Export"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepIndicator(SIGNING_STEP)
+        yield Static("Signing turn: who signs now? (Up/Down, Enter)", id="title")
+        yield OptionList(id="keyholders")
+        with VerticalScroll():
+            yield Static(id="progress")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        try:
+            candidates = self.session.turn_candidates()
+            progress = self.session.progress()
+        except CeremonyError as e:
+            self.ceremony.show_error(e)
+            return
+        self.candidates = {c.name: c for c in candidates}
+        options = self.query_one("#keyholders", OptionList)
+        options.clear_options()
+        for c in candidates:
+            if c.to_sign:
+                prompt = f"{c.label}  → to sign: {', '.join(c.to_sign)}"
+            else:
+                prompt = f"{c.label}  (nothing left to sign)"
+            options.add_option(Option(prompt, id=c.name, disabled=not c.to_sign))
+        all_met = bool(progress) and all(p.met for p in progress)
+        title = self.query_one("#title", Static)
+        if all_met:
+            title.update("Every threshold is met: press e to verify and export.")
+        else:
+            title.update("Signing turn: who signs now? (Up/Down, Enter)")
+        text = Text("Signatures so far\n", style="bold")
+        text.append_text(progress_text(progress))
+        self.query_one("#progress", Static).update(text)
+        enabled = [i for i, c in enumerate(candidates) if c.to_sign]
+        if enabled:
+            options.highlighted = enabled[0]
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        name = event.option.id
+        if name is None or name not in self.candidates:
+            return
+        self.start_turn(self.candidates[name])
+
+    def start_turn(self, candidate: TurnCandidate) -> None:
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.push_screen(DeviceScreen(candidate), signed)
+
+        def signed(result: TurnResult | None) -> None:
+            if result is not None:
+                self.app.push_screen(TurnResultScreen(result), handed_over)
+
+        def handed_over(_: None) -> None:
+            self.app.push_screen(HandoverScreen())
+
+        self.app.push_screen(ConfirmNameScreen(candidate), confirmed)
+
+    def action_export(self) -> None:
+        from ceremony.tui.navigation import open_step
+
+        open_step(self.ceremony, "export")
+
+
+class ConfirmNameScreen(CeremonyScreen[bool]):
+    """The keyholder types their own name: they reviewed what they are about to sign."""
+
+    DEFAULT_CSS = """
+    ConfirmNameScreen Vertical { padding: 0 1; height: auto; }
+    ConfirmNameScreen #who { text-style: bold; }
+    ConfirmNameScreen Input { margin: 1 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back")]
+
+    def __init__(self, candidate: TurnCandidate) -> None:
+        super().__init__()
+        self.candidate = candidate
+
+    def compose(self) -> ComposeResult:
+        c = self.candidate
+        yield Header()
+        yield StepIndicator(SIGNING_STEP)
+        with VerticalScroll(), Vertical():
+            yield Static(c.label, id="who", markup=False)
+            yield Static(f"keyid {c.keyid}", markup=False)
+            yield Static(f"About to sign: {', '.join(c.to_sign)}", markup=False)
+            yield Static(id="fingerprints", markup=False)
+            yield Static(
+                f"{c.name}: if these are the fingerprints everyone read aloud, type your own "
+                "name to confirm.",
+                markup=False,
+            )
+            yield Input(placeholder=f"type {c.name}", id="name")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        lines: list[str] = []
+        reviews = self.ceremony.attempt(self.session.reviews)
+        wanted = set(self.candidate.to_sign)
+        for item in reviews or ():
+            if f"{item.role} v{item.version}" in wanted:
+                lines.append(
+                    f"  {item.role} v{item.version}: {' '.join(item.fingerprint_hex.split())}"
+                )
+        self.query_one("#fingerprints", Static).update("\n".join(lines))
+        self.query_one("#name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = self.candidate.name
+        if self.ceremony.do(lambda: self.session.confirm_identity(name, event.value)):
+            self.dismiss(True)
+        else:
+            event.input.value = ""
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class DeviceScreen(CeremonyScreen[TurnResult | None]):
+    """Insert your device: the tool finds key files, says whether one holds the expected key."""
+
+    DEFAULT_CSS = """
+    DeviceScreen #intro { padding: 0 1; text-style: bold; }
+    DeviceScreen OptionList { height: auto; max-height: 8; margin: 0 1; }
+    DeviceScreen Input { margin: 0 1; }
+    DeviceScreen #check { padding: 0 1; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back"),
+        Binding("f5", "rescan", "Look again"),
+    ]
+
+    def __init__(self, candidate: TurnCandidate) -> None:
+        super().__init__()
+        self.candidate = candidate
+        self.checked: DeviceCheck | None = None
+
+    def compose(self) -> ComposeResult:
+        name = self.candidate.name
+        yield Header()
+        yield StepIndicator(SIGNING_STEP)
+        yield Static(
+            f"{name}: insert your device (USB stick or token). Choose it below, or type its "
+            "path or pkcs11: URI and press Enter.",
+            id="intro",
+        )
+        yield OptionList(id="devices")
+        yield Input(placeholder="keyfile:/media/usb/name.key or pkcs11:token=...", id="reference")
+        yield Static(id="check")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_rescan()
+
+    def action_rescan(self) -> None:
+        devices = self.ceremony.attempt(lambda: self.session.devices_for(self.candidate.name))
+        self.options: dict[str, DeviceOption] = {}
+        listing = self.query_one("#devices", OptionList)
+        listing.clear_options()
+        for index, option in enumerate(devices or ()):
+            key = f"d{index}"
+            self.options[key] = option
+            mark = "✓ " if option.holds_expected_key else "  "
+            listing.add_option(Option(mark + option.description, id=key))
+        if self.options:
+            listing.highlighted = 0
+            listing.focus()
+            self.query_one("#check", Static).update(
+                "✓ marks a device that holds your enrolled key."
+            )
+        else:
+            self.query_one("#reference", Input).focus()
+            self.query_one("#check", Static).update(
+                "No key file found on mounted media: type the path, or insert the stick and "
+                "press F5."
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        option = self.options.get(event.option.id or "")
+        if option is not None:
+            self.query_one("#reference", Input).value = option.reference
+            self.check(option.reference)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.check(event.value)
+
+    def check(self, reference: str) -> None:
+        self.query_one("#check", Static).update("Checking the device…")
+        name = self.candidate.name
+        session = self.session
+        app = self.ceremony
+
+        def work() -> None:
+            try:
+                result = session.check_device(name, reference)
+            except CeremonyError as e:
+                app.call_from_thread(app.show_error, e)
+                return
+            app.call_from_thread(self.checked_device, result)
+
+        self.run_worker(work, thread=True, group="device-check", exit_on_error=False)
+
+    def checked_device(self, result: DeviceCheck) -> None:
+        self.checked = result
+        status = self.query_one("#check", Static)
+        if not result.ok:
+            status.update(Text(f"✗ {result.message}", style="red"))
+            self.ceremony.show_error(
+                CeremonyError(result.message, result.hint),
+                retry=lambda: self.check(result.reference),
+            )
+            return
+        status.update(Text(f"✓ {result.message}", style="green"))
+        self.ask_secret()
+
+    def ask_secret(self) -> None:
+        result = self.checked
+        if result is None:
+            return
+        name = self.candidate.name
+        if not result.secret_kind:
+            self.sign("")
+            return
+
+        def typed(secret: str | None) -> None:
+            if secret is None:
+                self.query_one("#check", Static).update("Cancelled: nothing was signed.")
+                return
+            self.sign(secret)
+
+        self.app.push_screen(
+            SecretModal(
+                result.secret_kind,
+                name,
+                practice_value=self.session.practice_secret(name),
+                note=f"Device: {result.reference}",
+            ),
+            typed,
+        )
+
+    def sign(self, secret: str) -> None:
+        assert self.checked is not None
+        busy = BusyModal(self.session, self.candidate, self.checked.reference, secret)
+        del secret
+        self.app.push_screen(busy, self.signed)
+
+    def signed(self, outcome: Outcome | None) -> None:
+        if outcome is None or outcome.cancelled:
+            self.query_one("#check", Static).update(
+                "Cancelled. Press Enter on the device to start again, or Esc to go back."
+            )
+            return
+        if outcome.error is not None:
+            retry_secret = isinstance(outcome.error, WrongSecretError)
+            self.ceremony.show_error(outcome.error, retry=self.ask_secret if retry_secret else None)
+            return
+        self.dismiss(outcome.result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: TurnResult | None = None
+    error: CeremonyError | None = None
+    cancelled: bool = False
+
+
+class BusyModal(ModalScreen[Outcome]):
+    """The device is signing: a busy indicator, elapsed time, and cancel."""
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="BusyModal")
+        + """
+    BusyModal LoadingIndicator { height: 3; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("c,escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, session: Session, candidate: TurnCandidate, reference: str, secret: str
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.candidate = candidate
+        self.reference = reference
+        self._secret = secret
+        self.cancel_event = threading.Event()
+        self.started = time.monotonic()
+        self.pending: Outcome | None = None
+        self.finished = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self.candidate.name}'s device is signing", classes="title")
+            yield Static(f"Signing {', '.join(self.candidate.to_sign)}", markup=False)
+            yield LoadingIndicator()
+            yield Static("Working… 0 s", id="elapsed")
+            yield Static("Do not remove the device. c: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self.tick)
+        secret, self._secret = self._secret, ""
+        session, name, reference = self.session, self.candidate.name, self.reference
+        cancel = self.cancel_event
+        app = self.app
+
+        def work() -> None:
+            try:
+                outcome = Outcome(result=session.sign_turn(name, reference, secret, cancel))
+            except TurnCancelled:
+                outcome = Outcome(cancelled=True)
+            except CeremonyError as e:
+                outcome = Outcome(error=e)
+            except Exception as e:  # a device library failing in an unexpected way
+                outcome = Outcome(
+                    error=CeremonyError(
+                        f"the device failed: {type(e).__name__}",
+                        "check the device and try again; nothing unverified was stored",
+                    )
+                )
+            app.call_from_thread(self.finish, outcome)
+
+        self.run_worker(work, thread=True, group="signing", exit_on_error=False)
+
+    def tick(self) -> None:
+        if self.finished:
+            return
+        seconds = int(time.monotonic() - self.started)
+        text = "Cancelling…" if self.cancel_event.is_set() else "Working…"
+        self.query_one("#elapsed", Static).update(f"{text} {seconds} s")
+
+    def finish(self, outcome: Outcome) -> None:
+        self.finished = True
+        if self.cancel_event.is_set() and outcome.result is not None:
+            # The device had already signed when cancel was pressed; the signatures were
+            # verified before they were stored, so they count.
+            self.app.notify(
+                f"{self.candidate.name}'s device finished before the cancel took effect; "
+                "its verified signatures were kept."
+            )
+        if self.app.screen is self:
+            self.dismiss(outcome)
+        else:
+            self.pending = outcome
+
+    def on_screen_resume(self) -> None:
+        if self.pending is not None:
+            self.dismiss(self.pending)
+
+    def action_cancel(self) -> None:
+        self.cancel_event.set()
+        self.query_one("#elapsed", Static).update("Cancelling…")
+        self.tick()
+
+
+class TurnResultScreen(CeremonyScreen[None]):
+    DEFAULT_CSS = """
+    TurnResultScreen VerticalScroll { padding: 0 1; }
+    TurnResultScreen #result { text-style: bold; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,h", "handover", "Hand over", priority=True),
+    ]
+
+    def __init__(self, result: TurnResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        yield Header()
+        yield StepIndicator(SIGNING_STEP)
+        with VerticalScroll():
+            lines = [f"✓ {r.keyholder} signed {role}; verified and stored" for role in r.signed]
+            lines += [f"  {r.keyholder} had already signed {role}" for role in r.already_signed]
+            yield Static("\n".join(lines), id="result", markup=False)
+            yield Static(progress_text(r.progress), id="progress")
+            yield Static(
+                "Every threshold is met: hand over to the coordinator to export."
+                if r.all_met
+                else "Press Enter to hand over to the next keyholder.",
+                id="after",
+            )
+        yield Footer()
+
+    def action_handover(self) -> None:
+        self.dismiss(None)
+
+
+class HandoverScreen(CeremonyScreen[None]):
+    """Between keyholders: nothing personal is left on screen."""
+
+    DEFAULT_CSS = """
+    HandoverScreen Vertical { padding: 1 2; }
+    HandoverScreen #handover { text-style: bold; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "next", "Next keyholder", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepIndicator(SIGNING_STEP)
+        with Vertical():
+            yield Static("Hand over to the next keyholder", id="handover")
+            yield Static(
+                "Take your device with you. Your passphrase or PIN was never kept, and nothing "
+                "of your turn is left on this screen.\n\n"
+                "Next keyholder: sit down and press Enter."
+            )
+        yield Footer()
+
+    def action_next(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = [
+    "BusyModal",
+    "ChooseKeyholderScreen",
+    "ConfirmNameScreen",
+    "DeviceScreen",
+    "HandoverScreen",
+    "Outcome",
+    "TurnResultScreen",
+]

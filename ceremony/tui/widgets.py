@@ -1,0 +1,83 @@
+"""Small shared pieces: the step indicator, per-role progress and the roles table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from ceremony.flows.session import STEPS, ProposalProgress, RoleRow
+
+URGENCY_STYLE = {"expired": "bold red", "urgent": "red", "soon": "yellow", "ok": "green"}
+
+
+def step_text(current: int) -> Text:
+    """`plan ✓ > roll call ✓ > KEYS > review > signing > export` with the current step marked."""
+    text = Text()
+    for index, name in enumerate(STEPS):
+        if index:
+            text.append(" > ", style="dim")
+        if index < current:
+            text.append(f"{name} ✓", style="green")
+        elif index == current:
+            text.append(f"[{name.upper()}]", style="bold reverse")
+        else:
+            text.append(name, style="dim")
+    return text
+
+
+class StepIndicator(Static):
+    DEFAULT_CSS = "StepIndicator { height: 1; padding: 0 1; }"
+
+    def __init__(self, current: int, *, id: str | None = None) -> None:
+        super().__init__(step_text(current), id=id)
+
+    def set_step(self, current: int) -> None:
+        self.update(step_text(current))
+
+
+def progress_text(proposals: Sequence[ProposalProgress]) -> Text:
+    """Per role: k of t with names, old and new root sets on separate lines."""
+    text = Text()
+    if not proposals:
+        text.append("Nothing is waiting for signatures.")
+        return text
+    for p in proposals:
+        state = ("ready", "green") if p.met else ("waiting for signatures", "yellow")
+        text.append(f"{p.role} v{p.version}  ", style="bold")
+        text.append(state[0], style=state[1])
+        text.append("\n")
+        for s in p.sets:
+            text.append(f"  {s.label}: {s.count_text} needed", style="bold" if not s.met else "")
+            text.append("  ")
+            for name in s.signed:
+                text.append(f"{name} ✓  ", style="green")
+            for name in s.waiting:
+                text.append(f"{name} ·  ")
+            for name in s.compromised:
+                text.append(f"{name} ✗ (compromised)  ", style="red")
+            text.append("\n")
+        for problem in p.problems:
+            text.append(f"  problem: {problem}\n", style="red")
+    text.rstrip()
+    return text
+
+
+def roles_table(rows: Sequence[RoleRow]) -> Table:
+    table = Table(expand=True, box=None, pad_edge=False, show_edge=False)
+    table.add_column("role", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    table.add_column("expiry")
+    table.add_column("threshold", no_wrap=True)
+    table.add_column("keyholders")
+    for row in rows:
+        version = f"v{row.version}" if row.trusted else f"v{row.version} (proposed)"
+        if row.trusted and row.staged_version is not None:
+            version += f" → v{row.staged_version} staged"
+        expiry = Text(row.expiry_text, style=URGENCY_STYLE.get(row.urgency, ""))
+        table.add_row(
+            row.role, version, expiry, row.threshold_text, ", ".join(row.keyholders) or "-"
+        )
+    return table

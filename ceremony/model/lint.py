@@ -1,0 +1,340 @@
+"""Policy and spec checks on a proposal, before anyone signs it.
+
+Runbook step R5 (review): keyholders see these findings next to the diff. An `error` is
+something clients would refuse or that can never be signed; a `warning` is legal metadata that
+is likely a mistake or a risk:
+
+- the version must be the previous trusted version plus one (spec 5.3.5 for root; the tool
+  keeps the same rule for every role so versions never skip);
+- a threshold must be at least 1 and at most the number of distinct keys (spec 4.3), and a
+  threshold equal to the number of keys of an offline role means one lost key locks the role
+  (RSTUF #496); for root that means no new root could ever be signed (spec 5.3.4);
+- every keyid is the SHA-256 of its key and keys carry no custom fields (spec 4.2 "KEYID";
+  strict clients refuse a keyid that does not match), and one key is not listed twice in a
+  role under different keyids (it would be counted twice by python-tuf);
+- a key marked compromised in the roster is never trusted again;
+- consistent snapshots stay on (spec 6.2: the export uses versioned file names);
+- the expiry is in the future and not earlier than the previous version's;
+- a delegated role whose keys or threshold change is staged for re-signing, so it is signed
+  by its new keys (tuf-on-ci #95).
+
+Pure: metadata, the roster and `now` in, findings out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from securesystemslib.signer import Key
+from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
+
+from ceremony.model.publickeys import compute_keyid
+from ceremony.model.roster import Roster
+from ceremony.model.verify import printable
+
+Severity = Literal["error", "warning"]
+
+ONLINE_ROLES = ("snapshot", "timestamp")
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    role: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.role}: {self.message}"
+
+
+def _threshold_findings(
+    role: str,
+    what: str,
+    keyids: Sequence[str],
+    threshold: int,
+    keys: Mapping[str, Key],
+    roster: Roster,
+    lock_consequence: str,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    missing = [k for k in keyids if k not in keys]
+    for keyid in missing:
+        findings.append(
+            Finding("error", role, f"{what} lists keyid {printable(keyid)} with no key behind it")
+        )
+    contents: list[tuple[dict[str, Any], str]] = []
+    for keyid in keyids:
+        key = keys.get(keyid)
+        if key is None:
+            continue
+        first = next((k for content, k in contents if content == key.to_dict()), None)
+        if first is not None:
+            findings.append(
+                Finding(
+                    "warning",
+                    role,
+                    f"{what} lists {roster.label(first)}'s key twice under different keyids "
+                    f"({first} and {printable(keyid)}); it would count twice toward the "
+                    "threshold",
+                )
+            )
+        else:
+            contents.append((key.to_dict(), keyid))
+    distinct = len(contents)
+    if threshold < 1:
+        findings.append(Finding("error", role, f"{what} has threshold {threshold}; at least 1"))
+    elif threshold > distinct:
+        findings.append(
+            Finding(
+                "error",
+                role,
+                f"{what} needs {threshold} signatures but has only {distinct} distinct keys: "
+                "it can never be signed",
+            )
+        )
+    elif threshold == distinct and not _all_online(keyids, roster):
+        findings.append(
+            Finding(
+                "warning",
+                role,
+                f"{what} needs {threshold} of {distinct} keys: one lost key would lock the role"
+                f"{lock_consequence}",
+            )
+        )
+    compromised = roster.compromised_keyids()
+    for keyid in keyids:
+        if keyid in compromised:
+            findings.append(
+                Finding(
+                    "error",
+                    role,
+                    f"{what} still trusts {roster.label(keyid)}'s key {keyid}, "
+                    "which is marked compromised",
+                )
+            )
+    return findings
+
+
+def _all_online(keyids: Sequence[str], roster: Roster) -> bool:
+    """Online keys are single by design; the offline keyholders replace them through root."""
+    online = {e.keyid for e in roster.online_keys.values()} | {
+        e.keyid for e in roster.retired if e.online
+    }
+    return bool(keyids) and all(k in online for k in keyids)
+
+
+def _key_findings(role: str, where: str, keys: Mapping[str, Key], used: set[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for keyid, key in keys.items():
+        expected = compute_keyid(key.keytype, key.scheme, key.keyval)
+        if keyid != expected:
+            findings.append(
+                Finding(
+                    "error",
+                    role,
+                    f"{where}: keyid {printable(keyid)} is not the SHA-256 of its key "
+                    f"(computed {expected}); strict clients refuse it",
+                )
+            )
+        if key.unrecognized_fields:
+            findings.append(
+                Finding(
+                    "warning",
+                    role,
+                    f"{where}: key {printable(keyid)} carries custom fields "
+                    f"{', '.join(printable(f) for f in sorted(key.unrecognized_fields))}; "
+                    "keyholder details belong in the roster",
+                )
+            )
+        if keyid not in used:
+            findings.append(
+                Finding("warning", role, f"{where}: key {printable(keyid)} is used by no role")
+            )
+    return findings
+
+
+def _root_findings(root: Root, roster: Roster) -> list[Finding]:
+    findings: list[Finding] = []
+    if not root.consistent_snapshot:
+        findings.append(
+            Finding(
+                "warning",
+                "root",
+                "consistent_snapshot is off; the export writes versioned file names (spec 6.2)",
+            )
+        )
+    used = {k for r in root.roles.values() for k in r.keyids}
+    findings.extend(_key_findings("root", "root keys", root.keys, used))
+    online = {e.keyid for e in roster.online_keys.values()}
+    offline = {e.keyid for e in roster.keyholders.values()}
+    for name, role in root.roles.items():
+        consequence = (
+            "; no new root could ever be signed (spec 5.3.4)"
+            if name == "root"
+            else " until root gives it new keys"
+        )
+        findings.extend(
+            _threshold_findings(
+                "root",
+                f"root role {printable(name)}",
+                role.keyids,
+                role.threshold,
+                root.keys,
+                roster,
+                consequence,
+            )
+        )
+        if name in ONLINE_ROLES:
+            for keyid in (k for k in role.keyids if k in offline):
+                findings.append(
+                    Finding(
+                        "warning",
+                        "root",
+                        f"root role {name} is given {roster.label(keyid)}'s offline key; "
+                        "the online side signs it every day",
+                    )
+                )
+        else:
+            for keyid in role.keyids:
+                if keyid in online:
+                    findings.append(
+                        Finding(
+                            "warning",
+                            "root",
+                            f"root role {printable(name)} trusts the online key "
+                            f"{roster.label(keyid)}; a key on an online machine is easier "
+                            "to steal",
+                        )
+                    )
+    return findings
+
+
+def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Finding]:
+    delegations = targets.delegations
+    if delegations is None:
+        return []
+    findings: list[Finding] = []
+    used: set[str] = set()
+    for name, delegated in (delegations.roles or {}).items():
+        used.update(delegated.keyids)
+        findings.extend(
+            _threshold_findings(
+                role,
+                f"delegation {printable(name)}",
+                delegated.keyids,
+                delegated.threshold,
+                delegations.keys,
+                roster,
+                f" until {role} gives it new keys",
+            )
+        )
+    bins = delegations.succinct_roles
+    if bins is not None:
+        used.update(bins.keyids)
+        findings.extend(
+            _threshold_findings(
+                role,
+                f"hash bins {printable(bins.name_prefix)}-*",
+                bins.keyids,
+                bins.threshold,
+                delegations.keys,
+                roster,
+                f" until {role} gives the bins new keys",
+            )
+        )
+    findings.extend(_key_findings(role, "delegation keys", delegations.keys, used))
+    return findings
+
+
+def _changed_delegations(old: Targets, new: Targets) -> list[str]:
+    """Delegated roles present in both versions whose keys or threshold changed."""
+    before: Mapping[str, DelegatedRole] = (old.delegations.roles or {}) if old.delegations else {}
+    after: Mapping[str, DelegatedRole] = (new.delegations.roles or {}) if new.delegations else {}
+    changed = []
+    for name, role in after.items():
+        previous = before.get(name)
+        if previous is None:
+            continue
+        old_keys = {
+            k: old.delegations.keys[k].to_dict()
+            for k in previous.keyids
+            if old.delegations and k in old.delegations.keys
+        }
+        new_keys = {
+            k: new.delegations.keys[k].to_dict()
+            for k in role.keyids
+            if new.delegations and k in new.delegations.keys
+        }
+        if old_keys != new_keys or previous.threshold != role.threshold:
+            changed.append(name)
+    return changed
+
+
+def lint_proposal(
+    role: str,
+    md: Metadata[Any],
+    previous: Metadata[Any] | None,
+    roster: Roster,
+    now: datetime,
+    *,
+    staged_roles: Collection[str] = (),
+    trusted_roles: Collection[str] = (),
+) -> tuple[Finding, ...]:
+    """Findings for the staged `md` of `role` against its previous trusted version.
+
+    `staged_roles` and `trusted_roles` name the roles staged and in the trusted history, so
+    that a delegation change without its delegated role's re-signing is flagged.
+    """
+    signed = md.signed
+    findings: list[Finding] = []
+    if previous is not None:
+        expected = previous.signed.version + 1
+        if signed.version != expected:
+            findings.append(
+                Finding(
+                    "error",
+                    role,
+                    f"version {signed.version} must be {expected}: one more than the trusted "
+                    f"version {previous.signed.version} (spec 5.3.5)",
+                )
+            )
+        if signed.expires < previous.signed.expires:
+            findings.append(
+                Finding(
+                    "warning",
+                    role,
+                    "expires earlier than the trusted version "
+                    f"{previous.signed.version} does ({previous.signed.expires:%Y-%m-%d})",
+                )
+            )
+    elif signed.version != 1:
+        findings.append(
+            Finding("warning", role, f"a first version is usually 1, not {signed.version}")
+        )
+    if signed.expires <= now:
+        findings.append(
+            Finding(
+                "error",
+                role,
+                f"already expired ({signed.expires:%Y-%m-%dT%H:%M:%SZ}); clients refuse it",
+            )
+        )
+    if isinstance(signed, Root):
+        findings.extend(_root_findings(signed, roster))
+    elif isinstance(signed, Targets):
+        findings.extend(_delegation_findings(role, signed, roster))
+        if previous is not None and isinstance(previous.signed, Targets):
+            for name in _changed_delegations(previous.signed, signed):
+                if name in trusted_roles and name not in staged_roles:
+                    findings.append(
+                        Finding(
+                            "warning",
+                            role,
+                            f"delegation {printable(name)} has new keys or a new threshold but "
+                            f"{printable(name)} is not staged for re-signing by them",
+                        )
+                    )
+    return tuple(findings)

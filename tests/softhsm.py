@@ -96,7 +96,6 @@ class SoftHsm:
     def add_token(self, label: str, pin: str = DEFAULT_PIN) -> Token:
         known = {t.serial for t in self.tokens}
         init_token(self.install, self.conf, label, pin)
-        self.reload()
         lib = load_module(self.module)
         serials = [
             info.serial

@@ -1,12 +1,17 @@
 """A complete practice ceremony with throwaway keys, through the same code paths as a real one.
 
-Keyholders alice, bob and carol each get an encrypted key file in a directory that stands for
-their USB stick; practice passphrases are shown because they protect nothing. The steps are the
-runbook's: plan (R2), init (R3), review (R5), signing turns (R6), export and verify (R8).
+Keyholders alice, bob and carol each get a key. When SoftHSM2 is installed, bob and carol hold
+theirs on practice hardware tokens (bob ed25519, carol ECDSA P-256) in a private SoftHSM2
+directory inside the rehearsal, so the PKCS#11 path is rehearsed too; alice, and everyone when
+SoftHSM2 is missing, gets an encrypted key file in a directory that stands for a USB stick.
+Practice passphrases and PINs are shown because they protect nothing. The steps are the
+runbook's: keys (R1), plan (R2), init (R3), review (R5), signing turns (R6), export and verify
+(R8).
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,15 +20,21 @@ from pathlib import Path
 
 from ceremony.errors import UsageError
 from ceremony.flows.export import export
+from ceremony.flows.hardware import keygen_pkcs11
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.review import review
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import role_lines
+from ceremony.keys.pkcs11_softhsm import SoftHsmInstall, find_softhsm, init_token, softhsm_config
+from ceremony.keys.pkcs11_softhsm import write_config as write_softhsm_config
 from ceremony.store.atomic import write_atomic
 
 KEYHOLDERS = ("alice", "bob", "carol")
+# Keyholders whose keys go on SoftHSM2 tokens when it is installed, with their algorithms.
+TOKEN_KEYHOLDERS = {"bob": "ed25519", "carol": "ecdsa-p256"}
+ROOT_KEY_LABEL = "rehearsal-root"
 
 PLAN_TEMPLATE = """\
 # A practice plan: three keyholders, root 2 of 3, targets 2 of 2, one offline delegation.
@@ -31,11 +42,11 @@ PLAN_TEMPLATE = """\
 name = "rehearsal"
 
 [keyholders.alice]
-key = "usb-alice/alice.key.pub.json"
+key = "{alice}"
 [keyholders.bob]
-key = "usb-bob/bob.key.pub.json"
+key = "{bob}"
 [keyholders.carol]
-key = "usb-carol/carol.key.pub.json"
+key = "{carol}"
 
 [online_keys.online]
 key = "online/online.key.pub.json"
@@ -79,9 +90,9 @@ def practice_passphrase(name: str) -> str:
     return f"practice-{name}"
 
 
-def _practice_secret(name: str) -> Callable[[str], str]:
+def _practice_secret(secret: str) -> Callable[[str], str]:
     def handler(_what: str) -> str:
-        return practice_passphrase(name)
+        return secret
 
     return handler
 
@@ -95,21 +106,116 @@ def _prepare_base(out: Path | None) -> Path:
     return out
 
 
-def rehearse(out: Path | None, now: datetime, say: Callable[[str], None]) -> RehearsalResult:
-    base = _prepare_base(out)
-    say(f"practice ceremony in {base}")
-    say("")
-    say("R1  keys: each keyholder creates an encrypted key file on their USB stick")
-    for name in (*KEYHOLDERS, "online"):
-        stick = base / ("online" if name == "online" else f"usb-{name}")
-        stick.mkdir(exist_ok=True)
-        created = keygen_keyfile(stick / f"{name}.key", practice_passphrase(name), "ed25519", now)
-        say(f"    {name}: keyid {created.keyid}")
-        say(f"    {'':{len(name)}}  practice passphrase: {practice_passphrase(name)}")
+def practice_pin(name: str) -> str:
+    return f"practice-{name}-pin"
 
+
+def token_label(name: str) -> str:
+    return f"rehearsal-{name}"
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A keyholder's practice key: its public key file and how to sign with it."""
+
+    public_key_file: Path
+    uri: str
+    secret: str
+    device: str
+
+
+def _key_file(base: Path, name: str, now: datetime, say: Callable[[str], None]) -> _Key:
+    stick = base / ("online" if name == "online" else f"usb-{name}")
+    stick.mkdir(exist_ok=True)
+    created = keygen_keyfile(stick / f"{name}.key", practice_passphrase(name), "ed25519", now)
+    say(f"    {name}: keyid {created.keyid}")
+    say(f"    {'':{len(name)}}  practice passphrase: {practice_passphrase(name)}")
+    return _Key(
+        created.public_key_path,
+        f"keyfile:{created.key_path}",
+        practice_passphrase(name),
+        f"the key file {created.key_path.relative_to(base)}",
+    )
+
+
+def _token_key(
+    base: Path, install: SoftHsmInstall, conf: Path, name: str, say: Callable[[str], None]
+) -> _Key:
+    init_token(install, conf, token_label(name), practice_pin(name))
+    directory = base / f"token-{name}"
+    directory.mkdir(exist_ok=True)
+    algorithm = TOKEN_KEYHOLDERS[name]
+    result = keygen_pkcs11(
+        install.module,
+        token_label(name),
+        None,
+        ROOT_KEY_LABEL,
+        algorithm,
+        _practice_secret(practice_pin(name)),
+        directory / f"{name}.pub.json",
+    )
+    say(f"    {name}: keyid {result.public_key.keyid}")
+    say(f'    {"":{len(name)}}  {algorithm} key on SoftHSM2 token "{token_label(name)}"')
+    say(f"    {'':{len(name)}}  practice PIN: {practice_pin(name)}")
+    return _Key(
+        result.public_key_path,
+        result.uri,
+        practice_pin(name),
+        f'SoftHSM2 token "{token_label(name)}": one PIN entry, one login for every role',
+    )
+
+
+def rehearse(
+    out: Path | None,
+    now: datetime,
+    say: Callable[[str], None],
+    *,
+    use_softhsm: bool = True,
+) -> RehearsalResult:
+    """A whole practice ceremony in `out` (a new temporary directory if None).
+
+    SoftHSM2 tokens are used for bob and carol when `use_softhsm` and SoftHSM2 is installed.
+    """
+    base = _prepare_base(out)
+    install = find_softhsm() if use_softhsm else None
+    with contextlib.ExitStack() as stack:
+        say(f"practice ceremony in {base}")
+        say("")
+        conf = None
+        if install is not None:
+            # A private SoftHSM2 directory: the machine's own tokens are never touched.
+            conf = write_softhsm_config(base / "softhsm")
+            stack.enter_context(softhsm_config(install, conf))
+            say(
+                "R1  keys: each keyholder creates a key: an encrypted key file on a USB stick, "
+                "or a key pair on a hardware token"
+            )
+            say(
+                f"    SoftHSM2 is installed: {' and '.join(TOKEN_KEYHOLDERS)} use practice "
+                f"hardware tokens (SoftHSM2, in {base / 'softhsm'})"
+            )
+        else:
+            say("R1  keys: each keyholder creates an encrypted key file on their USB stick")
+            say(
+                "    SoftHSM2 is not installed: every keyholder uses a key file "
+                "(install softhsm2 to rehearse with hardware tokens)"
+            )
+        keys: dict[str, _Key] = {}
+        for name in (*KEYHOLDERS, "online"):
+            if install is not None and conf is not None and name in TOKEN_KEYHOLDERS:
+                keys[name] = _token_key(base, install, conf, name, say)
+            else:
+                keys[name] = _key_file(base, name, now, say)
+        return _ceremony(base, keys, now, say)
+
+
+def _ceremony(
+    base: Path, keys: dict[str, _Key], now: datetime, say: Callable[[str], None]
+) -> RehearsalResult:
     say("R2  plan: root 2 of 3 (alice, bob, carol), targets 2 of 2, delegation 'claimed' 1 of 2")
     plan = base / "plan.toml"
-    write_atomic(plan, PLAN_TEMPLATE.encode())
+    paths = {name: keys[name].public_key_file.relative_to(base).as_posix() for name in KEYHOLDERS}
+    write_atomic(plan, PLAN_TEMPLATE.format(**paths).encode())
 
     workspace = base / "workspace"
     init = init_workspace(plan, workspace, now)
@@ -122,8 +228,9 @@ def rehearse(out: Path | None, now: datetime, say: Callable[[str], None]) -> Reh
 
     for name in ("alice", "bob"):
         say(f"R6  signing turn: {name}")
-        key = base / f"usb-{name}" / f"{name}.key"
-        outcome = sign_staged(workspace, name, f"keyfile:{key}", _practice_secret(name))
+        key = keys[name]
+        say(f"    with {key.device}")
+        outcome = sign_staged(workspace, name, key.uri, _practice_secret(key.secret))
         for role in outcome.signed:
             say(f"    {name} signed {role} (verified)")
     say("    carol does not need to sign: root needs 2 of 3")

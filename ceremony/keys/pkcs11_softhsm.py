@@ -69,7 +69,11 @@ def write_config(directory: Path) -> Path:
 
 
 def init_token(install: SoftHsmInstall, conf: Path, label: str, pin: str) -> None:
-    """Create a token in the free slot of the SoftHSM2 instance configured by `conf`."""
+    """Create a token in the free slot of the SoftHSM2 instance configured by `conf`.
+
+    SoftHSM2 only finds tokens when it is initialised, so the module is finalised afterwards
+    (ending any session this process has open on it): its next use sees the new token.
+    """
     env = {**os.environ, ENV_VAR: str(conf)}
     done = subprocess.run(
         [
@@ -96,6 +100,7 @@ def init_token(install: SoftHsmInstall, conf: Path, label: str, pin: str) -> Non
             + (f": {detail[-1]}" if detail else ""),
             "check that softhsm2 is installed and the rehearsal directory is writable",
         )
+    release_module(install.module)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ the turn, log out afterwards, and leave the workspace untouched when anything fa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pkcs11
 import pytest
 from securesystemslib.signer import Signature
+from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import CeremonyError, UsageError
 from ceremony.flows.hardware import (
@@ -23,14 +25,17 @@ from ceremony.flows.hardware import (
 )
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import public_key_file_bytes
+from ceremony.flows.rehearse import rehearse
 from ceremony.flows.signing import sign_staged
+from ceremony.flows.verify import verify_directory
 from ceremony.keys import pkcs11_tokens
 from ceremony.keys.pkcs11 import Pkcs11Signer
 from ceremony.keys.pkcs11_errors import KeyMismatchError, TokenRemovedError, WrongPinError
+from ceremony.keys.pkcs11_softhsm import ENV_VAR
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.store.atomic import FileExistsRefused
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
-from tests.softhsm import SoftHsm, Token, softhsm_instance
+from tests.softhsm import SoftHsm, Token, softhsm_instance, softhsm_or_skip
 
 pytestmark = pytest.mark.softhsm
 
@@ -232,3 +237,41 @@ def test_unknown_keyholder_asks_nothing_of_the_token(
     with pytest.raises(CeremonyError, match="not a keyholder"):
         sign_staged(workspace, "mallory", str(generated.uri), recorder)
     assert recorder.asked == []
+
+
+# --- rehearsal -----------------------------------------------------------------------------
+
+
+def test_rehearsal_puts_bob_and_carol_on_softhsm_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    softhsm_or_skip()
+    monkeypatch.setenv(ENV_VAR, "/somewhere/else/softhsm2.conf")
+    lines: list[str] = []
+
+    result = rehearse(tmp_path / "practice", NOW, lines.append)
+
+    text = "\n".join(lines)
+    assert "SoftHSM2 is installed: bob and carol use practice hardware tokens" in text
+    assert 'ed25519 key on SoftHSM2 token "rehearsal-bob"' in text
+    assert 'ecdsa-p256 key on SoftHSM2 token "rehearsal-carol"' in text
+    assert "practice passphrase: practice-alice" in text
+    assert 'with SoftHSM2 token "rehearsal-bob"' in text
+    assert verify_directory(result.export_dir, None, NOW).ok
+    root = Metadata[Root].from_file(str(result.export_dir / "metadata" / "1.root.json")).signed
+    schemes = sorted(root.get_key(k).scheme for k in root.roles[Root.type].keyids)
+    assert schemes == ["ecdsa-sha2-nistp256", "ed25519", "ed25519"]
+    # The tokens live in the rehearsal; this process's SoftHSM2 setting is given back.
+    assert (result.base / "softhsm" / "tokens").is_dir()
+    assert os.environ[ENV_VAR] == "/somewhere/else/softhsm2.conf"
+
+
+@pytest.mark.slow
+def test_rehearsal_without_softhsm_uses_key_files(tmp_path: Path) -> None:
+    lines: list[str] = []
+    result = rehearse(tmp_path / "practice", NOW, lines.append, use_softhsm=False)
+    text = "\n".join(lines)
+    assert "SoftHSM2 is not installed: every keyholder uses a key file" in text
+    assert "practice passphrase: practice-bob" in text
+    assert not (result.base / "softhsm").exists()
+    assert verify_directory(result.export_dir, None, NOW).ok

@@ -54,6 +54,11 @@ class QRCode(Widget):
         self.data = data
         self.lines = half_block_lines(qr_matrix(data))
 
+    def set_data(self, data: str) -> None:
+        self.data = data
+        self.lines = half_block_lines(qr_matrix(data))
+        self.refresh(layout=True)
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return len(self.lines[0]) if self.lines else 0
 

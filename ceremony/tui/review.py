@@ -62,6 +62,7 @@ class ReviewScreen(CeremonyScreen[bool]):
                 Horizontal(id="fingerprint-row"),
             ):
                 yield Static(id="fingerprint-text", markup=False)
+                yield QRCode(self.reviews[0].fingerprint_digest.upper(), id="qr")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -92,10 +93,7 @@ class ReviewScreen(CeremonyScreen[bool]):
             "Everyone compares it with their own copy.\n"
             "The QR code holds the same 64 hex digits."
         )
-        row = self.query_one("#fingerprint-row", Horizontal)
-        for old in row.query(QRCode):
-            old.remove()
-        row.mount(QRCode(item.fingerprint_digest.upper(), id="qr"))
+        self.query_one("#qr", QRCode).set_data(item.fingerprint_digest.upper())
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab

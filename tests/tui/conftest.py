@@ -1,0 +1,139 @@
+"""Fixtures for the keyholder TUI: a ceremony folder with fixed keys and a fixed clock.
+
+The keys in `data/` were generated once with `ceremony keygen` (practice passphrases
+`practice-NAME`) and are committed, so every fingerprint, signature and screen is the same on
+every run and the SVG snapshots can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ceremony.flows import session_files as files
+from ceremony.flows.initial import init_workspace
+from ceremony.flows.session import Session, SignFunction
+from ceremony.flows.session_files import Enrolled, Participant, WizardState
+from ceremony.flows.session_plan import default_draft
+from ceremony.flows.signing import sign_staged
+from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
+
+NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
+DATA = Path(__file__).parent / "data"
+KEYHOLDERS = ("alice", "bob", "carol")
+FOLDER = Path("ceremony")  # relative to the test's working directory: stable on screen
+
+PLAN = """\
+[repository]
+name = "example"
+
+[keyholders.alice]
+key = "usb-alice/alice.key.pub.json"
+[keyholders.bob]
+key = "usb-bob/bob.key.pub.json"
+[keyholders.carol]
+key = "usb-carol/carol.key.pub.json"
+
+[online_keys.online]
+key = "online/online.key.pub.json"
+
+[roles.root]
+signers = ["alice", "bob", "carol"]
+threshold = 2
+expires_in_days = 365
+
+[roles.targets]
+signers = ["alice", "bob"]
+threshold = 2
+expires_in_days = 180
+
+[roles.snapshot]
+online_key = "online"
+expires_in_days = 7
+
+[roles.timestamp]
+online_key = "online"
+expires_in_days = 1
+
+[[delegations]]
+name = "claimed"
+signers = ["alice", "bob"]
+threshold = 1
+paths = ["claimed/*"]
+terminating = true
+expires_in_days = 90
+"""
+
+
+def secret_of(name: str) -> str:
+    return f"practice-{name}"
+
+
+def copy_keys(folder: Path) -> None:
+    for name in (*KEYHOLDERS, "online"):
+        stick = folder / ("online" if name == "online" else f"usb-{name}")
+        stick.mkdir(parents=True, exist_ok=True)
+        for suffix in (".key", ".key.pub.json"):
+            shutil.copy(DATA / f"{name}{suffix}", stick / f"{name}{suffix}")
+
+
+def key_file(name: str) -> Path:
+    return FOLDER / f"usb-{name}" / f"{name}.key"
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in `tmp_path`, so the folder shows on screen as the same relative path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    return tmp_path
+
+
+@pytest.fixture
+def folder(in_tmp: Path) -> Path:
+    """A ceremony folder with a workspace staged from PLAN at NOW, roll call taken."""
+    copy_keys(FOLDER)
+    (FOLDER / files.PLAN_FILE).write_text(PLAN)
+    init_workspace(FOLDER / files.PLAN_FILE, FOLDER / files.WORKSPACE_DIR, NOW)
+    location = files.locate(FOLDER)
+    files.write_rollcall(
+        location,
+        (Participant("lead", "coordinator"), *(Participant(n, "keyholder") for n in KEYHOLDERS)),
+    )
+    wizard = WizardState(rollcall_done=True, practice=True)
+    wizard.draft = default_draft(KEYHOLDERS).to_dict()
+    for name in KEYHOLDERS:
+        keyid = read_key_file_public(read_key_file_bytes(key_file(name)), name).keyid
+        wizard.enrolled[name] = Enrolled(
+            name,
+            keyid,
+            f"usb-{name}/{name}.key.pub.json",
+            "keyfile",
+            f"keyfile:{key_file(name)}",
+            True,
+        )
+    files.write_wizard(location, wizard)
+    return FOLDER
+
+
+MakeSession = Callable[..., Session]
+
+
+@pytest.fixture
+def make_session() -> MakeSession:
+    def make(
+        path: Path = FOLDER, sign: SignFunction = sign_staged, practice: bool = True
+    ) -> Session:
+        return Session(
+            path,
+            now=lambda: NOW,
+            sign=sign,
+            search_roots=(),
+            practice={n: secret_of(n) for n in KEYHOLDERS} if practice else None,
+        )
+
+    return make

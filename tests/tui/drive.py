@@ -1,0 +1,85 @@
+"""Driving the TUI from the keyboard in Pilot tests: no mouse, no reaching into Textual."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0, what: str = ""
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.05)
+
+
+def screen_name(app: App[None]) -> str:
+    return type(app.screen).__name__
+
+
+async def wait_screen(pilot: Pilot[None], name: str, timeout: float = 20.0) -> None:
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: screen_name(app) == name,
+        timeout,
+        f"screen {name}, still on {screen_name(app)}",
+    )
+
+
+def screen_text(app: App[None]) -> str:
+    """The characters on screen, as a person would read them."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=False,
+        color_system=None,
+        record=True,
+        legacy_windows=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*[("space" if c == " " else c) for c in text])
+
+
+async def choose_option(pilot: Pilot[None], option_id: str) -> None:
+    """Move the highlight with the arrow keys to `option_id`, then Enter."""
+    listing = pilot.app.screen.query_one(OptionList)
+    target = listing.get_option_index(option_id)
+    while listing.highlighted != target:
+        await pilot.press("down" if (listing.highlighted or 0) < target else "up")
+    await pilot.press("enter")
+
+
+async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
+    """From the keyholder list to the hand-over screen and back."""
+    await wait_screen(pilot, "ChooseKeyholderScreen")
+    await choose_option(pilot, name)
+    await wait_screen(pilot, "ConfirmNameScreen")
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await wait_screen(pilot, "DeviceScreen")
+    await pilot.pause()
+    await pilot.press("enter")  # the enrolled device, listed first
+    await wait_screen(pilot, "SecretModal")
+    await type_text(pilot, secret)
+    await pilot.press("enter")
+    await wait_screen(pilot, "TurnResultScreen")
+    await pilot.press("enter")
+    await wait_screen(pilot, "HandoverScreen")
+    await pilot.press("enter")
+    await wait_screen(pilot, "ChooseKeyholderScreen")

@@ -1,6 +1,10 @@
 """The initial ceremony, first half: from a reviewed plan to a workspace with v1 proposals.
 
 Runbook step R3 ("Create the workspace"): `ceremony init WORKSPACE --plan PLAN`.
+
+Besides the plan copy, the roster and the v1 proposals, the workspace records each role's
+period (`policy.json`: expires_in_days, resign_before_days) so that later re-signing and the
+calendar know the periods the keyholders agreed on without re-reading the plan's key files.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.model.builders import build_initial
+from ceremony.model.calendar import policy_from_plan
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.plan import Plan
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import parse_plan, read_plan_bytes
-from ceremony.store.workspace import PLAN, ROSTER, STAGED, create_workspace
+from ceremony.store.workspace import PLAN, POLICY, ROSTER, STAGED, create_workspace
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ def init_workspace(plan_path: Path, workspace: Path, now: datetime) -> InitResul
     files = {
         PLAN: plan_text,
         ROSTER: json_bytes(roster_from_plan(plan).to_dict()),
+        POLICY: json_bytes(policy_from_plan(plan).to_dict()),
     }
     for role, md in staged.items():
         files[f"{STAGED}/{role}.json"] = metadata_bytes(md)

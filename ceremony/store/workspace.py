@@ -4,6 +4,7 @@
 WORKSPACE/
   plan.toml          the reviewed plan, copied verbatim at `ceremony init`
   roster.json        keyholder -> public key (see ceremony.model.roster)
+  policy.json        each role's period (see ceremony.model.calendar)
   staged/ROLE.json   proposals in progress: new metadata and the signatures collected so far
   metadata/N.ROLE.json   the trusted, signed history (never rewritten)
 ```
@@ -25,6 +26,7 @@ from ceremony.errors import WorkspaceError
 from ceremony.store.atomic import write_atomic
 
 ROSTER = "roster.json"
+POLICY = "policy.json"
 PLAN = "plan.toml"
 STAGED = "staged"
 METADATA = "metadata"
@@ -116,6 +118,14 @@ class Workspace:
     def read_plan(self) -> bytes | None:
         plan = self.path / PLAN
         return _read(plan) if plan.is_file() else None
+
+    def read_policy(self) -> bytes | None:
+        """The role policy (periods), or None in a workspace made before it was recorded."""
+        policy = self.path / POLICY
+        return _read(policy) if policy.is_file() else None
+
+    def write_policy(self, data: bytes) -> None:
+        write_atomic(self.path / POLICY, data, replace=True)
 
     # staged proposals
     def staged_names(self) -> list[str]:

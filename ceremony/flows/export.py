@@ -3,6 +3,10 @@
 Runbook step R8 ("Verify and export"). Nothing is written unless every staged role meets every
 threshold and the whole resulting repository verifies as a client would verify it; the export
 directory is then read back and verified again. No existing file is ever replaced.
+
+Signatures that count for nothing (unexpected, not verifying, or by a key marked compromised)
+are stripped from the exported files. When a new root rotates the snapshot or timestamp keys,
+the export says what the online side must do next (TUF spec 5.3.11).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tuf.api.metadata import Metadata
+from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import ExportError
 from ceremony.flows.state import CeremonyState, load_state
@@ -40,6 +44,7 @@ class ExportResult:
     outdir: Path
     files: tuple[ExportedFile, ...]
     promoted: tuple[str, ...]  # staged roles moved into the trusted history, e.g. "root v1"
+    notices: tuple[str, ...] = ()  # what the online side must do next
 
 
 def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:
@@ -73,6 +78,68 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
     return trusted, new
 
 
+def rotation_notices(state: CeremonyState) -> tuple[str, ...]:
+    """What the online side must do after the staged roles are published.
+
+    Spec 5.3.11: when a new root changes the snapshot or timestamp keys, clients delete their
+    trusted snapshot and timestamp (recovery from a fast-forward attack with a stolen online
+    key), so the online side must sign new ones with the new key before they can update.
+    Hash bins (TAP 15) signed by the online side must likewise be signed by their new keys.
+    """
+    notices: list[str] = []
+    new_root_md, old_root_md = state.staged.get("root"), state.trusted.get("root")
+    if new_root_md is not None and old_root_md is not None:
+        new_root, old_root = new_root_md.signed, old_root_md.signed
+        assert isinstance(new_root, Root)
+        assert isinstance(old_root, Root)
+        rotated = [
+            role
+            for role in ("snapshot", "timestamp")
+            if role in new_root.roles
+            and role in old_root.roles
+            and new_root.roles[role].keyids != old_root.roles[role].keyids
+        ]
+        if rotated:
+            keys = sorted(
+                {
+                    f"{state.roster.label(k)}, keyid {k}"
+                    for r in rotated
+                    for k in new_root.roles[r].keyids
+                }
+            )
+            notices.append(
+                f"root v{new_root.version} gives {' and '.join(rotated)} new keys "
+                f"({'; '.join(keys)}): the online side must now sign new snapshot and timestamp "
+                "metadata with the new key; clients that see this root drop their trusted "
+                "snapshot and timestamp and accept only the newly signed ones"
+            )
+        retired = {
+            k
+            for r in rotated
+            for k in old_root.roles[r].keyids
+            if k in state.roster.compromised_keyids() and k not in new_root.roles[r].keyids
+        }
+        if retired:
+            names = sorted(f"{state.roster.label(k)}, keyid {k}" for k in retired)
+            notices.append(
+                f"the revoked online key ({'; '.join(names)}) is compromised: take it out of "
+                "service on the online side and never sign with it again"
+            )
+    for role, md in state.staged.items():
+        old = state.trusted.get(role)
+        if old is None or not isinstance(md.signed, Targets) or not isinstance(old.signed, Targets):
+            continue
+        new_bins = md.signed.delegations.succinct_roles if md.signed.delegations else None
+        old_bins = old.signed.delegations.succinct_roles if old.signed.delegations else None
+        if new_bins is not None and old_bins is not None and new_bins.keyids != old_bins.keyids:
+            notices.append(
+                f"{role} v{md.signed.version} gives the hash bins {new_bins.name_prefix}-* new "
+                "keys: the online side must sign every bin again with them and publish the "
+                f"bins before {role}"
+            )
+    return tuple(notices)
+
+
 def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
     """The export's metadata: every root version, `root.json`, and the newest other roles."""
     newest: dict[str, tuple[int, str]] = {}
@@ -104,6 +171,7 @@ def sums_file(files: dict[str, bytes]) -> bytes:
 
 def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
     state = load_state(workspace)
+    notices = rotation_notices(state)
     if state.staged:
         trusted, new = _promote(state)
     else:
@@ -149,4 +217,5 @@ def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
             ExportedFile(p, hashlib.sha256(d).hexdigest(), len(d)) for p, d in sorted(files.items())
         ),
         tuple(n.removesuffix(".json") for n in new),
+        notices,
     )

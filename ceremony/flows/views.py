@@ -51,7 +51,10 @@ def who_still_signs(status: RoleStatus) -> str:
         if s.met:
             continue
         names = [member_label(m) for m in s.members if not m.signed and not m.compromised]
-        parts.append(f"{s.label} needs {s.missing} more from {', '.join(names)}")
+        if names:
+            parts.append(f"{s.label} needs {s.missing} more from {', '.join(names)}")
+        else:  # every remaining key is compromised (see `ceremony reachability`)
+            parts.append(f"{s.label} needs {s.missing} more, but nobody left may sign it")
     return f"{status.role} v{status.version}: " + "; ".join(parts)
 
 

@@ -1,0 +1,104 @@
+"""Reachability of the thresholds a workspace needs, without lost keyholders.
+
+`ceremony reachability WORKSPACE [--lost NAME]...` answers the first question of an emergency
+(design.md, "Emergency revocation"): with these keyholders unavailable and the compromised
+keys refused, can the staged proposals still be signed, and by whom? For a staged root
+rotation that is the previous root's threshold *and* the new root's (TUF spec 5.3.4); with
+nothing staged it is the trusted root's own threshold, which any future rotation needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from tuf.api.metadata import Root, Targets
+
+from ceremony.errors import UsageError, WorkspaceError
+from ceremony.flows.state import CeremonyState, load_state
+from ceremony.model.reachability import Reachability, check_reachability
+from ceremony.model.status import SignerSet, required_sets
+
+
+def _known_names(state: CeremonyState) -> set[str]:
+    return {e.name for e in state.roster.all_keys()}
+
+
+def _trusted_root_set(state: CeremonyState, label: str) -> SignerSet | None:
+    md = state.trusted.get("root")
+    if md is None:
+        return None
+    root = md.signed
+    assert isinstance(root, Root)
+    entry = root.roles["root"]
+    return SignerSet(
+        f"{label} v{root.version}", entry.threshold, {k: root.keys[k] for k in entry.keyids}
+    )
+
+
+def _informational(state: CeremonyState) -> list[SignerSet]:
+    """The trusted targets and offline delegated roles: who could re-sign them today."""
+    sets: list[SignerSet] = []
+    root_md = state.trusted.get("root")
+    targets_md = state.trusted.get("targets")
+    if root_md is not None and isinstance(root_md.signed, Root):
+        root = root_md.signed
+        entry = root.roles["targets"]
+        sets.append(
+            SignerSet(
+                f"targets (root v{root.version})",
+                entry.threshold,
+                {k: root.keys[k] for k in entry.keyids},
+            )
+        )
+    if targets_md is not None and isinstance(targets_md.signed, Targets):
+        delegations = targets_md.signed.delegations
+        for name, role in ((delegations.roles or {}) if delegations else {}).items():
+            if name in state.trusted and delegations is not None:
+                sets.append(
+                    SignerSet(
+                        f"{name} (delegated by targets v{targets_md.signed.version})",
+                        role.threshold,
+                        {k: delegations.keys[k] for k in role.keyids if k in delegations.keys},
+                    )
+                )
+    return sets
+
+
+def state_reachability(state: CeremonyState, lost: Sequence[str] = ()) -> Reachability:
+    """Reachability for `state`: every staged role's thresholds, or the trusted root's."""
+    unknown = [n for n in lost if n not in _known_names(state)]
+    if unknown:
+        known = ", ".join(sorted(state.roster.keyholders)) or "none"
+        raise UsageError(
+            f"no keyholder named {unknown[0]!r}", f"keyholders of this workspace: {known}"
+        )
+    order = state.staged_order()
+    if order:
+        sets: list[SignerSet] = []
+        for role in order:
+            sets.extend(required_sets(role, state.staged, state.trusted))
+        if "root" not in state.staged:
+            # A later root rotation still needs the trusted root's own threshold.
+            trusted_root = _trusted_root_set(state, "trusted root")
+            if trusted_root is not None:
+                sets.insert(0, trusted_root)
+        subject = "staged " + ", ".join(f"{r} v{state.staged[r].signed.version}" for r in order)
+        return check_reachability(subject, sets, state.roster, lost)
+    trusted_root = _trusted_root_set(state, "root")
+    if trusted_root is None:
+        raise WorkspaceError(
+            "there is no trusted or staged root in this workspace",
+            "run `ceremony init` first",
+        )
+    return check_reachability(
+        f"trusted root v{state.trusted['root'].signed.version} as it stands (nothing staged)",
+        [trusted_root],
+        state.roster,
+        lost,
+        _informational(state),
+    )
+
+
+def reachability(workspace: Path, lost: Sequence[str] = ()) -> Reachability:
+    return state_reachability(load_state(workspace), lost)

@@ -152,6 +152,21 @@ def cmd_review(args: argparse.Namespace) -> int:
             out(item.canonical)
             continue
         out(f"=== {item.role} v{item.version} ===")
+        if item.diff is None:
+            out("first version: there is no trusted version to compare with")
+        else:
+            out(f"changes since the trusted {item.role} v{item.diff.old_version} (! look twice):")
+            for change in item.diff.changes:
+                out(f"  {'!' if change.attention else '-'} {change.text}")
+            if not item.diff.changes:
+                out("  - none")
+        for finding in item.findings:
+            out(f"{finding.severity}: {finding.message}")
+        if item.signers:
+            out("who must sign:")
+            for line in item.signers:
+                out(f"  {line}")
+        out("")
         for line in item.summary:
             out(line)
         out("")
@@ -183,6 +198,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     out(f"exported to {result.outdir}, verified after writing:")
     for item in result.files:
         out(f"  {item.sha256}  {item.path}")
+    for notice in result.notices:
+        out(f"next on the online side: {notice}")
     return 0
 
 

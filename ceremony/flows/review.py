@@ -2,21 +2,33 @@
 
 Runbook step R5 ("Review and read the fingerprint aloud"): every keyholder reads the same
 fingerprint of the exact canonical bytes to be signed and compares it with the screen.
+
+Before that, each proposal is shown as a semantic diff against the previous trusted version of
+its role (ceremony.model.diff) with the policy findings (ceremony.model.lint), and for a root
+rotation the old root's and the new root's signer sets by name (TUF spec 5.3.4): what changes
+and who must agree, before anyone is asked for a PIN (design.md section 4, steps 1 and 2).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from tuf.api.metadata import Root, Targets
+from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.errors import WorkspaceError
-from ceremony.flows.state import load_state
+from ceremony.errors import SigningError, WorkspaceError
+from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.views import set_line
+from ceremony.model.diff import MetadataDiff, diff_metadata
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
+from ceremony.model.lint import Finding, lint_proposal
 from ceremony.model.metadata_io import canonical_signed
 from ceremony.model.review import summary_lines
+from ceremony.model.roster import Roster
+from ceremony.model.status import role_status
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,50 @@ class RoleReview:
     summary: tuple[str, ...]
     fingerprint: Fingerprint
     canonical: str
+    # The semantic diff against the previous trusted version; None for a role's first version.
+    diff: MetadataDiff | None = None
+    findings: tuple[Finding, ...] = ()
+    # Who must sign, one line per threshold ("old root v1: alice ✓  bob ·  ...").
+    signers: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+
+def review_checks(
+    role: str,
+    md: Metadata[Any],
+    previous: Metadata[Any] | None,
+    roster: Roster,
+    now: datetime,
+    staged_roles: Collection[str] = (),
+    trusted_roles: Collection[str] = (),
+) -> tuple[MetadataDiff | None, tuple[Finding, ...]]:
+    """The diff against `previous` (when there is one) and the lint findings for `md`."""
+    diff = diff_metadata(role, previous, md, roster) if previous is not None else None
+    findings = lint_proposal(
+        role,
+        md,
+        previous,
+        roster,
+        now,
+        staged_roles=staged_roles,
+        trusted_roles=trusted_roles,
+    )
+    return diff, findings
+
+
+def _signer_lines(state: CeremonyState, role: str) -> tuple[str, ...]:
+    try:
+        status = role_status(role, state.staged, state.trusted, state.roster)
+    except SigningError as e:
+        return (f"cannot tell who signs: {e.message}",)
+    return tuple(set_line(s) for s in status.sets)
 
 
 def review(workspace: Path, roles: list[str] | None, now: datetime) -> list[RoleReview]:
@@ -47,6 +103,15 @@ def review(workspace: Path, roles: list[str] | None, now: datetime) -> list[Role
     result = []
     for role in order:
         md = state.staged[role]
+        diff, findings = review_checks(
+            role,
+            md,
+            state.trusted.get(role),
+            state.roster,
+            now,
+            staged_roles=tuple(state.staged),
+            trusted_roles=tuple(state.trusted),
+        )
         result.append(
             RoleReview(
                 role,
@@ -63,6 +128,9 @@ def review(workspace: Path, roles: list[str] | None, now: datetime) -> list[Role
                 ),
                 payload_fingerprint(md.signed_bytes),
                 canonical_signed(md),
+                diff,
+                findings,
+                _signer_lines(state, role),
             )
         )
     return result

@@ -13,13 +13,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import EnrolledView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.modals import SecretModal
-from ceremony.tui.widgets import StepIndicator
+from ceremony.tui.widgets import StepIndicator, TitleBar
 
 METHODS = {
     "keyfile": "Generate an encrypted key file on a USB stick (path of the new file)",
@@ -42,7 +42,7 @@ class EnrollScreen(CeremonyScreen[bool]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(2)
         with VerticalScroll():
             yield Static(id="who")

@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import ExportView, VerifyView
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.widgets import StepIndicator, progress_text
+from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
 EXPORT_STEP = 5
 
@@ -28,7 +28,7 @@ class ExportScreen(CeremonyScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(EXPORT_STEP)
         with VerticalScroll():
             yield Static("Verify and export", id="title")
@@ -73,7 +73,7 @@ class ExportDoneScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         v = self.view
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(EXPORT_STEP + 1)
         with VerticalScroll():
             verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
@@ -97,7 +97,7 @@ class VerifyScreen(CeremonyScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll():
             yield Static("Verify a metadata or export directory as a client would (Enter):")
             yield Input(id="directory")

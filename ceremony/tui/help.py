@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 KEYS = """\
 Keys (the footer shows the ones that work on each screen)
@@ -75,8 +75,14 @@ def glossary_text() -> str:
 class HelpScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,f1", "app.pop_screen", "Back")]
 
+    DEFAULT_CSS = """
+    HelpScreen #help-title { background: $panel; text-style: bold; padding: 0 1; }
+    HelpScreen VerticalScroll { padding: 0 1; }
+    """
+
     def compose(self) -> ComposeResult:
-        yield Header()
+        # No Header here: help opens and closes quickly, even over a busy device screen.
+        yield Static("Help and glossary (Esc: back)", id="help-title")
         with VerticalScroll(id="help-body"):
             yield Static(KEYS, markup=False, id="help-keys")
             yield Static("Glossary\n" + glossary_text(), markup=False, id="glossary")

@@ -8,12 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import HomeView
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.widgets import StepIndicator, progress_text, roles_table
+from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text, roles_table
 
 
 class HomeScreen(CeremonyScreen[None]):
@@ -40,7 +40,7 @@ class HomeScreen(CeremonyScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(0, id="steps")
         with VerticalScroll():
             yield Static(id="practice")

@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ceremony.errors import CeremonyError, WorkspaceError
 from ceremony.flows.session_plan import (
@@ -25,7 +25,7 @@ from ceremony.flows.session_plan import (
     with_template,
 )
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.widgets import StepIndicator
+from ceremony.tui.widgets import StepIndicator, TitleBar
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -99,7 +99,7 @@ class PlanScreen(CeremonyScreen[bool]):
     )
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(0)
         with VerticalScroll():
             yield Static("Load a plan file written by hand (path, Enter), or build one below.")

@@ -11,12 +11,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from ceremony.flows.session import ReviewView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.qr import QRCode
-from ceremony.tui.widgets import StepIndicator
+from ceremony.tui.widgets import StepIndicator, TitleBar
 
 
 class ReviewScreen(CeremonyScreen[bool]):
@@ -48,7 +48,7 @@ class ReviewScreen(CeremonyScreen[bool]):
         self.step = step
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(self.step)
         yield Static(id="role-line")
         with TabbedContent(initial="summary", id="tabs"):

@@ -7,11 +7,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.widgets import StepIndicator
+from ceremony.tui.widgets import StepIndicator, TitleBar
 
 ROLES = ("coordinator", "witness", "keyholder")
 
@@ -29,7 +29,7 @@ class RollCallScreen(CeremonyScreen[bool]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(1)
         with VerticalScroll():
             yield Static(

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets import Footer, Input, Label, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ceremony.errors import CeremonyError, WrongSecretError
@@ -31,7 +31,7 @@ from ceremony.flows.session import (
 )
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.modals import MODAL_CSS, SecretModal
-from ceremony.tui.widgets import StepIndicator, progress_text
+from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
 SIGNING_STEP = 4
 
@@ -50,7 +50,7 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(SIGNING_STEP)
         yield Static("Signing turn: who signs now? (Up/Down, Enter)", id="title")
         yield OptionList(id="keyholders")
@@ -136,7 +136,7 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         c = self.candidate
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(SIGNING_STEP)
         with VerticalScroll(), Vertical():
             yield Static(c.label, id="who", markup=False)
@@ -195,7 +195,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
 
     def compose(self) -> ComposeResult:
         name = self.candidate.name
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(SIGNING_STEP)
         yield Static(
             f"{name}: insert your device (USB stick or token). Choose it below, or type its "
@@ -335,7 +335,10 @@ class BusyModal(ModalScreen[Outcome]):
     BusyModal LoadingIndicator { height: 3; }
     """
     )
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("c,escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c,escape", "cancel", "Cancel"),
+        Binding("f1", "app.help", "Help"),
+    ]
 
     def __init__(
         self, session: Session, candidate: TurnCandidate, reference: str, secret: str
@@ -356,7 +359,7 @@ class BusyModal(ModalScreen[Outcome]):
             yield Static(f"Signing {', '.join(self.candidate.to_sign)}", markup=False)
             yield LoadingIndicator()
             yield Static("Working… 0 s", id="elapsed")
-            yield Static("Do not remove the device. c: cancel", classes="hint")
+            yield Static("Do not remove the device. c: cancel · F1: help", classes="hint")
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self.tick)
@@ -429,7 +432,7 @@ class TurnResultScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         r = self.result
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(SIGNING_STEP)
         with VerticalScroll():
             lines = [f"✓ {r.keyholder} signed {role}; verified and stored" for role in r.signed]
@@ -460,7 +463,7 @@ class HandoverScreen(CeremonyScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield StepIndicator(SIGNING_STEP)
         with Vertical():
             yield Static("Hand over to the next keyholder", id="handover")

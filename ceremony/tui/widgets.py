@@ -81,3 +81,22 @@ def roles_table(rows: Sequence[RoleRow]) -> Table:
             row.role, version, expiry, row.threshold_text, ", ".join(row.keyholders) or "-"
         )
     return table
+
+
+class TitleBar(Static):
+    """The title line: the tool, the repository, and whether this is practice.
+
+    A plain line rather than Textual's Header, whose clock and title watchers are not needed
+    and can race with screens that open and close quickly.
+    """
+
+    DEFAULT_CSS = """
+    TitleBar { dock: top; height: 1; background: $panel; text-style: bold; padding: 0 1; }
+    """
+
+    def render(self) -> str:
+        sub = self.app.sub_title
+        return f"{self.app.title} — {sub}" if sub else self.app.title
+
+    def on_screen_resume(self) -> None:
+        self.refresh()

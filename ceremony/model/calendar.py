@@ -163,12 +163,17 @@ class Calendar:
 
 
 def offline_roles(
-    trusted: Mapping[str, Metadata[Any]], staged: Mapping[str, Metadata[Any]]
+    trusted: Mapping[str, Metadata[Any]],
+    staged: Mapping[str, Metadata[Any]],
+    *,
+    proposed_only: bool = False,
 ) -> list[str]:
-    """root, targets, then every delegated role reachable from targets, in priority order.
+    """root, targets, then every delegated role reachable from targets, in pre-order.
 
     Staged delegators are walked as well as trusted ones, so a delegation added in a staged
-    targets shows up. Hash bins (TAP 15 succinct roles) are signed online and are not listed.
+    targets shows up; with `proposed_only`, a staged delegator replaces its trusted version
+    (the tree as it will be once the proposals are exported). Hash bins (TAP 15 succinct
+    roles) are signed online and are not listed.
     """
     order = ["root"]
     stack = ["targets"]
@@ -178,7 +183,10 @@ def offline_roles(
             continue  # a role delegated twice is visited once
         order.append(name)
         children: list[str] = []
-        for source in (staged.get(name), trusted.get(name)):
+        sources = (staged.get(name), trusted.get(name))
+        if proposed_only and name in staged:
+            sources = (staged[name], None)
+        for source in sources:
             if source is None or not isinstance(source.signed, Targets):
                 continue
             delegations = source.signed.delegations

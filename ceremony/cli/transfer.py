@@ -1,10 +1,184 @@
-"""Sub-commands for signing across air-gapped machines: `request`, `sign-request`, `merge`."""
+"""Sub-commands for signing across air-gapped machines: `request`, `sign-request`, `merge`.
+
+The procedure and the file formats are in docs/transfer.md.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from ceremony.cli.prompt import secrets_handler
+from ceremony.errors import UsageError
+from ceremony.flows.review import RoleReview
+from ceremony.flows.transfer import (
+    SignatureSource,
+    merge,
+    read_request,
+    read_signature_file,
+    request,
+    request_review,
+    request_turn,
+    sign_request,
+)
+from ceremony.flows.views import role_lines
+from ceremony.model.detached import MAX_SIGNATURES_BYTES
+from ceremony.model.fingerprint import Fingerprint
+from ceremony.model.request import SigningRequest
+
+STDIN = "-"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _out(line: str = "") -> None:
+    print(line, flush=True)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Adds this module's sub-commands."""
+    req = sub.add_parser(
+        "request", help="write a signing request to carry to another air-gapped machine"
+    )
+    req.add_argument("workspace", type=Path)
+    req.add_argument("out", type=Path, help="the request file to create, e.g. /media/usb/req.json")
+    req.set_defaults(handler=cmd_request)
+
+    sreq = sub.add_parser(
+        "sign-request", help="sign a signing request on this machine, without a workspace"
+    )
+    sreq.add_argument("request", type=Path)
+    sreq.add_argument("--keyholder", required=True)
+    sreq.add_argument("--key", required=True, help="keyfile:/path/to/key or a pkcs11: URI")
+    sreq.add_argument("--out", required=True, type=Path, help="the signature file to create")
+    sreq.add_argument(
+        "--keyid", help="which of the keyholder's keys this is, when the request expects several"
+    )
+    sreq.add_argument(
+        "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
+    )
+    sreq.set_defaults(handler=cmd_sign_request)
+
+    mrg = sub.add_parser("merge", help="verify detached signatures and add them to the workspace")
+    mrg.add_argument("workspace", type=Path)
+    mrg.add_argument(
+        "signatures",
+        nargs="+",
+        metavar="SIGS",
+        help="signature files, or - to read signature lines (such as decoded QR text) on stdin",
+    )
+    mrg.set_defaults(handler=cmd_merge)
+
+
+def _fingerprint_lines(title: str, fingerprint: Fingerprint) -> None:
+    _out(f"{title}:")
+    _out(f"  {fingerprint.hex_text()}")
+    _out("read aloud:")
+    for line in fingerprint.words_text().splitlines():
+        _out(f"  {line}")
+
+
+def _print_review(item: RoleReview) -> None:
+    # The same layout as `ceremony review`, so the two screens can be compared line by line.
+    _out(f"=== {item.role} v{item.version} ===")
+    if item.diff is None:
+        _out("first version: there is no trusted version to compare with")
+    else:
+        _out(f"changes since the trusted {item.role} v{item.diff.old_version} (! look twice):")
+        for change in item.diff.changes:
+            _out(f"  {'!' if change.attention else '-'} {change.text}")
+        if not item.diff.changes:
+            _out("  - none")
+    for finding in item.findings:
+        _out(f"{finding.severity}: {finding.message}")
+    if item.signers:
+        _out("who must sign:")
+        for line in item.signers:
+            _out(f"  {line}")
+    _out("")
+    for line in item.summary:
+        _out(line)
+    _out("")
+    _fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", item.fingerprint)
+    _out("")
+
+
+def _print_request_digest(req: SigningRequest) -> None:
+    _fingerprint_lines("request digest (SHA-256 of the whole request)", req.digest_fingerprint)
+
+
+def cmd_request(args: argparse.Namespace) -> int:
+    result = request(args.workspace, args.out)
+    req = result.request
+    _out(f"wrote the signing request {result.path} for repository {req.repository!r}")
+    for role in req.proposals:
+        _out(f"  {role} v{req.proposals[role].signed.version}  {req.fingerprint(role).hex_text()}")
+    _out("")
+    for status in result.statuses:
+        for line in role_lines(status, _now()):
+            _out(line)
+    _out("")
+    _print_request_digest(req)
+    _out("")
+    _out(
+        "next: on the signing machine, `ceremony sign-request REQUEST --keyholder NAME --key URI "
+        "--out SIGS`; bring SIGS back and run "
+        f"`ceremony merge {args.workspace} SIGS`"
+    )
+    return 0
+
+
+def cmd_sign_request(args: argparse.Namespace) -> int:
+    moment = _now()
+    # Read once: what is reviewed here is exactly what is signed.
+    req = read_request(args.request)
+    turn = request_turn(req, args.keyholder, args.keyid)
+    _out(f"signing request {args.request} for repository {req.repository!r}: consistent")
+    _print_request_digest(req)
+    _out("")
+    for item in request_review(req, [s.role for s in turn.todo], moment):
+        _print_review(item)
+    handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
+    outcome = sign_request(req, args.keyholder, args.key, handler, args.out, args.keyid)
+    for role in outcome.already_signed:
+        _out(f"{args.keyholder} has already signed {role}; nothing to do for it")
+    if outcome.out is None:
+        _out(f"{args.keyholder} has nothing left to sign in this request; no file written")
+        return 0
+    for sig in outcome.signatures:
+        _out(f"{args.keyholder} signed {sig.role} v{sig.role_version}; signature verified")
+    _out(f"wrote {len(outcome.signatures)} signature(s) to {outcome.out}")
+    _out(f"next: bring {outcome.out} back and run `ceremony merge WORKSPACE {outcome.out}`")
+    return 0
+
+
+def _read_stdin() -> SignatureSource:
+    text = sys.stdin.read(MAX_SIGNATURES_BYTES + 1)
+    return SignatureSource("standard input", text.encode("utf-8"))
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    if args.signatures.count(STDIN) > 1:
+        raise UsageError("- (standard input) is given more than once", "give - at most once")
+    sources = [
+        _read_stdin() if name == STDIN else read_signature_file(Path(name))
+        for name in args.signatures
+    ]
+    outcome = merge(args.workspace, sources)
+    for item in outcome.already:
+        _out(f"already present: {item}")
+    for item in outcome.added:
+        _out(f"merged: {item}; signature verified")
+    _out("")
+    moment = _now()
+    for status in outcome.statuses:
+        for line in role_lines(status, moment):
+            _out(line)
+    if outcome.statuses and all(s.met for s in outcome.statuses):
+        _out(f"all thresholds are met: export with `ceremony export {args.workspace} OUTDIR`")
+    return 0

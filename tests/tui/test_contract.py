@@ -34,9 +34,9 @@ def imported_modules(source: str) -> list[str]:
 def violations(source: str) -> list[str]:
     bad = []
     for name in imported_modules(source):
-        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN):
-            bad.append(name)
-        elif name.startswith("ceremony") and not name.startswith(ALLOWED_PROJECT):
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN) or (
+            name.startswith("ceremony") and not name.startswith(ALLOWED_PROJECT)
+        ):
             bad.append(name)
     return bad
 

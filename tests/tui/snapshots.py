@@ -1,0 +1,38 @@
+"""SVG snapshots of screens, compared byte for byte with the committed files.
+
+Each snapshot is stored twice: `NAME.svg` (what the screen looks like, colours included) and
+`NAME.txt` (its characters, for readable diffs in review). Set CEREMONY_UPDATE_SNAPSHOTS=1 to
+write them after an intended change, then look at every changed file before committing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import Input
+
+from tests.tui.drive import screen_text
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def assert_snapshot(app: App[None], name: str) -> None:
+    for screen in app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    width, height = app.size
+    stem = f"{name}-{width}x{height}"
+    svg = app.export_screenshot(title="ceremony")
+    text = screen_text(app)
+    svg_path = SNAPSHOTS / f"{stem}.svg"
+    text_path = SNAPSHOTS / f"{stem}.txt"
+    if os.environ.get("CEREMONY_UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOTS.mkdir(exist_ok=True)
+        svg_path.write_text(svg)
+        text_path.write_text(text)
+        return
+    assert svg_path.is_file(), f"no snapshot {svg_path.name}; run with CEREMONY_UPDATE_SNAPSHOTS=1"
+    assert text == text_path.read_text(), f"{stem}: the screen's text changed"
+    assert svg == svg_path.read_text(), f"{stem}: the screen's look (colours, styles) changed"

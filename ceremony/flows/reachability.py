@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tuf.api.metadata import Root, Targets
 
-from ceremony.errors import UsageError, WorkspaceError
+from ceremony.errors import WorkspaceError
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.reachability import Reachability, check_reachability
 from ceremony.model.status import SignerSet, required_sets
@@ -66,38 +66,48 @@ def _informational(state: CeremonyState) -> list[SignerSet]:
 
 
 def state_reachability(state: CeremonyState, lost: Sequence[str] = ()) -> Reachability:
-    """Reachability for `state`: every staged role's thresholds, or the trusted root's."""
+    """Reachability for `state`.
+
+    The verdict is about root: the staged rotation's old and new thresholds, or, with no root
+    staged, the trusted root's own threshold (which any future rotation needs). Other roles
+    (staged ones, or with nothing staged the trusted targets and delegated roles) are shown
+    for information: root can always give them new keys.
+    """
     unknown = [n for n in lost if n not in _known_names(state)]
     if unknown:
         known = ", ".join(sorted(state.roster.keyholders)) or "none"
-        raise UsageError(
+        raise WorkspaceError(
             f"no keyholder named {unknown[0]!r}", f"keyholders of this workspace: {known}"
         )
     order = state.staged_order()
-    if order:
-        sets: list[SignerSet] = []
-        for role in order:
-            sets.extend(required_sets(role, state.staged, state.trusted))
-        if "root" not in state.staged:
-            # A later root rotation still needs the trusted root's own threshold.
-            trusted_root = _trusted_root_set(state, "trusted root")
-            if trusted_root is not None:
-                sets.insert(0, trusted_root)
-        subject = "staged " + ", ".join(f"{r} v{state.staged[r].signed.version}" for r in order)
-        return check_reachability(subject, sets, state.roster, lost)
-    trusted_root = _trusted_root_set(state, "root")
-    if trusted_root is None:
-        raise WorkspaceError(
-            "there is no trusted or staged root in this workspace",
-            "run `ceremony init` first",
+    if "root" in state.staged:
+        root_md = state.staged["root"]
+        sets = required_sets("root", state.staged, state.trusted)
+        previous = state.trusted.get("root")
+        subject = f"staged root v{root_md.signed.version}" + (
+            f" (a rotation from the trusted v{previous.signed.version})" if previous else ""
         )
-    return check_reachability(
-        f"trusted root v{state.trusted['root'].signed.version} as it stands (nothing staged)",
-        [trusted_root],
-        state.roster,
-        lost,
-        _informational(state),
-    )
+    else:
+        trusted_root = _trusted_root_set(state, "root")
+        if trusted_root is None:
+            raise WorkspaceError(
+                "there is no trusted or staged root in this workspace",
+                "run `ceremony init` first",
+            )
+        sets = [trusted_root]
+        subject = f"trusted root v{state.trusted['root'].signed.version} as it stands" + (
+            "" if order else " (nothing staged)"
+        )
+    if order:
+        others = [
+            s
+            for role in order
+            if role != "root"
+            for s in required_sets(role, state.staged, state.trusted)
+        ]
+    else:
+        others = _informational(state)
+    return check_reachability(subject, sets, state.roster, lost, others)
 
 
 def reachability(workspace: Path, lost: Sequence[str] = ()) -> Reachability:

@@ -110,7 +110,7 @@ def _find_target(
                 if keyholder in roster.online_keys
                 else f"keyholders are: {', '.join(sorted(roster.keyholders)) or 'none'}"
             )
-            raise UsageError(f"{keyholder!r} is not a keyholder of this workspace", hint)
+            raise WorkspaceError(f"{keyholder!r} is not a keyholder of this workspace", hint)
         return _Target(entry.keyid, entry.key, entry)
     if online_role is not None:
         root = bases["root"].signed
@@ -122,7 +122,7 @@ def _find_target(
             )
         keyids = root.roles[online_role].keyids
         if len(keyids) != 1:
-            raise UsageError(
+            raise WorkspaceError(
                 f"root role {online_role} has {len(keyids)} keys, so the key to revoke is unclear",
                 "name the key with --keyid KEYID (see `ceremony review WORKSPACE root`)",
             )
@@ -132,7 +132,7 @@ def _find_target(
     entry = roster.entry_for_keyid(keyid)
     key = _key_in_metadata(bases, keyid) or (entry.key if entry is not None else None)
     if key is None:
-        raise UsageError(
+        raise WorkspaceError(
             f"no key with keyid {keyid} in the roster or the metadata",
             "check the full keyid; `ceremony review WORKSPACE` lists every key",
         )
@@ -148,7 +148,7 @@ def _check_replacement(
     if replacement.keyid == target.keyid or (
         target.key is not None and same_key(replacement, target.key)
     ):
-        raise UsageError(
+        raise PublicKeyError(
             "the replacement is the revoked key itself",
             "give the public key of a new key, made on a new device",
         )
@@ -156,7 +156,7 @@ def _check_replacement(
         if entry.keyid != replacement.keyid and not same_key(entry.key, replacement):
             continue
         if entry.compromised:
-            raise UsageError(
+            raise PublicKeyError(
                 f"the replacement key is {entry.name}'s key, which is marked compromised",
                 "give the public key of a new key, made on a new device",
             )
@@ -164,7 +164,7 @@ def _check_replacement(
         # was interrupted after the roster was written and is now run again).
         current = entry in state.roster.keyholders.values() or entry.online
         if entry.name != target.holder or not current:
-            raise UsageError(
+            raise PublicKeyError(
                 f"the replacement key is already {entry.name}'s key",
                 f"each key belongs to one keyholder; give a new key for {target.holder}",
             )
@@ -172,7 +172,7 @@ def _check_replacement(
         _key_in_metadata(bases, replacement.keyid) is not None
         and state.roster.entry_for_keyid(replacement.keyid) is None
     ):
-        raise UsageError(
+        raise PublicKeyError(
             "the replacement key is already trusted in the metadata for someone else",
             "give the public key of a new key, made on a new device",
         )
@@ -387,19 +387,19 @@ def revoke(
     if not trusted_in and replacement is not None:
         edited.update(_place_replacement(state, bases, target.keyid, replacement, trusted_in))
         if not trusted_in:
-            raise UsageError(
+            raise WorkspaceError(
                 f"no metadata trusts {target.holder}'s key {target.keyid}, so the "
                 "replacement would have no place",
                 "revoke without --replacement; add new keys with `ceremony root`",
             )
     elif not trusted_in and target.keyid in state.roster.compromised_keyids():
-        raise UsageError(
+        raise WorkspaceError(
             f"{target.holder}'s key {target.keyid} is already revoked and trusted nowhere",
             "nothing to do; `ceremony status` shows the staged proposals",
         )
     problems = [p for role, md in edited.items() for p in _below_threshold(md, role)]
     if problems:
-        raise UsageError(
+        raise WorkspaceError(
             f"revoking {target.holder}'s key would leave a role unsignable: {problems[0]}",
             "give --replacement FILE, or lower the threshold first with "
             "`ceremony root WORKSPACE set-threshold`",

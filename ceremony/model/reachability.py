@@ -100,7 +100,7 @@ class Reachability:
         lines.extend(f"  {s.line()}" for s in self.sets if s.decisive)
         info = [s for s in self.sets if not s.decisive]
         if info:
-            lines.append("  for information (root can give these roles new keys):")
+            lines.append("  other roles, for information (their delegator can give them new keys):")
             lines.extend(f"    {s.line()}" for s in info)
         if not self.possible:
             lines.append(

@@ -12,7 +12,14 @@ import pytest
 from securesystemslib.signer import CryptoSigner, Signer, SSlibKey
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.errors import CeremonyError, ExportError, SigningError, UsageError
+from ceremony.errors import (
+    CeremonyError,
+    ExportError,
+    PublicKeyError,
+    SigningError,
+    UsageError,
+    WorkspaceError,
+)
 from ceremony.flows.export import export
 from ceremony.flows.initial import json_bytes
 from ceremony.flows.proposals import edit
@@ -148,7 +155,7 @@ def test_a_revocation_that_would_leave_a_role_below_its_threshold_changes_nothin
     exported: Path,
 ) -> None:
     before = tree_digest(exported)
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(WorkspaceError) as info:
         revoke(exported, keyholder="alice")  # targets is 2 of 2 (alice, bob)
     assert "root role targets would keep 1 key for a threshold of 2" in info.value.message
     assert "--replacement" in info.value.hint
@@ -236,27 +243,33 @@ def test_a_bad_replacement_is_refused_and_changes_nothing(
     exported: Path, keyring: dict[str, TestKey], replacement: str, message: str
 ) -> None:
     before = tree_digest(exported)
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(PublicKeyError) as info:
         revoke(exported, keyholder="carol", replacement_file=keyring[replacement].pub_path)
     assert info.value.message == message
     assert tree_digest(exported) == before
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "error", "message"),
     [
-        pytest.param({"keyholder": "mallory"}, "'mallory' is not a keyholder", id="no-keyholder"),
-        pytest.param({"keyholder": "online"}, "'online' is not a keyholder", id="online-name"),
-        pytest.param({"keyid": "ab" * 32}, "no key with keyid", id="unknown-keyid"),
-        pytest.param({"online_role": "targets"}, "'targets' is not an online role", id="role"),
-        pytest.param({}, "name exactly one key", id="nothing"),
+        pytest.param(
+            {"keyholder": "mallory"}, WorkspaceError, "'mallory' is not a keyholder", id="nobody"
+        ),
+        pytest.param(
+            {"keyholder": "online"}, WorkspaceError, "'online' is not a keyholder", id="online"
+        ),
+        pytest.param({"keyid": "ab" * 32}, WorkspaceError, "no key with keyid", id="keyid"),
+        pytest.param(
+            {"online_role": "targets"}, UsageError, "'targets' is not an online role", id="role"
+        ),
+        pytest.param({}, UsageError, "name exactly one key", id="nothing"),
     ],
 )
 def test_naming_the_key_badly_is_refused(
-    exported: Path, kwargs: dict[str, str], message: str
+    exported: Path, kwargs: dict[str, str], error: type[CeremonyError], message: str
 ) -> None:
     before = tree_digest(exported)
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(error) as info:
         revoke(exported, **kwargs)  # type: ignore[arg-type]
     assert message in info.value.message
     assert tree_digest(exported) == before
@@ -266,7 +279,7 @@ def test_revoking_the_online_key_rotates_snapshot_and_timestamp_and_says_so_at_e
     exported: Path, keyring: dict[str, TestKey], tmp_path: Path
 ) -> None:
     online = keyring["online"].key
-    with pytest.raises(UsageError):
+    with pytest.raises(WorkspaceError):
         revoke(exported, online_role="snapshot")  # snapshot would have no key at all
 
     new_online, pub = new_key(tmp_path, "online-new")
@@ -325,7 +338,7 @@ def test_revoke_then_replace_gives_the_replacement_the_revoked_keys_places(
     assert root.roles["root"].keyids[-1] == new_carol.public_key.keyid
     assert load_state(exported).roster.keyholders["carol"].keyid == new_carol.public_key.keyid
     before = tree_digest(exported)
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(WorkspaceError) as info:
         revoke(exported, keyid=result.keyid)
     assert "already revoked and trusted nowhere" in info.value.message
     assert tree_digest(exported) == before

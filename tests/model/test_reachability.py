@@ -123,7 +123,7 @@ def test_informational_sets_are_shown_but_do_not_decide() -> None:
     assert report.possible
     assert not report.sets[1].possible
     text = "\n".join(report.lines())
-    assert "for information" in text
+    assert "other roles, for information" in text
     assert "targets (root v1): impossible: 2 needed, only 1 can sign (bob)" in text
     data = report.to_json()
     assert data["possible"] is True

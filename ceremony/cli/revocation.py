@@ -1,10 +1,112 @@
-"""Sub-commands for emergencies: `revoke` and `reachability`."""
+"""Sub-commands for emergencies: `revoke` and `reachability` (docs/revocation.md)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 from typing import Any
+
+from ceremony.flows.reachability import reachability
+from ceremony.flows.revoke import revoke
+from ceremony.model.reachability import Reachability
+
+
+def _out(line: str = "") -> None:
+    print(line, flush=True)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Adds this module's sub-commands."""
+    rev = sub.add_parser(
+        "revoke",
+        help="stop trusting a lost or stolen key: stage root N+1 without it",
+        description=(
+            "Mark a key compromised (its signatures are never counted again) and stage the "
+            "metadata that no longer trusts it, with an optional replacement key."
+        ),
+    )
+    rev.add_argument("workspace", type=Path)
+    which = rev.add_mutually_exclusive_group(required=True)
+    which.add_argument("--keyholder", metavar="NAME", help="revoke this keyholder's key")
+    which.add_argument("--keyid", metavar="KEYID", help="revoke the key with this full keyid")
+    which.add_argument(
+        "--online-role",
+        metavar="ROLE",
+        choices=["snapshot", "timestamp"],
+        help="revoke the online key of snapshot or timestamp",
+    )
+    rev.add_argument(
+        "--replacement",
+        type=Path,
+        metavar="FILE",
+        help="public key file of the new key that takes the revoked key's place",
+    )
+    rev.set_defaults(handler=cmd_revoke)
+
+    reach = sub.add_parser(
+        "reachability",
+        help="can the thresholds still be met without these keyholders, and by whom",
+    )
+    reach.add_argument("workspace", type=Path)
+    reach.add_argument(
+        "--lost",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a keyholder who cannot sign (repeat for several)",
+    )
+    reach.add_argument("--json", action="store_true")
+    reach.set_defaults(handler=cmd_reachability)
+
+
+def _print_reachability(report: Reachability) -> None:
+    for line in report.lines():
+        _out(line)
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    result = revoke(
+        args.workspace,
+        keyholder=args.keyholder,
+        keyid=args.keyid,
+        online_role=args.online_role,
+        replacement_file=args.replacement,
+    )
+    _out(
+        f"{result.holder}'s key {result.keyid} is marked compromised: "
+        "its signatures are refused and never counted from now on"
+    )
+    for place in result.trusted_in:
+        _out(f"  no longer trusted for: {place}")
+    if result.replacement is not None:
+        _out(f"  replaced there by the key {result.replacement}")
+    for change in result.staged:
+        dropped = (
+            f" ({change.dropped_signatures} earlier signatures dropped)"
+            if change.dropped_signatures
+            else ""
+        )
+        why = " to be signed by its new keys" if change.role in result.resigned else ""
+        _out(f"staged {change.role} v{change.version}{why}{dropped}")
+    for notice in result.notices:
+        _out(f"note: {notice}")
+    _out("")
+    _print_reachability(result.reachability)
+    if not result.reachability.possible:
+        _out(
+            "warning: these proposals cannot be signed as they stand; clients that trust the "
+            "current root cannot be moved to a new one without the keys named above"
+        )
+    _out("")
+    _out(f"next: `ceremony review {args.workspace}`, then the keyholders named above sign")
+    return 0
+
+
+def cmd_reachability(args: argparse.Namespace) -> int:
+    report = reachability(args.workspace, args.lost)
+    if args.json:
+        _out(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_reachability(report)
+    return 0 if report.possible else 1

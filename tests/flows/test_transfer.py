@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import CeremonyError, SigningError, WorkspaceError
@@ -19,7 +20,8 @@ from ceremony.flows.export import export
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.proposals import edit
 from ceremony.flows.review import review
-from ceremony.flows.root_edits import add_keyholder, replace_key, set_threshold
+from ceremony.flows.revoke import revoke
+from ceremony.flows.root_edits import add_keyholder, replace_key, set_online_key, set_threshold
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.transfer import (
@@ -35,6 +37,7 @@ from ceremony.flows.verify import verify_directory
 from ceremony.keys.references import open_signer
 from ceremony.model.detached import DetachedSignature, parse_signatures, signatures_text
 from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.publickeys import public_key_to_dict
 from ceremony.model.request import RequestError
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.strictjson import loads_strict
@@ -598,3 +601,60 @@ def test_a_keyholder_with_an_old_and_a_new_key_says_which_one_signs(
     export(workspace, out, NOW)
     report = verify_directory(out, None, NOW)
     assert report.ok, report.lines()
+
+
+def test_online_key_rotation_after_a_revocation_signed_across_machines(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    """carol signs a new root elsewhere and is then revoked with a replacement key: her old
+    key's signature is refused, her old key cannot sign the new request, her new key can.
+
+    dave's key file stands in for carol's replacement device.
+    """
+    alice, bob, carol, new_device = (keyring[n] for n in ("alice", "bob", "carol", "dave"))
+    sign_here(workspace, alice)
+    sign_here(workspace, bob)
+    export(workspace, tmp_path / "v1", NOW)
+
+    new_online = tmp_path / "online-2.pub.json"
+    key = CryptoSigner.generate_ed25519().public_key
+    new_online.write_text(json.dumps(public_key_to_dict(key)))
+    set_online_key(workspace, "timestamp", new_online)
+    carol_sigs, _ = sign_there(make_request(workspace, tmp_path), carol)
+
+    revoke(workspace, keyholder="carol", replacement_file=new_device.pub_path)
+    _refused(workspace, [carol_sigs], "carol's key", "is marked compromised")
+
+    second = tmp_path / "second"
+    second.mkdir()
+    req_path = make_request(workspace, second)
+    recorder = SecretRecorder(carol.passphrase)
+    with pytest.raises(CeremonyError, match="not the expected key"):
+        sign_request(req_path, "carol", carol.uri, recorder, second / "carol.sigs")
+    recorder_by_keyid = SecretRecorder(carol.passphrase)
+    with pytest.raises(SigningError, match="carol's key is marked compromised"):
+        sign_request(
+            req_path, "carol", carol.uri, recorder_by_keyid, second / "c.sigs", carol.key.keyid
+        )
+    assert recorder.asked == recorder_by_keyid.asked == []
+
+    sign_here(workspace, alice)
+    new_sigs, _ = sign_there(req_path, new_device, name="carol")
+    merge(workspace, [new_sigs])
+    (status,) = load_state(workspace).statuses()
+    # The old root still lists carol's old key, but it is compromised: alice alone is not
+    # enough for the old root's 2 of 3.
+    assert [(s.label, s.signed_count, s.met) for s in status.sets] == [
+        ("old root v1", 1, False),
+        ("new root v2", 2, True),
+    ]
+    merge(workspace, [sign_there(req_path, bob)[0]])
+    assert all(s.met for s in load_state(workspace).statuses())
+    out = tmp_path / "v2"
+    export(workspace, out, NOW)
+    report = verify_directory(out, None, NOW)
+    assert report.ok, report.lines()
+    root = Metadata[Root].from_file(str(out / "metadata" / "2.root.json"))
+    assert carol.key.keyid not in root.signatures
+    assert new_device.key.keyid in root.signatures
+    assert key.keyid in root.signed.roles["timestamp"].keyids

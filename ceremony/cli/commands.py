@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.cli import hardware, lifecycle, revocation, transfer, tui_entry
+from ceremony.cli import hardware, lifecycle, revocation, transcript, transfer, tui_entry
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     lifecycle.register(sub)
     revocation.register(sub)
     transfer.register(sub)
+    transcript.register(sub)
 
     init = sub.add_parser("init", help="create a workspace from a plan and stage v1")
     init.add_argument("workspace", type=Path)

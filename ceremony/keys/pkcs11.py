@@ -18,6 +18,7 @@ attribute, message or repr.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any, Final
 
 import pkcs11
@@ -45,7 +46,7 @@ from ceremony.keys.pkcs11_keys import (
     algorithm_of,
     require_sign_mechanism,
     same_public_key,
-    sign_payload,
+    signing_function,
 )
 from ceremony.keys.pkcs11_module import load_module, resolve_module_path
 from ceremony.keys.pkcs11_tokens import (
@@ -142,10 +143,10 @@ class Pkcs11Signer(Signer):
         uri: Pkcs11Uri,
     ) -> None:
         self._session: pkcs11.Session | None = session
-        self._private_key = private_key
+        self._sign: Callable[[bytes], bytes] | None = signing_function(
+            private_key, algorithm, mechanism
+        )
         self._public_key = public_key
-        self._algorithm = algorithm
-        self._mechanism = mechanism
         self._token = token
         self._uri = uri
 
@@ -175,13 +176,14 @@ class Pkcs11Signer(Signer):
         return self._uri
 
     def sign(self, payload: bytes) -> Signature:
-        if self._session is None:
+        sign = self._sign
+        if sign is None:
             raise SigningError(
                 f"the session with {self._token.describe()} is closed",
                 "open the key again to sign",
             )
         try:
-            signature = sign_payload(self._private_key, self._algorithm, self._mechanism, payload)
+            signature = sign(payload)
         except pkcs11.PKCS11Error as e:
             raise translate_operation(e, f"signing with {self._token.describe()}") from e
         return Signature(self._public_key.keyid, signature.hex())
@@ -189,7 +191,7 @@ class Pkcs11Signer(Signer):
     def close(self) -> None:
         """Log out and close the session (C_Logout, C_CloseSession). Safe to call twice."""
         session, self._session = self._session, None
-        self._private_key = None
+        self._sign = None
         if session is None:
             return
         # a removed token has already ended the session and its login

@@ -17,7 +17,7 @@ PrintableString "edwards25519": both are read.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -242,26 +242,55 @@ def same_public_key(a: Key, b: Key) -> bool:
     return der[0] == der[1]
 
 
+def signing_function(
+    private_key: Any, algorithm: Algorithm, mechanism: Mechanism
+) -> Callable[[bytes], bytes]:
+    """A function signing a payload on the token and returning the signature TUF expects.
+
+    Everything that does not depend on the payload is decided here, once per signer, so each
+    signature costs the token call plus only what TUF requires around it.
+    """
+    token_sign = private_key.sign
+    sha256 = hashlib.sha256
+    if algorithm is ED25519:
+        eddsa = Mechanism.EDDSA
+
+        def sign_ed25519(payload: bytes) -> bytes:
+            # Pure Ed25519: the whole payload, no mechanism parameter (no prehash, no context).
+            return bytes(token_sign(payload, mechanism=eddsa))
+
+        return sign_ed25519
+    if algorithm is ECDSA_P256:
+        ecdsa = Mechanism.ECDSA
+        from_bytes = int.from_bytes
+
+        def sign_ecdsa(payload: bytes) -> bytes:
+            raw = token_sign(sha256(payload).digest(), mechanism=ecdsa)
+            half = len(raw) // 2
+            # The token returns r||s; TUF's ecdsa-sha2-nistp256 signatures are DER.
+            return encode_dss_signature(from_bytes(raw[:half]), from_bytes(raw[half:]))
+
+        return sign_ecdsa
+    if mechanism == Mechanism.SHA256_RSA_PKCS_PSS:
+
+        def sign_pss(payload: bytes) -> bytes:
+            return bytes(
+                token_sign(payload, mechanism=mechanism, mechanism_param=PSS_SHA256_PARAMS)
+            )
+
+        return sign_pss
+    plain_pss = Mechanism.RSA_PKCS_PSS
+
+    def sign_pss_digest(payload: bytes) -> bytes:
+        # Plain CKM_RSA_PKCS_PSS signs a digest made on the host, with the same parameters.
+        digest = sha256(payload).digest()
+        return bytes(token_sign(digest, mechanism=plain_pss, mechanism_param=PSS_SHA256_PARAMS))
+
+    return sign_pss_digest
+
+
 def sign_payload(
     private_key: Any, algorithm: Algorithm, mechanism: Mechanism, payload: bytes
 ) -> bytes:
     """Sign `payload` on the token; returns the signature bytes TUF expects."""
-    if algorithm is ED25519:
-        result: bytes = private_key.sign(payload, mechanism=Mechanism.EDDSA)
-        return result
-    if algorithm is ECDSA_P256:
-        raw: bytes = private_key.sign(hashlib.sha256(payload).digest(), mechanism=Mechanism.ECDSA)
-        half = len(raw) // 2
-        r, s = int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
-        return encode_dss_signature(r, s)
-    if mechanism == Mechanism.SHA256_RSA_PKCS_PSS:
-        signed: bytes = private_key.sign(
-            payload, mechanism=mechanism, mechanism_param=PSS_SHA256_PARAMS
-        )
-        return signed
-    # Plain CKM_RSA_PKCS_PSS signs a digest made on the host, with the same parameters.
-    digest = hashlib.sha256(payload).digest()
-    on_digest: bytes = private_key.sign(
-        digest, mechanism=Mechanism.RSA_PKCS_PSS, mechanism_param=PSS_SHA256_PARAMS
-    )
-    return on_digest
+    return signing_function(private_key, algorithm, mechanism)(payload)

@@ -433,8 +433,9 @@ def revoke(
     notices.extend(bins_notices)
     if not trusted_in:
         notices.append(
-            "no current metadata trusts this key; it is marked compromised so that its "
-            "signatures never count, not even for an older root"
+            "no proposal had to change: the newest metadata no longer trusts this key; it is "
+            "marked compromised so that its signatures never count, not even for an older "
+            "root that still lists it"
         )
     return RevokeResult(
         target.keyid,

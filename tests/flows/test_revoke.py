@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from securesystemslib.signer import CryptoSigner, Signer, SSlibKey
-from tuf.api.metadata import Metadata, Root, Targets
+from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
 
 from ceremony.errors import (
     CeremonyError,
@@ -25,6 +25,7 @@ from ceremony.flows.initial import json_bytes
 from ceremony.flows.proposals import edit
 from ceremony.flows.reachability import reachability
 from ceremony.flows.revoke import revoke
+from ceremony.flows.root_edits import replace_key
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
@@ -432,3 +433,68 @@ def test_a_new_root_signed_only_by_old_keys_is_refused(
     assert oracle(root_file(out, 1), root_file(out, 2)) == (True, True)
     assert verify_directory(out, None, NOW).ok
     assert json.loads((out / "metadata/root.json").read_text())["signed"]["version"] == 2
+
+
+def test_a_replaced_device_stolen_later_no_longer_counts_for_the_old_root(
+    exported: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    alice = keyring["alice"]
+    new_alice, pub = new_key(tmp_path, "alice-new")
+    replace_key(exported, "alice", pub)  # same person, new device; the old key is retired
+    before_root = (exported / "staged" / "root.json").read_bytes()
+
+    result = revoke(exported, keyid=alice.key.keyid)  # then the old device is stolen
+    assert result.trusted_in == ()
+    assert result.staged == ()
+    assert (exported / "staged" / "root.json").read_bytes() == before_root
+    assert any("no proposal had to change" in n for n in result.notices)
+    roster = load_state(exported).roster
+    assert alice.key.keyid in roster.compromised_keyids()
+    assert not roster.keyholders["alice"].compromised  # her new key is fine
+
+    # root v1 still lists the old key; its signature no longer counts for root v1's set.
+    add_signature(exported, "root", signer_for(alice))
+    sign_expected(exported, [new_alice, keyring["bob"]])
+    status = next(s for s in load_state(exported).statuses() if s.role == "root")
+    old_set = status.sets[0]
+    assert (old_set.members[0].name, old_set.members[0].compromised) == ("alice", True)
+    assert not old_set.members[0].signed
+    assert not old_set.met
+    # Without alice's old key, root v1's set needs bob and carol, who also meet root v2's.
+    assert result.reachability.sets[0].available == ("bob", "carol")
+    assert result.reachability.smallest_group == ("bob", "carol")
+
+
+def test_revoking_a_key_the_roster_never_named(exported: Path, tmp_path: Path) -> None:
+    stranger, _ = new_key(tmp_path, "stranger")
+    _, pub = new_key(tmp_path, "stranger-new")
+
+    def delegate(md: Metadata[Any]) -> None:
+        targets = md.signed
+        assert isinstance(targets, Targets)
+        assert targets.delegations is not None
+        assert targets.delegations.roles is not None
+        targets.delegations.keys[stranger.public_key.keyid] = stranger.public_key
+        targets.delegations.roles["project"] = DelegatedRole(
+            "project", [stranger.public_key.keyid], 1, True, paths=["project/*"]
+        )
+
+    edit(load_state(exported), "targets", delegate)
+    keyid = stranger.public_key.keyid
+    before = tree_digest(exported)
+    with pytest.raises(WorkspaceError) as info:
+        revoke(exported, keyid=keyid)
+    assert "delegation project (in targets) would keep 0 keys" in info.value.message
+    assert tree_digest(exported) == before
+
+    result = revoke(exported, keyid=keyid, replacement_file=pub)
+    assert result.holder == "unknown key"
+    assert result.trusted_in == ("delegation project (in targets)",)
+    assert any("project is signed outside this workspace" in n for n in result.notices)
+    roster = load_state(exported).roster
+    assert keyid in roster.compromised_keyids()
+    assert roster.name_for_keyid(keyid) == f"unnamed key {keyid}"
+    targets = load_state(exported).staged["targets"].signed
+    assert isinstance(targets, Targets)
+    assert targets.delegations is not None
+    assert keyid not in targets.delegations.keys

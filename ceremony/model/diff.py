@@ -275,6 +275,7 @@ def _signer_changes(
                 where,
                 f"{where}: threshold {old_threshold} of {len(old_keyids)} → "
                 f"{new_threshold} of {len(new_keyids)}",
+                attention=new_threshold < old_threshold,  # fewer keys now suffice
             )
         )
     elif len(old_keyids) != len(new_keyids):

@@ -380,6 +380,17 @@ def test_a_plain_resigning_shows_only_version_and_expiry() -> None:
     ]
 
 
+def test_a_lowered_threshold_needs_a_second_look_and_a_raised_one_does_not() -> None:
+    old = base_root()
+    lowered, raised = copy.deepcopy(old), copy.deepcopy(old)
+    _root(lowered).roles["root"].threshold = 1
+    _root(raised).roles["root"].threshold = 3
+    (low,) = diff_signed(old.signed, lowered.signed, ROSTER)
+    (high,) = diff_signed(old.signed, raised.signed, ROSTER)
+    assert low.attention
+    assert not high.attention
+
+
 def test_identical_versions_have_no_changes() -> None:
     diff = diff_metadata("root", base_root(), base_root(), ROSTER)
     assert diff.changes == ()

@@ -32,7 +32,8 @@ def resolve_module_path(path: str | os.PathLike[str] | None) -> str:
     if path is None or str(path) == "":
         raise UsageError(
             "no PKCS#11 module given",
-            "pass --module /path/to/module.so, or add ?module-path=/path/to/module.so to the URI",
+            "add ?module-path=/path/to/module.so to the pkcs11: URI, or give --module "
+            "(`ceremony tokens --module PATH` prints complete key references)",
         )
     given = Path(path).expanduser()
     # realpath, not Path.resolve(strict=True): a dangling symlink must read as "not found".

@@ -159,6 +159,14 @@ def key_template(uri: Pkcs11Uri, object_class: ObjectClass) -> dict[Attribute, A
     return template
 
 
+def describe(obj: Any, what: str) -> TokenKey:
+    """`describe_public_key`, with a token that stops answering translated."""
+    try:
+        return describe_public_key(obj)
+    except pkcs11.PKCS11Error as e:
+        raise translate_operation(e, what) from e
+
+
 def find_objects(session: pkcs11.Session, template: dict[Attribute, Any], what: str) -> list[Any]:
     try:
         return list(session.get_objects(template))
@@ -186,7 +194,7 @@ class KeyEntry:
         return self.id.hex() if self.id else "-"
 
 
-def key_entry(objects: list[Any]) -> KeyEntry:
+def key_entry(objects: list[Any], what: str) -> KeyEntry:
     """Objects of one key (public and/or private) as one entry."""
     classes = []
     key = None
@@ -194,11 +202,11 @@ def key_entry(objects: list[Any]) -> KeyEntry:
         object_class = _attr(obj, Attribute.CLASS)
         if object_class == ObjectClass.PUBLIC_KEY:
             classes.append("public")
-            key = describe_public_key(obj)
+            key = describe(obj, what)
         elif object_class == ObjectClass.PRIVATE_KEY:
             classes.append("private")
             if key is None or key.public_key is None:
-                key = describe_public_key(obj)
+                key = describe(obj, what)
     label, key_id = _attr(objects[0], Attribute.LABEL), _attr(objects[0], Attribute.ID)
     assert key is not None
     return KeyEntry(
@@ -216,7 +224,7 @@ def list_keys(session: pkcs11.Session, what: str) -> list[KeyEntry]:
         for obj in find_objects(session, {Attribute.CLASS: object_class}, what):
             label, key_id = _attr(obj, Attribute.LABEL), _attr(obj, Attribute.ID)
             groups.setdefault((label or None, bytes(key_id) if key_id else None), []).append(obj)
-    return [key_entry(objects) for _, objects in sorted(groups.items(), key=_group_order)]
+    return [key_entry(objects, what) for _, objects in sorted(groups.items(), key=_group_order)]
 
 
 def _group_order(item: tuple[tuple[str | None, bytes | None], list[Any]]) -> tuple[str, bytes]:
@@ -246,7 +254,7 @@ def find_public_key(
     obj = objects[0]
     key_id = _attr(obj, Attribute.ID)
     label = _attr(obj, Attribute.LABEL)
-    return describe_public_key(obj), bytes(key_id) if key_id else None, label or None
+    return describe(obj, what), bytes(key_id) if key_id else None, label or None
 
 
 def mechanisms_of(token: pkcs11.Token, what: str) -> set[Any]:

@@ -220,7 +220,10 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
             "ceremony rehearse", "run `ceremony rehearse --headless` for the scripted practice"
         )
         practice = prepare_practice(args.out, now())
-        code = tui_entry.open_tui(practice.folder, practice.secrets)
+        try:
+            code = tui_entry.open_tui(practice.folder, practice.secrets)
+        finally:
+            practice.close()
         out(f"the practice ceremony is in {practice.folder}")
         return code
     result = rehearse(args.out, now(), out)

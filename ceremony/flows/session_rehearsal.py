@@ -1,69 +1,90 @@
 """A throwaway practice folder for rehearsing in the keyholder TUI.
 
-Keyholders alice, bob and carol each get an encrypted key file in a folder standing for their
-USB stick, with practice passphrases that are shown on screen because they protect nothing.
-The plan is the headless rehearsal's (`ceremony rehearse --headless`); the workspace is created
-from it, so the TUI opens at the review, ready for signing turns (runbook R5 onwards).
+The keys are made exactly as the headless rehearsal makes them (`ceremony rehearse --headless`,
+flows/rehearse.py): bob and carol on SoftHSM2 practice tokens when SoftHSM2 is installed,
+encrypted key files otherwise; practice passphrases and PINs are shown on screen because they
+protect nothing. The workspace is created from the practice plan, so the TUI opens at the
+review, ready for signing turns (runbook R5 onwards).
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.errors import UsageError
+from ceremony.flows import rehearse as practice
 from ceremony.flows import session_files as files
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.keygen import keygen_keyfile
-from ceremony.flows.rehearse import KEYHOLDERS, PLAN_TEMPLATE, practice_passphrase
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
+from ceremony.keys.pkcs11_softhsm import find_softhsm, softhsm_config
+from ceremony.keys.pkcs11_softhsm import write_config as write_softhsm_config
+from ceremony.model.publickeys import parse_public_key_file
 from ceremony.store.atomic import write_atomic
 
 COORDINATOR = "lead"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Practice:
     folder: Path
-    secrets: dict[str, str]  # keyholder -> practice passphrase (shown on screen)
+    secrets: dict[str, str]  # keyholder -> practice passphrase or PIN (shown on screen)
+    devices: dict[str, str]  # keyholder -> where the practice key is, in words
+    # Keeps the private SoftHSM2 configuration in force while the TUI runs; close it after.
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    def close(self) -> None:
+        self.resources.close()
 
 
-def prepare_practice(out: Path | None, now: datetime) -> Practice:
-    if out is None:
-        base = Path(tempfile.mkdtemp(prefix="ceremony-rehearsal-"))
-    else:
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise UsageError(f"{out} already exists and is not empty", "give a new directory")
-        out.mkdir(parents=True, exist_ok=True)
-        base = out
-    wizard = WizardState(practice=True, rollcall_done=True)
-    wizard.draft = default_draft(KEYHOLDERS).to_dict() | {"repository": "rehearsal"}
-    for name in (*KEYHOLDERS, "online"):
-        stick = base / ("online" if name == "online" else f"usb-{name}")
-        stick.mkdir(exist_ok=True)
-        created = keygen_keyfile(stick / f"{name}.key", practice_passphrase(name), "ed25519", now)
-        if name != "online":
+def _silent(_line: str) -> None:
+    pass
+
+
+def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = True) -> Practice:
+    base = practice._prepare_base(out)
+    result = Practice(base, {}, {})
+    install = find_softhsm() if use_softhsm else None
+    conf = None
+    if install is not None:
+        conf = write_softhsm_config(base / "softhsm")
+        result.resources.enter_context(softhsm_config(install, conf))
+    try:
+        keys = {}
+        for name in (*practice.KEYHOLDERS, "online"):
+            if install is not None and conf is not None and name in practice.TOKEN_KEYHOLDERS:
+                keys[name] = practice._token_key(base, install, conf, name, _silent)
+            else:
+                keys[name] = practice._key_file(base, name, now, _silent)
+        plan = base / files.PLAN_FILE
+        paths = {
+            name: keys[name].public_key_file.relative_to(base).as_posix()
+            for name in practice.KEYHOLDERS
+        }
+        write_atomic(plan, practice.PLAN_TEMPLATE.format(**paths).encode())
+        init_workspace(plan, base / files.WORKSPACE_DIR, now)
+        wizard = WizardState(practice=True, rollcall_done=True)
+        wizard.draft = default_draft(practice.KEYHOLDERS).to_dict() | {"repository": "rehearsal"}
+        for name in practice.KEYHOLDERS:
+            key = keys[name]
+            public = parse_public_key_file(key.public_key_file.read_bytes(), name)
             wizard.enrolled[name] = Enrolled(
-                name,
-                created.keyid,
-                f"usb-{name}/{name}.key.pub.json",
-                "keyfile",
-                f"keyfile:{created.key_path}",
-                True,
+                name, public.keyid, paths[name], "practice", key.uri, True
             )
-    plan = base / files.PLAN_FILE
-    write_atomic(plan, PLAN_TEMPLATE.encode())
-    init_workspace(plan, base / files.WORKSPACE_DIR, now)
-    location = files.locate(base)
-    files.write_rollcall(
-        location,
-        (
-            Participant(COORDINATOR, "coordinator"),
-            *(Participant(n, "keyholder") for n in KEYHOLDERS),
-        ),
-    )
-    files.write_wizard(location, wizard)
-    return Practice(base, {n: practice_passphrase(n) for n in KEYHOLDERS})
+            result.secrets[name] = key.secret
+            result.devices[name] = key.device
+        location = files.locate(base)
+        files.write_rollcall(
+            location,
+            (
+                Participant(COORDINATOR, "coordinator"),
+                *(Participant(n, "keyholder") for n in practice.KEYHOLDERS),
+            ),
+        )
+        files.write_wizard(location, wizard)
+    except BaseException:
+        result.close()
+        raise
+    return result

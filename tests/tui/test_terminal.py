@@ -65,8 +65,9 @@ def test_rehearse_in_a_real_terminal_reaches_review_and_quits(tmp_path: Path) ->
     )
     try:
         screen = wait_for_text(tmux, socket, "Reviewing root v1", timeout=90)
-        assert "PRACTICE" not in screen or "practice" in screen.lower()
-        assert "1 Summary" in screen and "Fingerprint" in screen
+        assert "(practice)" in screen
+        assert "1 Summary" in screen
+        assert "Fingerprint" in screen
         subprocess.run([tmux, "-L", socket, "send-keys", "-t", "rehearse", "C-q"], check=True)
         deadline = time.monotonic() + 30
         while not status.exists() and time.monotonic() < deadline:

@@ -284,45 +284,97 @@ def split_lines(data: bytes) -> tuple[list[bytes], bytes]:
 
 def parse_line(line: bytes, number: int, prev: str) -> TranscriptEvent | str:
     """The event on complete line `number` (1-based) after hash `prev`, or what is wrong."""
+    result = _check_line(line, number, prev)
+    return result if isinstance(result, TranscriptEvent) else result[1]
+
+
+_FORM, _SEQ, _PREV = "form", "seq", "prev"
+
+
+def _check_line(line: bytes, number: int, prev: str) -> TranscriptEvent | tuple[str, str]:
+    """The event, or (kind of problem, problem): the kind tells `_blame` what broke."""
     if line == b"\n":
-        return "empty line"
+        return _FORM, "empty line"
     if len(line) > MAX_LINE_BYTES:
-        return f"longer than {MAX_LINE_BYTES} bytes"
+        return _FORM, f"longer than {MAX_LINE_BYTES} bytes"
     try:
         obj = loads_strict(line[:-1], f"line {number}")
     except MalformedInputError as e:
-        return f"not a JSON line ({e.message.removeprefix(f'line {number}: ')})"
+        return _FORM, f"not a JSON line ({e.message.removeprefix(f'line {number}: ')})"
     if not isinstance(obj, dict):
-        return "not a JSON object"
+        return _FORM, "not a JSON object"
     if set(obj) != LINE_KEYS:
         missing = sorted(LINE_KEYS - set(obj))
         extra = sorted(set(obj) - LINE_KEYS)
-        return "missing " + ", ".join(missing) if missing else "unknown key " + ", ".join(extra)
+        what = "missing " + ", ".join(missing) if missing else "unknown key " + ", ".join(extra)
+        return _FORM, what
     if obj["v"] != FORMAT_VERSION or isinstance(obj["v"], bool):
-        return f"unknown format version {obj['v']!r}"
+        return _FORM, f"unknown format version {obj['v']!r}"
     seq = obj["seq"]
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq != number:
-        return f"seq is {seq!r}, expected {number}: a line was removed, inserted or moved"
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        return _SEQ, f"seq is {seq!r}, not a line number"
+    if seq > number:
+        return _SEQ, f"seq is {seq}, expected {number}: a line before it was removed, or moved"
+    if seq < number:
+        return _SEQ, f"seq is {seq}, expected {number}: a line before it was inserted, or moved"
     if obj["prev"] != prev:
-        before = "the genesis value (64 zeros)" if number == 1 else f"line {number - 1}"
-        return f"prev does not match the SHA-256 of {before}: it or this line was changed"
+        if number == 1:
+            return _PREV, "prev is not the genesis value (64 zeros): the start was changed"
+        return _PREV, (
+            f"prev is not the SHA-256 of line {number - 1}: line {number - 1} or this line "
+            "was changed"
+        )
     time = parse_time(obj["time"]) if isinstance(obj["time"], str) else None
     if time is None:
-        return f"time {obj['time']!r} is not UTC in whole seconds (YYYY-MM-DDTHH:MM:SSZ)"
+        return _FORM, f"time {obj['time']!r} is not UTC in whole seconds (YYYY-MM-DDTHH:MM:SSZ)"
     problem = _event_problem(obj["event"], obj["step"])
     if problem is None:
         fields = obj["fields"]
         problem = "fields is not an object" if not isinstance(fields, dict) else None
         problem = problem or fields_problem(fields)
     if problem is not None:
-        return problem
+        return _FORM, problem
     if _dumps(obj) != line:
         # Same content, other bytes (spacing, key order, escapes): not written by the tool,
         # and a hand check with sha256sum would disagree with a re-encoding.
-        return "not in the transcript's exact form (compact, sorted keys, ASCII)"
+        return _FORM, "not in the transcript's exact form (compact, sorted keys, ASCII)"
     return TranscriptEvent(
         seq, time, obj["event"], obj["step"], obj["fields"], obj["prev"], line_hash(line)
     )
+
+
+def _claims(line: bytes) -> tuple[object, object]:
+    """The (seq, prev) a line claims, read leniently; (None, None) if it is not JSON."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None, None
+    return (obj.get("seq"), obj.get("prev")) if isinstance(obj, dict) else (None, None)
+
+
+def _blame(
+    lines: Sequence[bytes], number: int, kind: str, expected_final: str | None
+) -> str | None:
+    """Why line `number - 1` (rather than `number`, where the chain broke) is the bad line.
+
+    A broken link only shows that one of the two lines changed; the lines around it tell
+    which. Returns the problem to name for line `number - 1`, or None to keep `number`.
+    """
+    if number < 2:
+        return None
+    line = lines[number - 1]
+    if kind == _PREV:
+        # This line is vouched for by the next one (or by the recorded final hash): then it is
+        # the line before that no longer has the hash this one recorded.
+        confirmed_by = _claims(lines[number])[1] if number < len(lines) else expected_final
+        if confirmed_by == line_hash(line):
+            return f"changed after it was written: its SHA-256 is not the prev of line {number}"
+    if kind == _SEQ:
+        seq, prev = _claims(line)
+        before = line_hash(lines[number - 3]) if number >= 3 else GENESIS
+        if seq == number - 1 and prev == before:
+            return f"inserted: line {number} follows line {number - 2} directly"
+    return None
 
 
 def _final_problem(events: Sequence[TranscriptEvent], expected: str) -> tuple[int, str] | None:
@@ -359,22 +411,31 @@ def check_transcript(data: bytes, expected_final: str | None = None) -> Transcri
         )
     lines, rest = split_lines(data)
     events: list[TranscriptEvent] = []
-    warnings: list[str] = []
+    notes: list[tuple[int, str]] = []
     prev = GENESIS
     for number, line in enumerate(lines, start=1):
-        parsed = parse_line(line, number, prev)
-        if isinstance(parsed, str):
-            return TranscriptReport(
-                tuple(events), prev, number, parsed, _HINT_TAMPERED, tuple(warnings)
-            )
+        parsed = _check_line(line, number, prev)
+        if not isinstance(parsed, TranscriptEvent):
+            kind, problem = parsed
+            earlier = _blame(lines, number, kind, expected_final)
+            if earlier is not None:
+                number, problem = number - 1, earlier
+                events.pop()
+                prev = events[-1].hash if events else GENESIS
+            warnings = tuple(text for line_number, text in notes if line_number < number)
+            return TranscriptReport(tuple(events), prev, number, problem, _HINT_TAMPERED, warnings)
         if events and parsed.time < events[-1].time:
             # Not proof of tampering (a corrected clock goes back), but worth a witness's look.
-            warnings.append(
-                f"line {number}: time {parsed.time_text} is before line {number - 1}'s "
-                f"{events[-1].time_text}"
+            notes.append(
+                (
+                    number,
+                    f"line {number}: time {parsed.time_text} is before line {number - 1}'s "
+                    f"{events[-1].time_text}",
+                )
             )
         events.append(parsed)
         prev = parsed.hash
+    warnings = tuple(text for _number, text in notes)
     if rest:
         return TranscriptReport(
             tuple(events),
@@ -382,16 +443,17 @@ def check_transcript(data: bytes, expected_final: str | None = None) -> Transcri
             len(lines) + 1,
             "incomplete (no newline at the end): the write was interrupted or the file was cut",
             _HINT_TORN,
-            tuple(warnings),
+            warnings,
         )
     if expected_final is not None:
         mismatch = _final_problem(events, expected_final)
         if mismatch is not None:
             bad, problem = mismatch
-            return TranscriptReport(
-                tuple(events), prev, bad, problem, _HINT_TAMPERED, tuple(warnings)
-            )
-    return TranscriptReport(tuple(events), prev, warnings=tuple(warnings))
+            # Only lines before the bad one count as verified, as for a break in the chain.
+            kept = tuple(events[: bad - 1])
+            head = kept[-1].hash if kept else GENESIS
+            return TranscriptReport(kept, head, bad, problem, _HINT_TAMPERED, warnings)
+    return TranscriptReport(tuple(events), prev, warnings=warnings)
 
 
 def require_intact(data: bytes, source: str, expected_final: str | None = None) -> TranscriptReport:

@@ -1,0 +1,129 @@
+"""Lifecycle intents for the keyholder TUI: re-sign, root changes, delegations, revocation.
+
+Each intent stages a proposal through the lifecycle flows (resign, root_edits, delegations,
+revoke) and returns plain lines to show; the staged proposal then goes through the same review
+and signing turns as the initial ceremony. The calendar and, for a revocation, the
+reachability check come first (runbook: re-signing and emergency revocation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ceremony.errors import WorkspaceError
+from ceremony.flows import delegations, root_edits
+from ceremony.flows.calendar import calendar
+from ceremony.flows.proposals import StagedChange
+from ceremony.flows.reachability import reachability
+from ceremony.flows.resign import resign
+from ceremony.flows.revoke import revoke
+from ceremony.flows.root_edits import EditOutcome
+from ceremony.flows.session import Session
+from ceremony.flows.views import format_time
+
+
+def _workspace(session: Session) -> Path:
+    if session.workspace is None:
+        raise WorkspaceError(
+            "there is no workspace yet", "finish the initial ceremony before changing it"
+        )
+    return session.workspace
+
+
+def _changes(changes: Sequence[StagedChange]) -> list[str]:
+    lines = []
+    for change in changes:
+        dropped = (
+            f" ({change.dropped_signatures} earlier signatures no longer cover it)"
+            if change.dropped_signatures
+            else ""
+        )
+        lines.append(f"staged {change.role} v{change.version}{dropped}")
+    return lines
+
+
+def _outcome(outcome: EditOutcome) -> tuple[str, ...]:
+    lines = _changes(outcome.changes)
+    lines += [f"note: {n}" for n in outcome.notes]
+    lines += [f"withdrawn: {w}" for w in outcome.withdrawn]
+    return tuple(lines)
+
+
+def calendar_lines(session: Session) -> tuple[str, ...]:
+    """Every offline role, most urgent first: expiry, days left and the re-sign-by date."""
+    result = calendar(_workspace(session), session.now())
+    lines = []
+    for e in result.entries:
+        version = f"v{e.version}" if e.version is not None else "not yet trusted"
+        expires = format_time(e.expires) if e.expires is not None else "-"
+        left = f"{e.days_left} days left" if e.days_left is not None else ""
+        by = f", re-sign by {format_time(e.resign_by)}" if e.resign_by is not None else ""
+        staged = f", v{e.staged.version} staged" if e.staged is not None else ""
+        lines.append(f"{e.role} {version}: expires {expires} ({left}{by}){staged}: {e.state}")
+    return tuple(lines)
+
+
+def reachability_lines(session: Session, lost: Sequence[str] = ()) -> tuple[bool, tuple[str, ...]]:
+    report = reachability(_workspace(session), list(lost))
+    return report.possible, tuple(report.lines())
+
+
+def resign_roles(session: Session, roles: Sequence[str], days: int | None) -> tuple[str, ...]:
+    return tuple(_changes(resign(_workspace(session), roles, session.now(), days)))
+
+
+def revoke_keyholder(session: Session, keyholder: str, replacement: Path | None) -> tuple[str, ...]:
+    result = revoke(_workspace(session), keyholder=keyholder, replacement_file=replacement)
+    lines = [f"revoked {result.holder}'s key {result.keyid}; it is marked compromised"]
+    if result.replacement is not None:
+        lines.append(f"replacement key {result.replacement}")
+    lines += _changes(result.staged)
+    lines += [f"also to sign again: {r}" for r in result.resigned]
+    lines += list(result.notices)
+    lines += result.reachability.lines()
+    return tuple(lines)
+
+
+def root_change(
+    session: Session, action: str, name: str, file: str, role: str, number: str
+) -> tuple[str, ...]:
+    """One root edit: threshold, add-keyholder, remove-keyholder or replace-key."""
+    path = _workspace(session)
+    if action == "threshold":
+        return _outcome(root_edits.set_threshold(path, role, _int(number, "the threshold")))
+    if action == "add":
+        roles = [r for r in role.replace(",", " ").split() if r] or ["root"]
+        return _outcome(root_edits.add_keyholder(path, name, Path(file), roles))
+    if action == "remove":
+        return _outcome(root_edits.remove_keyholder(path, name))
+    if action == "replace":
+        return _outcome(root_edits.replace_key(path, name, Path(file)))
+    raise WorkspaceError(f"unknown root change {action!r}", "choose one of the listed changes")
+
+
+def delegation_change(
+    session: Session, action: str, name: str, signers: str, threshold: str, paths: str
+) -> tuple[str, ...]:
+    path = _workspace(session)
+    if action == "add":
+        return _outcome(
+            delegations.add(
+                path,
+                name,
+                signers=[s for s in signers.replace(",", " ").split() if s],
+                threshold=_int(threshold, "the threshold"),
+                paths=paths.split(),
+                now=session.now(),
+            )
+        )
+    if action == "remove":
+        return _outcome(delegations.remove(path, name))
+    raise WorkspaceError(f"unknown delegation change {action!r}", "choose add or remove")
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise WorkspaceError(f"{what} must be a whole number", "type digits only") from None

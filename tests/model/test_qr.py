@@ -1,0 +1,189 @@
+"""QR codes: matrices, the PNG encoder, half-block text and detached signatures by camera."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ceremony.model.detached import DetachedSignature, parse_detached
+from ceremony.model.qr import (
+    QUIET_ZONE,
+    SCANNABLE_BYTES,
+    Matrix,
+    QRCapacityError,
+    half_block_lines,
+    png_bytes,
+    qr_matrix,
+    qr_png,
+    signature_qr,
+)
+
+SIGNATURE = DetachedSignature(
+    keyholder="alice",
+    keyid="ab" * 32,
+    role="root",
+    role_version=2,
+    fingerprint="cd" * 32,
+    sig="ef" * 64,  # an ed25519 signature is 64 bytes
+)
+
+
+def zbarimg_or_skip() -> str:
+    path = shutil.which("zbarimg")
+    if path is None:
+        if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+            pytest.fail("zbarimg is needed in CI (scripts/setup installs it)", pytrace=False)
+        pytest.skip("zbarimg is not installed (scripts/setup installs it)")
+    return path
+
+
+def decode(image: Path) -> list[str]:
+    result = subprocess.run(
+        [zbarimg_or_skip(), "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode in (0, 4), result.stderr
+    return result.stdout.splitlines()
+
+
+def read_png(data: bytes) -> tuple[int, int, list[list[bool]]]:
+    """A minimal reader for the encoder's own output: (width, height, rows of dark pixels)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert crc == zlib.crc32(kind + body)
+        chunks.append((kind, body))
+        pos += 12 + length
+    assert [k for k, _ in chunks] == [b"IHDR", b"IDAT", b"IEND"]
+    width, height, depth, colour, _, _, _ = struct.unpack(">IIBBBBB", chunks[0][1])
+    assert (depth, colour) == (1, 0)
+    raw = zlib.decompress(chunks[1][1])
+    stride = 1 + (width + 7) // 8
+    rows = []
+    for y in range(height):
+        line = raw[y * stride : (y + 1) * stride]
+        assert line[0] == 0
+        rows.append([not (line[1 + x // 8] >> (7 - x % 8)) & 1 for x in range(width)])
+    return width, height, rows
+
+
+def test_matrix_is_square_with_a_light_quiet_zone() -> None:
+    matrix = qr_matrix("0123456789ABCDEF")
+    size = len(matrix)
+    assert all(len(row) == size for row in matrix)
+    assert size == 21 + 2 * QUIET_ZONE  # version 1
+    for i in range(QUIET_ZONE):
+        assert not any(matrix[i])
+        assert not any(matrix[size - 1 - i])
+        assert not any(row[i] or row[size - 1 - i] for row in matrix)
+    # The top-left finder pattern starts right inside the quiet zone: a dark 7-module row.
+    assert all(matrix[QUIET_ZONE][QUIET_ZONE : QUIET_ZONE + 7])
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param("", "needs some text", id="empty"),
+        pytest.param("café", "printable ASCII", id="non-ascii"),
+        pytest.param("line\nbreak", "printable ASCII", id="control character"),
+    ],
+)
+def test_only_printable_ascii_is_encoded(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        qr_matrix(text)
+
+
+def test_text_beyond_one_code_is_refused_with_a_hint() -> None:
+    assert qr_matrix("a" * 2331)  # byte mode at M holds 2331 bytes (feasibility notes, 5)
+    with pytest.raises(QRCapacityError) as info:
+        qr_matrix("a" * 2332)
+    assert "USB stick" in info.value.hint
+
+
+def test_png_holds_exactly_the_matrix_scaled() -> None:
+    matrix = qr_matrix("HELLO")
+    width, height, pixels = read_png(png_bytes(matrix, scale=3))
+    assert (width, height) == (len(matrix[0]) * 3, len(matrix) * 3)
+    for y, row in enumerate(pixels):
+        assert row == [matrix[y // 3][x // 3] for x in range(width)]
+
+
+def test_png_rows_that_do_not_fill_a_byte_are_padded() -> None:
+    matrix: Matrix = ((True, False, True),)
+    width, height, pixels = read_png(png_bytes(matrix, scale=1))
+    assert (width, height) == (3, 1)
+    assert pixels == [[True, False, True]]
+
+
+def test_png_is_deterministic_and_refuses_bad_input() -> None:
+    assert qr_png("SAME TEXT") == qr_png("SAME TEXT")
+    assert qr_png("SAME TEXT") != qr_png("OTHER TEXT")
+    with pytest.raises(ValueError, match="scale"):
+        png_bytes(((True,),), scale=0)
+    with pytest.raises(ValueError, match="rectangle"):
+        png_bytes(((True, False), (True,)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("E8989826BFF738660E315C9EF118098CB51965B7994531A0FCCB7CE95B76C6E6", id="hex"),
+        pytest.param(SIGNATURE.to_text(), id="signature json"),
+    ],
+)
+def test_png_decodes_with_zbarimg(tmp_path: Path, text: str) -> None:
+    image = tmp_path / "code.png"
+    image.write_bytes(qr_png(text))
+    assert decode(image) == [text]
+
+
+def test_half_blocks_map_two_rows_per_line() -> None:
+    matrix: Matrix = (
+        (True, True, False, False),
+        (True, False, True, False),
+        (False, True, True, False),
+    )
+    # Row pairs (0, 1) and (2, padding): both dark, upper only, lower only, neither.
+    assert half_block_lines(matrix) == ("█▀▄ ", " ▀▀ ")
+
+
+def matrix_from_half_blocks(lines: tuple[str, ...]) -> Matrix:
+    rows: list[tuple[bool, ...]] = []
+    for line in lines:
+        rows.append(tuple(c in "█▀" for c in line))
+        rows.append(tuple(c in "█▄" for c in line))
+    return tuple(rows)
+
+
+def test_signature_qr_text_scans_back_into_merge_input(tmp_path: Path) -> None:
+    code = signature_qr(SIGNATURE)
+    assert code.payload == SIGNATURE.to_text()
+    assert code.easy_to_scan
+    assert code.text == "\n".join(code.lines)
+    assert max(len(line) for line in code.lines) <= 80  # fits an 80-column terminal
+    # Re-rasterise the text drawing, dark blocks on white, as a camera would see it on paper.
+    drawn = matrix_from_half_blocks(code.lines)
+    margin = (False,) * len(drawn[0])
+    image = tmp_path / "text-qr.png"
+    image.write_bytes(png_bytes((margin, margin, *drawn, margin, margin), scale=6))
+    (decoded,) = decode(image)
+    assert parse_detached(decoded, "camera") == SIGNATURE
+
+
+def test_large_signatures_are_flagged_as_hard_to_scan() -> None:
+    rsa = DetachedSignature("alice", "ab" * 32, "root", 2, "cd" * 32, "ef" * 512)  # RSA-4096
+    code = signature_qr(rsa)
+    assert len(code.payload) > SCANNABLE_BYTES
+    assert not code.easy_to_scan

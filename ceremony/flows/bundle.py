@@ -1,0 +1,215 @@
+"""The export bundle: manifest, transcript, printable record, QR images and RSTUF payloads.
+
+Runbook step R8 ("Verify and export"), after the metadata is exported and read back: the
+export directory also receives
+
+    manifest.json        every exported file with size and SHA-256, roles, versions, signers
+    transcript.jsonl     the workspace's transcript, when there is one
+    record.md            the printable record, referring to qr/*.png
+    record.html          the same record, self-contained (QR codes embedded as PNG)
+    qr/manifest.png      QR code of the manifest's SHA-256
+    qr/N.ROLE.png        QR code of each exported metadata file's fingerprint
+    rstuf/...            RSTUF payloads, with --format rstuf (docs/rstuf.md)
+
+(docs/export-bundle.md). The exported metadata is read back from the medium and checked
+against the hashes the export recorded before anything is described, so the manifest speaks of
+the bytes that are really on the stick. Nothing is overwritten; everything is read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tuf.api.metadata import Metadata, Root
+
+from ceremony import __version__
+from ceremony.errors import ExportError
+from ceremony.flows.calendar import load_policy
+from ceremony.flows.state import load_state
+from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry, build_manifest
+from ceremony.model.metadata_io import parse_metadata
+from ceremony.model.qr import qr_png
+from ceremony.model.record import (
+    MANIFEST_QR,
+    RecordInput,
+    qr_file_name,
+    qr_payload,
+    record_html,
+    record_markdown,
+)
+from ceremony.model.rstuf import (
+    BOOTSTRAP_FILE,
+    DEFAULT_BINS,
+    DEFAULT_BINS_EXPIRY_DAYS,
+    UPDATE_FILE,
+    RstufReport,
+    RstufSettings,
+    bootstrap_payload,
+    payload_bytes,
+    require_rstuf_root,
+    update_payload,
+)
+from ceremony.store.bundle import read_exported, write_new_files
+from ceremony.store.workspace import Workspace, parse_trusted_name
+
+if TYPE_CHECKING:
+    from ceremony.flows.export import ExportResult
+
+MANIFEST = "manifest.json"
+RECORD_MD = "record.md"
+RECORD_HTML = "record.html"
+TRANSCRIPT = "transcript.jsonl"
+RSTUF_DIR = "rstuf"
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    outdir: Path
+    ceremony_id: str
+    manifest_sha256: str
+    files: tuple[FileEntry, ...]
+    """Every file this step wrote (not the metadata the export wrote before)."""
+    rstuf_payloads: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _newest_root(files: dict[str, bytes]) -> tuple[int, bytes] | None:
+    roots = []
+    for path, data in files.items():
+        parsed = parse_trusted_name(path.removeprefix("metadata/"))
+        if path.startswith("metadata/") and parsed is not None and parsed[1] == "root":
+            roots.append((parsed[0], data))
+    return max(roots) if roots else None
+
+
+def _root_md(data: bytes, source: str) -> Metadata[Root]:
+    md: Metadata[Any] = parse_metadata(data, source)
+    if not isinstance(md.signed, Root):
+        raise ExportError(f"{source} is not root metadata", "export again from the workspace")
+    return md
+
+
+def check_rstuf_export(workspace: Path) -> RstufReport:
+    """Whether the root an export of `workspace` would carry suits RSTUF; raises if not.
+
+    Call it before `export()` with `--format rstuf`, so that a root RSTUF cannot serve is
+    refused before anything is promoted or written.
+    """
+    state = load_state(workspace)
+    root_md = state.staged.get("root") or state.trusted.get("root")
+    if root_md is None or not isinstance(root_md.signed, Root):
+        raise ExportError("there is no root to export", "run `ceremony init` first")
+    return require_rstuf_root(root_md.signed)
+
+
+def rstuf_settings(
+    workspace: Workspace, bins: int = DEFAULT_BINS, bins_days: int = DEFAULT_BINS_EXPIRY_DAYS
+) -> RstufSettings:
+    """RSTUF's expiry policy from the workspace's recorded role periods (the plan's)."""
+    policy = load_policy(workspace)
+    days: dict[str, int] = {}
+    for role in ("root", "targets", "snapshot", "timestamp"):
+        period = policy.period(role)
+        if period is None:
+            raise ExportError(
+                f"the workspace records no expiry period for {role}",
+                "RSTUF's bootstrap needs every role's period; this workspace predates them",
+            )
+        days[role] = period.expires_in_days
+    settings = RstufSettings(
+        days["root"], days["targets"], days["snapshot"], days["timestamp"], bins, bins_days
+    )
+    problems = settings.problems()
+    if problems:
+        raise ExportError(problems[0], "choose RSTUF settings its API accepts (docs/rstuf.md)")
+    return settings
+
+
+def _rstuf_files(
+    workspace: Workspace, exported: dict[str, bytes], bins: int, bins_days: int
+) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    newest = _newest_root(exported)
+    if newest is None:
+        raise ExportError("the export holds no root", "export again from the workspace")
+    version, data = newest
+    root_md = _root_md(data, f"metadata/{version}.root.json")
+    report = require_rstuf_root(root_md.signed)
+    if version == 1:
+        # A first ceremony bootstraps RSTUF; later roots go through its metadata update.
+        payload = bootstrap_payload(root_md, rstuf_settings(workspace, bins, bins_days))
+        name = f"{RSTUF_DIR}/{BOOTSTRAP_FILE}"
+    else:
+        payload = update_payload(root_md)
+        name = f"{RSTUF_DIR}/{UPDATE_FILE}"
+    return {name: payload_bytes(payload)}, report.warnings
+
+
+def write_bundle(
+    workspace: Path,
+    outdir: Path,
+    export_result: ExportResult,
+    now: datetime,
+    *,
+    rstuf: bool = False,
+    transcript_final_hash: str | None = None,
+    ceremony_id: str | None = None,
+    tool_version: str = __version__,
+    rstuf_bins: int = DEFAULT_BINS,
+    rstuf_bins_days: int = DEFAULT_BINS_EXPIRY_DAYS,
+) -> BundleResult:
+    """Write the bundle for the export `export_result` made into `outdir`."""
+    state = load_state(workspace)
+    exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
+
+    described = dict(exported)
+    new_files: dict[str, bytes] = {}
+    transcript: TranscriptEntry | None = None
+    transcript_path = state.workspace.path / TRANSCRIPT
+    if transcript_path.is_file():
+        data = transcript_path.read_bytes()
+        new_files[TRANSCRIPT] = data
+        transcript = TranscriptEntry(
+            TRANSCRIPT, hashlib.sha256(data).hexdigest(), transcript_final_hash
+        )
+    warnings: tuple[str, ...] = ()
+    payloads: tuple[str, ...] = ()
+    if rstuf:
+        rstuf_files, warnings = _rstuf_files(state.workspace, exported, rstuf_bins, rstuf_bins_days)
+        new_files.update(rstuf_files)
+        payloads = tuple(sorted(rstuf_files))
+    described.update(new_files)
+
+    manifest: Manifest = build_manifest(
+        files=described,
+        roster=state.roster,
+        created=now,
+        tool_version=tool_version,
+        ceremony_id=ceremony_id,
+        transcript=transcript,
+        notices=(*export_result.notices, *warnings),
+    )
+    manifest_data = manifest.to_bytes()
+    digest = hashlib.sha256(manifest_data).hexdigest()
+    images = {MANIFEST_QR: qr_png(qr_payload(digest))}
+    for entry in manifest.metadata:
+        images[entry.path] = qr_png(qr_payload(entry.fingerprint))
+    record = RecordInput(manifest, digest, images)
+
+    new_files[MANIFEST] = manifest_data
+    new_files[RECORD_MD] = record_markdown(record).encode("utf-8")
+    new_files[RECORD_HTML] = record_html(record).encode("utf-8")
+    for key, png in images.items():
+        new_files[qr_file_name(key)] = png
+    write_new_files(outdir, new_files)
+    return BundleResult(
+        outdir,
+        manifest.ceremony_id,
+        digest,
+        tuple(FileEntry.of(path, data) for path, data in sorted(new_files.items())),
+        payloads,
+        warnings,
+    )

@@ -13,11 +13,12 @@ from tuf.api.metadata import Metadata, Targets
 from ceremony.errors import CeremonyError
 from ceremony.flows import delegations, root_edits
 from ceremony.flows.export import export
+from ceremony.flows.initial import init_workspace
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.model.publickeys import public_key_to_dict
-from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
-from tests.lifecycle_helpers import export_and_verify, sign, trusted_workspace
+from tests.conftest import BASE_PLAN, NOW, SecretRecorder, TestKey, tree_digest
+from tests.lifecycle_helpers import export_and_verify, sign, trusted_workspace, write_plan
 
 
 @pytest.fixture
@@ -140,21 +141,48 @@ def test_export_after_removing_a_delegation(
     export_and_verify(trusted, tmp_path / "out")
 
 
-def test_hash_bins_in_targets_itself(
-    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
-) -> None:
+def test_hash_bins_in_targets_itself(tmp_path: Path, keyring: dict[str, TestKey]) -> None:
+    # A repository whose targets delegates to no named role: targets holds the bins.
+    plan = write_plan(tmp_path / "plan", keyring, BASE_PLAN.split("[[delegations]]")[0])
+    workspace = tmp_path / "ws"
+    init_workspace(plan, workspace, NOW)
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+    export(workspace, tmp_path / "v1", NOW)
+
     keyid = online_key_file(tmp_path / "bins.pub.json")
-    delegations.remove(trusted, "claimed")
     outcome = delegations.hash_bins(
-        trusted, tmp_path / "bins.pub.json", bit_length=4, name_prefix="bin", now=NOW
+        workspace, tmp_path / "bins.pub.json", bit_length=4, name_prefix="bin", now=NOW
     )
     assert [(c.role, c.version) for c in outcome.changes] == [("targets", 2)]
-    succinct = staged_targets(trusted).delegations.succinct_roles  # type: ignore[union-attr]
+    succinct = staged_targets(workspace).delegations.succinct_roles  # type: ignore[union-attr]
     assert succinct is not None
     assert (succinct.keyids, succinct.bit_length, succinct.name_prefix) == ([keyid], 4, "bin")
     assert succinct.get_role_for_target("some/file") in set(succinct.get_roles())
-    roster = json.loads((trusted / "roster.json").read_text())
+    roster = json.loads((workspace / "roster.json").read_text())
     assert roster["online_keys"]["bin"]["key"]["keyid"] == keyid
+
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+    export_and_verify(workspace, tmp_path / "v2")
+    exported = Metadata[Targets].from_file(str(tmp_path / "v2" / "metadata" / "2.targets.json"))
+    assert exported.signed.delegations is not None
+    assert exported.signed.delegations.succinct_roles == succinct
+
+
+def test_bins_in_targets_leave_no_room_for_named_roles(
+    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    online_key_file(tmp_path / "bins.pub.json")
+    delegations.remove(trusted, "claimed")
+    delegations.hash_bins(
+        trusted, tmp_path / "bins.pub.json", bit_length=4, name_prefix="bin", now=NOW
+    )
+    before = tree_digest(trusted)
+    with pytest.raises(CeremonyError, match="hash bins, which cannot be combined") as info:
+        add("other")(trusted, keyring, tmp_path)
+    assert "--delegator" in info.value.hint
+    assert tree_digest(trusted) == before
 
 
 def test_hash_bins_nested_under_a_new_offline_role_as_pep_458(

@@ -174,12 +174,17 @@ def test_a_new_online_key_takes_the_name_of_the_key_it_replaces(
     assert after.retired[0].name == "online"
 
 
-def test_set_expiry_stages_the_role_with_a_new_expiry(trusted: Path) -> None:
+def test_set_expiry_stages_the_role_with_a_new_expiry(
+    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
     outcome = root_edits.set_role_expiry(trusted, "root", 500, NOW)
     assert [(c.role, c.version) for c in outcome.changes] == [("root", 2)]
     assert staged_root(trusted).expires == NOW + timedelta(days=500)
     root_edits.set_role_expiry(trusted, "claimed", 30, NOW)
     assert load_state(trusted).staged["claimed"].signed.expires == NOW + timedelta(days=30)
+    sign(trusted, keyring["alice"])
+    sign(trusted, keyring["bob"])
+    export_and_verify(trusted, tmp_path / "out")
 
 
 Edit = Callable[[Path, dict[str, TestKey], Path], object]

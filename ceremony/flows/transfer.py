@@ -328,6 +328,9 @@ class MergeOutcome:
     added: tuple[str, ...] = ()  # "bob: root v2"
     already: tuple[str, ...] = ()  # signatures the workspace held already
     statuses: list[RoleStatus] = field(default_factory=list)
+    # The signatures behind `added`, in the same order: what a transcript records
+    # (Recorder.signature_added with source "merged").
+    signatures: tuple[DetachedSignature, ...] = ()
 
 
 def _refusal(state: CeremonyState, sig: DetachedSignature, source: str) -> str | None:
@@ -422,13 +425,15 @@ def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOu
     # Every offered signature verifies. Per (role, keyid), keep the smallest valid signature
     # value among the one already staged and those offered: the result does not depend on
     # the order of the files, and merging again changes nothing.
-    chosen: dict[tuple[str, str], Signature] = {}
+    chosen: dict[tuple[str, str], DetachedSignature] = {}
     for sig, _ in sorted(offered, key=lambda item: (item[0].role, item[0].keyid, item[0].sig)):
-        chosen.setdefault((sig.role, sig.keyid), sig.signature)
+        chosen.setdefault((sig.role, sig.keyid), sig)
     updated: dict[str, Metadata[Any]] = {}
     added: list[str] = []
+    added_signatures: list[DetachedSignature] = []
     already: list[str] = []
-    for (role, keyid), signature in sorted(chosen.items()):
+    for (role, keyid), detached in sorted(chosen.items()):
+        signature = detached.signature
         md = updated.get(role) or copy.deepcopy(state.staged[role])
         existing = md.signatures.get(keyid)
         name = state.roster.label(keyid)
@@ -441,6 +446,7 @@ def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOu
                 continue
         else:
             added.append(what)
+            added_signatures.append(detached)
         md.signatures[keyid] = signature
         updated[role] = md
     # Signatures are a list in the file (TUF spec 4.2): keep them in keyid order, so that the
@@ -462,4 +468,9 @@ def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOu
     for role in state.staged_order():
         if role in updated:
             state.workspace.write_staged(role, metadata_bytes(updated[role]))
-    return MergeOutcome(tuple(added), tuple(already), load_state(workspace).statuses())
+    return MergeOutcome(
+        tuple(added),
+        tuple(already),
+        load_state(workspace).statuses(),
+        tuple(added_signatures),
+    )

@@ -102,6 +102,7 @@ def test_round_trip_request_sign_elsewhere_merge_export(
     outcome = merge(workspace, [sigs])
     assert outcome.added == ("bob: claimed v1", "bob: root v1", "bob: targets v1")
     assert outcome.already == ()
+    assert sorted(outcome.signatures, key=lambda s: s.role) == sorted(lines, key=lambda s: s.role)
     statuses = {s.role: s for s in load_state(workspace).statuses()}
     for role in ("root", "targets", "claimed"):
         assert statuses[role].has_signed(bob.key.keyid)
@@ -151,6 +152,7 @@ def test_merge_twice_changes_nothing(
     after_first = tree_digest(workspace)
     again = merge(workspace, [sigs, sigs])
     assert again.added == ()
+    assert again.signatures == ()
     assert again.already == ("bob: claimed v1", "bob: root v1", "bob: targets v1")
     assert tree_digest(workspace) == after_first
 

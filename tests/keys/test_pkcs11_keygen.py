@@ -29,6 +29,7 @@ def softhsm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SoftHsm
 
 def objects(softhsm: SoftHsm, token: Token) -> list[tuple[Any, str, bytes]]:
     """(class, label, id) of every object on the token, seen after login."""
+
     def object_id(obj: Any) -> bytes:
         try:
             return bytes(obj[Attribute.ID])

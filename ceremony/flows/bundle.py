@@ -4,7 +4,7 @@ Runbook step R8 ("Verify and export"), after the metadata is exported and read b
 export directory also receives
 
     manifest.json        every exported file with size and SHA-256, roles, versions, signers
-    transcript.jsonl     the workspace's transcript, when there is one
+    transcript.jsonl     the workspace's transcript, when there is one (verified first)
     record.md            the printable record, referring to qr/*.png
     record.html          the same record, self-contained (QR codes embedded as PNG)
     qr/manifest.png      QR code of the manifest's SHA-256
@@ -29,6 +29,8 @@ from tuf.api.metadata import Metadata, Root
 from ceremony import __version__
 from ceremony.errors import ExportError
 from ceremony.flows.calendar import load_policy
+from ceremony.flows.record import ceremony_id as transcript_ceremony_id
+from ceremony.flows.record import final_hash as transcript_final
 from ceremony.flows.state import load_state
 from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry, build_manifest
 from ceremony.model.metadata_io import parse_metadata
@@ -172,9 +174,11 @@ def write_bundle(
     if transcript_path.is_file():
         data = transcript_path.read_bytes()
         new_files[TRANSCRIPT] = data
-        transcript = TranscriptEntry(
-            TRANSCRIPT, hashlib.sha256(data).hexdigest(), transcript_final_hash
-        )
+        # final_hash verifies the whole chain first: a manifest never vouches for a damaged
+        # transcript. The transcript's own ceremony id names the ceremony when none is given.
+        final = transcript_final_hash or transcript_final(workspace)
+        ceremony_id = ceremony_id or transcript_ceremony_id(workspace)
+        transcript = TranscriptEntry(TRANSCRIPT, hashlib.sha256(data).hexdigest(), final)
     warnings: tuple[str, ...] = ()
     payloads: tuple[str, ...] = ()
     if rstuf:

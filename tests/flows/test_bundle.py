@@ -29,10 +29,13 @@ from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace, json_bytes
 from ceremony.flows.keygen import public_key_file_bytes
+from ceremony.flows.record import Recorder
+from ceremony.flows.record import final_hash as transcript_final_hash
 from ceremony.flows.state import load_state
 from ceremony.model.calendar import Policy, RolePeriod
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.roster import Roster, RosterKey
+from ceremony.model.transcript import TranscriptError
 from ceremony.store.workspace import create_workspace
 from tests.conftest import BASE_PLAN, NAMES, NOW, tree_digest
 
@@ -299,20 +302,38 @@ def test_bundle_refuses_metadata_changed_after_export(tmp_path: Path) -> None:
 
 def test_transcript_is_copied_and_its_hashes_recorded(tmp_path: Path) -> None:
     workspace = signed_workspace(tmp_path)
-    transcript = b'{"event": "start"}\n{"event": "export"}\n'
-    (workspace / "transcript.jsonl").write_bytes(transcript)
+    recorder = Recorder(workspace, clock=lambda: NOW, new_id=lambda: "c0ffee" * 5 + "00")
+    recorder.note("the witness checked the seals on both tokens")
+    transcript = (workspace / "transcript.jsonl").read_bytes()
     out = tmp_path / "out"
     result = export(workspace, out, NOW)
-    write_bundle(workspace, out, result, NOW, transcript_final_hash="ab" * 32)
+    write_bundle(workspace, out, result, NOW)
     assert (out / "transcript.jsonl").read_bytes() == transcript
     manifest = json.loads((out / "manifest.json").read_text())
+    final = transcript_final_hash(workspace)
+    assert final != "0" * 64
     assert manifest["transcript"] == {
         "path": "transcript.jsonl",
         "sha256": hashlib.sha256(transcript).hexdigest(),
-        "final_hash": "ab" * 32,
+        "final_hash": final,
     }
+    assert manifest["ceremony_id"] == "c0ffee" * 5 + "00"  # the transcript names the ceremony
     assert "transcript.jsonl" in {f["path"] for f in manifest["files"]}
-    assert "ab" * 32 in (out / "record.md").read_text()
+    assert final in (out / "record.md").read_text()
+
+
+def test_a_damaged_transcript_is_not_vouched_for(tmp_path: Path) -> None:
+    workspace = signed_workspace(tmp_path)
+    Recorder(workspace, clock=lambda: NOW).note("first")
+    Recorder(workspace, clock=lambda: NOW).note("second")
+    path = workspace / "transcript.jsonl"
+    path.write_bytes(path.read_bytes().replace(b"first", b"fir5t"))
+    out = tmp_path / "out"
+    result = export(workspace, out, NOW)
+    before = tree_digest(out)
+    with pytest.raises(TranscriptError, match="line 2"):
+        write_bundle(workspace, out, result, NOW)
+    assert tree_digest(out) == before
 
 
 # RSTUF -------------------------------------------------------------------------------------------

@@ -160,6 +160,7 @@ class EnrollScreen(CeremonyScreen[bool]):
         if self.ceremony.do(lambda: self.session.confirm_enrollment(name)):
             self.pending = None
             self.query_one("#path", Input).value = ""
+            self.query_one("#m-keyfile", RadioButton).value = True
             self.refresh_view()
 
     def action_create(self) -> None:

@@ -1,0 +1,82 @@
+"""Pilot test: an initial 2-of-3 ceremony with key files, from the first key press in an empty
+folder to a verified export, leaving and reopening the application half-way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from ceremony.tui.app import CeremonyApp
+from tests.tui.conftest import FOLDER, MakeSession, copy_keys, secret_of
+from tests.tui.drive import screen_text, signing_turn, type_text, wait_for, wait_screen
+from tests.tui.test_signing_flow import python_tuf_verifies
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_initial_ceremony_from_an_empty_folder(
+    in_tmp: Path, make_session: MakeSession
+) -> None:
+    media = FOLDER / "media"  # the ceremony folder is searched for sticks too
+    copy_keys(media)  # bob's and carol's sticks, and the online key's public key
+    app = CeremonyApp(make_session(practice=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "PlanScreen")
+        await type_text(pilot, "example")
+        app.screen.query_one("#online-file", Input).value = str(
+            (media / "online" / "online.key.pub.json").absolute()
+        )
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "RollCallScreen")
+        await type_text(pilot, "dana coordinator")
+        await pilot.press("enter")
+        assert "dana: coordinator" in screen_text(app)
+    # Leaving after the plan: the next start resumes at the roll call with the draft kept.
+    app = CeremonyApp(make_session(practice=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "RollCallScreen")
+        await type_text(pilot, "dana coordinator")
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "EnrollScreen")
+        # alice generates a key file on her stick; bob and carol import their public keys.
+        Path("alice-usb").mkdir()
+        await type_text(pilot, "alice-usb/alice.key")
+        await pilot.press("enter")
+        await wait_screen(pilot, "SecretModal")
+        await type_text(pilot, secret_of("alice"))
+        await pilot.press("enter")
+        await type_text(pilot, secret_of("alice"))
+        await pilot.press("enter")
+        await wait_screen(pilot, "EnrollScreen")
+        await wait_for(pilot, lambda: "alice's new key" in screen_text(app), what="keygen")
+        await pilot.press("ctrl+y")
+        for name in ("bob", "carol"):
+            enrolling = f"Enrolling {name}"
+            await wait_for(pilot, lambda: enrolling in screen_text(app), what=enrolling)
+            await pilot.press("shift+tab")  # to the choice of how to enroll
+            await pilot.press("down", "down", "enter")  # the third way: import a public key
+            app.screen.query_one("#path", Input).focus()
+            await type_text(pilot, str(media / f"usb-{name}" / f"{name}.key.pub.json"))
+            await pilot.press("enter")
+            shown = f"{name}'s new key"
+            await wait_for(pilot, lambda: shown in screen_text(app), what=shown)
+            await pilot.press("ctrl+y")
+        await wait_for(pilot, lambda: "Every keyholder's key is enrolled" in screen_text(app))
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "ReviewScreen")
+        await pilot.press("a")
+        await signing_turn(pilot, "alice", secret_of("alice"))
+        await signing_turn(pilot, "bob", secret_of("bob"))
+        await pilot.press("e")
+        await wait_screen(pilot, "ExportScreen")
+        app.screen.query_one("#outdir", Input).value = "out"
+        await pilot.press("enter")
+        await wait_screen(pilot, "ExportDoneScreen")
+    python_tuf_verifies(Path("out"), delegations=False)
+    assert "dana" in (FOLDER / "workspace" / "rollcall.json").read_text()
+    assert secret_of("alice") not in "".join(
+        p.read_text(errors="replace") for p in FOLDER.rglob("*") if p.is_file()
+    )

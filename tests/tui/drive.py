@@ -83,3 +83,8 @@ async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
     await wait_screen(pilot, "HandoverScreen")
     await pilot.press("enter")
     await wait_screen(pilot, "ChooseKeyholderScreen")
+
+
+def shows(app: App[None], text: str) -> Callable[[], bool]:
+    """A condition: `text` is on the screen."""
+    return lambda: text in screen_text(app)

@@ -10,7 +10,14 @@ from textual.widgets import Input
 
 from ceremony.tui.app import CeremonyApp
 from tests.tui.conftest import FOLDER, MakeSession, copy_keys, secret_of
-from tests.tui.drive import screen_text, signing_turn, type_text, wait_for, wait_screen
+from tests.tui.drive import (
+    screen_text,
+    shows,
+    signing_turn,
+    type_text,
+    wait_for,
+    wait_screen,
+)
 from tests.tui.test_signing_flow import python_tuf_verifies
 
 pytestmark = pytest.mark.asyncio
@@ -55,14 +62,14 @@ async def test_initial_ceremony_from_an_empty_folder(
         await pilot.press("ctrl+y")
         for name in ("bob", "carol"):
             enrolling = f"Enrolling {name}"
-            await wait_for(pilot, lambda: enrolling in screen_text(app), what=enrolling)
+            await wait_for(pilot, shows(app, enrolling), what=enrolling)
             await pilot.press("shift+tab")  # to the choice of how to enroll
             await pilot.press("down", "down", "enter")  # the third way: import a public key
             app.screen.query_one("#path", Input).focus()
             await type_text(pilot, str(media / f"usb-{name}" / f"{name}.key.pub.json"))
             await pilot.press("enter")
             shown = f"{name}'s new key"
-            await wait_for(pilot, lambda: shown in screen_text(app), what=shown)
+            await wait_for(pilot, shows(app, shown), what=shown)
             await pilot.press("ctrl+y")
         await wait_for(pilot, lambda: "Every keyholder's key is enrolled" in screen_text(app))
         await pilot.press("ctrl+s")

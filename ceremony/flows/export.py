@@ -4,8 +4,10 @@ Runbook step R8 ("Verify and export"). Nothing is written unless every staged ro
 threshold and the whole resulting repository verifies as a client would verify it; the export
 directory is then read back and verified again. No existing file is ever replaced.
 
-Signatures that count for nothing (unexpected, not verifying, or by a key marked compromised)
-are stripped from the exported files. When a new root rotates the snapshot or timestamp keys,
+A proposal with a lint error (ceremony.model.lint: for example one that still trusts a key
+marked compromised, which clients would go on trusting) is refused. Signatures that count for
+nothing (unexpected, not verifying, or by a key marked compromised) are stripped from the
+exported files. When a new root rotates the snapshot or timestamp keys,
 the export says what the online side must do next (TUF spec 5.3.11).
 """
 
@@ -23,6 +25,7 @@ from ceremony.errors import ExportError
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
+from ceremony.model.lint import lint_proposal
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import check_repository
@@ -76,6 +79,27 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
         trusted[name] = data
         new[name] = data
     return trusted, new
+
+
+def _require_lint_clean(state: CeremonyState, now: datetime) -> None:
+    for role in state.staged_order():
+        md = state.staged[role]
+        findings = lint_proposal(
+            role,
+            md,
+            state.trusted.get(role),
+            state.roster,
+            now,
+            staged_roles=tuple(state.staged),
+            trusted_roles=tuple(state.trusted),
+        )
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            raise ExportError(
+                f"{role} v{md.signed.version}: {errors[0].message}",
+                "nothing was written; `ceremony review` shows every problem; stage a corrected "
+                "proposal and sign it again",
+            )
 
 
 def rotation_notices(state: CeremonyState) -> tuple[str, ...]:
@@ -173,6 +197,7 @@ def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
     state = load_state(workspace)
     notices = rotation_notices(state)
     if state.staged:
+        _require_lint_clean(state, now)
         trusted, new = _promote(state)
     else:
         trusted, new = dict(state.trusted_files), {}

@@ -498,3 +498,20 @@ def test_revoking_a_key_the_roster_never_named(exported: Path, tmp_path: Path) -
     assert isinstance(targets, Targets)
     assert targets.delegations is not None
     assert keyid not in targets.delegations.keys
+
+
+def test_export_refuses_a_proposal_that_still_trusts_a_compromised_key(
+    exported: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    revoke(exported, keyholder="carol")
+    # The staged root is lost and root is staged again, still listing carol's key.
+    (exported / "staged" / "root.json").unlink()
+    edit(load_state(exported), "root", lambda md: None)
+    sign_expected(exported, [keyring["alice"], keyring["bob"]])
+    assert all(s.met for s in load_state(exported).statuses())  # the thresholds alone pass
+    before = tree_digest(exported)
+    with pytest.raises(ExportError) as info:
+        export(exported, tmp_path / "out", NOW)
+    assert info.value.message.startswith("root v2: root role root still trusts carol's key")
+    assert not (tmp_path / "out").exists()
+    assert tree_digest(exported) == before

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +41,9 @@ DEFAULT_PIN = "pin-7c1e93d4"
 """A user PIN distinctive enough to search for in outputs and files."""
 
 
-def softhsm_or_skip() -> SoftHsmInstall:
+def softhsm_or_skip(find: Callable[[], SoftHsmInstall | None] = find_softhsm) -> SoftHsmInstall:
     """SoftHSM2's module and util; otherwise skip the test, or fail it under CI."""
-    install = find_softhsm()
+    install = find()
     if install is None:
         message = "SoftHSM2 is not installed (apt-get install softhsm2)"
         if running_in_ci():

@@ -71,3 +71,12 @@ def test_usage(tmp_path: Path) -> None:
     done = run_script(str(tmp_path))
     assert done.returncode == 2
     assert "usage:" in done.stderr
+
+
+def test_missing_softhsm_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        softhsm_or_skip(lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="need SoftHSM2 in CI"):
+        softhsm_or_skip(lambda: None)

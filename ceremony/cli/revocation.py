@@ -99,7 +99,10 @@ def cmd_revoke(args: argparse.Namespace) -> int:
             "current root cannot be moved to a new one without the keys named above"
         )
     _out("")
-    _out(f"next: `ceremony review {args.workspace}`, then the keyholders named above sign")
+    if result.staged:
+        _out(f"next: `ceremony review {args.workspace}`, then the keyholders named above sign")
+    else:
+        _out("nothing new to sign; `ceremony status` shows any proposals in progress")
     return 0
 
 

@@ -163,7 +163,12 @@ def _check_replacement(
         # The revoked key's own holder may already hold the replacement (a revocation that
         # was interrupted after the roster was written and is now run again).
         current = entry in state.roster.keyholders.values() or entry.online
-        if entry.name != target.holder or not current:
+        if entry.name == target.holder and not current:
+            raise PublicKeyError(
+                f"the replacement key is a retired key of {entry.name}'s",
+                "a retired key is out of service; give the public key of a new key",
+            )
+        if entry.name != target.holder:
             raise PublicKeyError(
                 f"the replacement key is already {entry.name}'s key",
                 f"each key belongs to one keyholder; give a new key for {target.holder}",

@@ -515,3 +515,18 @@ def test_export_refuses_a_proposal_that_still_trusts_a_compromised_key(
     assert info.value.message.startswith("root v2: root role root still trusts carol's key")
     assert not (tmp_path / "out").exists()
     assert tree_digest(exported) == before
+
+
+def test_a_retired_key_cannot_come_back_as_a_replacement(
+    exported: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    _, pub = new_key(tmp_path, "carol-new")
+    replace_key(exported, "carol", pub)  # carol's first key is retired, not compromised
+    before = tree_digest(exported)
+    with pytest.raises(PublicKeyError) as info:
+        revoke(exported, keyholder="carol", replacement_file=keyring["carol"].pub_path)
+    assert info.value.message == "the replacement key is a retired key of carol's"
+    with pytest.raises(PublicKeyError) as info:
+        revoke(exported, keyholder="bob", replacement_file=keyring["carol"].pub_path)
+    assert info.value.message == "the replacement key is already carol's key"
+    assert tree_digest(exported) == before

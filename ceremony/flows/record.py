@@ -316,8 +316,8 @@ def record_environment(
     *,
     clock: Callable[[], datetime] = utc_now,
     step: str | None = None,
-    sys_net: Path = environment.SYS_NET,
-    package_root: Path = environment.PACKAGE_ROOT,
+    sys_net: Path | None = None,
+    package_root: Path | None = None,
 ) -> tuple[EnvironmentFacts, TranscriptEvent]:
     """Gather this machine's facts and record them as the `environment` event."""
     facts = environment.gather(system_clock, package_root=package_root, sys_net=sys_net)

@@ -144,7 +144,7 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def read_interfaces(sys_net: Path = SYS_NET) -> tuple[tuple[Interface, ...], bool]:
+def read_interfaces(sys_net: Path) -> tuple[tuple[Interface, ...], bool]:
     """Every network interface and whether their states could be read.
 
     From /sys/class/net/NAME/{operstate,flags}; without /sys (another kernel, a restricted
@@ -172,10 +172,13 @@ def read_interfaces(sys_net: Path = SYS_NET) -> tuple[tuple[Interface, ...], boo
 
 
 def gather(
-    clock: datetime, *, package_root: Path = PACKAGE_ROOT, sys_net: Path = SYS_NET
+    clock: datetime, *, package_root: Path | None = None, sys_net: Path | None = None
 ) -> EnvironmentFacts:
-    """The facts of this machine now; `clock` is the system clock as the caller read it."""
-    interfaces, known = read_interfaces(sys_net)
+    """The facts of this machine now; `clock` is the system clock as the caller read it.
+
+    `package_root` and `sys_net` default to this package and /sys/class/net.
+    """
+    interfaces, known = read_interfaces(sys_net or SYS_NET)
     return EnvironmentFacts(
         tool_version=__version__,
         python=platform.python_version(),
@@ -183,7 +186,7 @@ def gather(
         system=f"{platform.system()} {platform.release()} {platform.machine()}".strip(),
         libraries=library_versions(),
         openssl=openssl_version(),
-        package=package_digest(package_root),
+        package=package_digest(package_root or PACKAGE_ROOT),
         interfaces=interfaces,
         interfaces_known=known,
         clock=clock,

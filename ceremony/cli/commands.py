@@ -11,6 +11,7 @@ from typing import Any
 
 from ceremony.cli import hardware, lifecycle, revocation, transcript, transfer, tui_entry
 from ceremony.cli.prompt import read_new_secret, secrets_handler
+from ceremony.errors import UsageError
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
@@ -21,6 +22,7 @@ from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import role_lines, status_json
+from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.publickeys import format_keyid
 
 
@@ -70,6 +72,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     sign.add_argument("--keyholder", required=True)
     sign.add_argument("--key", required=True, help="keyfile:/path/to/key or a pkcs11: URI")
     sign.add_argument("--role", action="append", dest="roles", metavar="ROLE")
+    sign.add_argument(
+        "--module", help="PKCS#11 module for a pkcs11: key without ?module-path= in the URI"
+    )
     sign.add_argument(
         "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
     )
@@ -180,9 +185,25 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def with_module(key: str, module: str | None) -> str:
+    """The key reference with `--module` applied to a pkcs11: URI that names no module."""
+    if module is None:
+        return key
+    if not key.startswith("pkcs11:"):
+        raise UsageError("--module applies to pkcs11: keys only", "leave out --module")
+    uri = parse_pkcs11_uri(key)
+    if uri.module_path is not None and uri.module_path != module:
+        raise UsageError(
+            "the key reference and --module name different modules",
+            "give the module once, in the URI or with --module",
+        )
+    return str(uri.with_module(module))
+
+
 def cmd_sign(args: argparse.Namespace) -> int:
     handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
-    outcome = sign_staged(args.workspace, args.keyholder, args.key, handler, args.roles)
+    key = with_module(args.key, args.module)
+    outcome = sign_staged(args.workspace, args.keyholder, key, handler, args.roles)
     for role in outcome.already_signed:
         out(f"{args.keyholder} has already signed {role}; nothing to do for it")
     for role in outcome.signed:

@@ -22,10 +22,10 @@ from typing import Any
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import ExportError
+from ceremony.flows.checks import lint_errors
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
-from ceremony.model.lint import lint_proposal
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import check_repository
@@ -82,24 +82,14 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
 
 
 def _require_lint_clean(state: CeremonyState, now: datetime) -> None:
-    for role in state.staged_order():
-        md = state.staged[role]
-        findings = lint_proposal(
-            role,
-            md,
-            state.trusted.get(role),
-            state.roster,
-            now,
-            staged_roles=tuple(state.staged),
-            trusted_roles=tuple(state.trusted),
+    errors = lint_errors(state, now)
+    if errors:
+        role, version, finding = errors[0]
+        raise ExportError(
+            f"{role} v{version}: {finding.message}",
+            "nothing was written; `ceremony review` shows every problem; stage a corrected "
+            "proposal and sign it again",
         )
-        errors = [f for f in findings if f.severity == "error"]
-        if errors:
-            raise ExportError(
-                f"{role} v{md.signed.version}: {errors[0].message}",
-                "nothing was written; `ceremony review` shows every problem; stage a corrected "
-                "proposal and sign it again",
-            )
 
 
 def rotation_notices(state: CeremonyState) -> tuple[str, ...]:

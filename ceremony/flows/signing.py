@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from securesystemslib.exceptions import UnverifiedSignatureError
 from securesystemslib.signer import SecretsHandler
 
 from ceremony.errors import SigningError
+from ceremony.flows.checks import lint_errors
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.keys.references import close_signer, open_signer
 from ceremony.model.metadata_io import metadata_bytes
@@ -80,18 +82,31 @@ def signing_turn_roles(
     return entry, todo, done
 
 
+def require_signable(state: CeremonyState, todo: Sequence[RoleStatus], now: datetime) -> None:
+    """Refuse, before any device is touched, to sign a proposal that has a lint error."""
+    names = {s.role for s in todo}
+    for role, version, finding in lint_errors(state, now):
+        if role in names:
+            raise SigningError(
+                f"{role} v{version} must not be signed: {finding.message}",
+                "`ceremony review` shows every problem; stage a corrected proposal first",
+            )
+
+
 def sign_staged(
     workspace: Path,
     keyholder: str,
     key_uri: str,
     secrets: SecretsHandler,
     roles: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> SignOutcome:
     state = load_state(workspace)
     entry, todo, done = signing_turn_roles(state, keyholder, roles)
     already = tuple(f"{s.role} v{s.version}" for s in done)
     if not todo:
         return SignOutcome(keyholder, (), already, load_state(workspace).statuses())
+    require_signable(state, todo, now or datetime.now(UTC))
 
     signer = open_signer(key_uri, entry.key, secrets)
     signed_files: list[tuple[str, bytes]] = []

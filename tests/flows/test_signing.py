@@ -5,6 +5,7 @@ python-tuf's `get_verification_result` is the oracle for what the stored signatu
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,15 @@ def test_compromised_keyholder_cannot_sign(workspace: Path, keyring: dict[str, T
     )
     with pytest.raises(SigningError, match="compromised"):
         sign(workspace, keyring["alice"])
+
+
+def test_a_proposal_with_a_lint_error_is_refused_before_any_secret(
+    workspace: Path, keyring: dict[str, TestKey]
+) -> None:
+    before = tree_digest(workspace)
+    recorder = SecretRecorder(keyring["alice"].passphrase)
+    later = datetime(2030, 1, 1, tzinfo=UTC)  # every v1 proposal has expired by then
+    with pytest.raises(SigningError, match="root v1 must not be signed: already expired"):
+        sign_staged(workspace, "alice", keyring["alice"].uri, recorder, now=later)
+    assert recorder.asked == []
+    assert tree_digest(workspace) == before

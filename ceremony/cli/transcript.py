@@ -74,13 +74,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "clock", help="record that the system clock was checked against a trusted clock"
     )
     clock.add_argument("workspace", type=Path)
-    clock.add_argument("statement", nargs="*", help="e.g. matches the witness's radio clock")
+    clock.add_argument(
+        "statement", nargs=argparse.REMAINDER, help="e.g. matches the witness's radio clock"
+    )
     clock.add_argument("--step", metavar="RN", help="the runbook step, e.g. R3")
     clock.set_defaults(handler=cmd_clock)
 
     note = tr_sub.add_parser("note", help="record an exception or remark in free text")
     note.add_argument("workspace", type=Path)
-    note.add_argument("text", nargs="*", help="the note; read from stdin when left out")
+    note.add_argument(
+        "text", nargs=argparse.REMAINDER, help="the note; read from stdin when left out"
+    )
     note.add_argument("--step", metavar="RN", help="the runbook step it concerns, e.g. R6")
     note.set_defaults(handler=cmd_note)
 
@@ -109,6 +113,19 @@ def _report_json(path: Path, report: TranscriptReport) -> dict[str, Any]:
         "problem": report.problem,
         "warnings": list(report.warnings),
     }
+
+
+def _leading_step(words: list[str], given: str | None) -> tuple[str | None, list[str]]:
+    """`--step RN` right after the workspace, which argparse leaves among the words.
+
+    The words are taken as they are (REMAINDER) so that a note may contain anything; only a
+    `--step` in front of them is an option.
+    """
+    if words and words[0] == "--step" and len(words) >= 2:
+        return _step(words[1]), words[2:]
+    if words and words[0].startswith("--step="):
+        return _step(words[0].removeprefix("--step=")), words[1:]
+    return _step(given), words
 
 
 def _step(text: str | None) -> str | None:
@@ -168,9 +185,9 @@ def cmd_environment(args: argparse.Namespace) -> int:
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
-    step = _step(args.step)
+    step, words = _leading_step(args.statement, args.step)
     recorder = Recorder(args.workspace)
-    statement = _text(args.statement, "the clock statement")
+    statement = _text(words, "the clock statement")
     event = recorder.clock_confirmed(statement, _now(), step=step)
     _out(f"system clock {event.fields['system_clock']} confirmed: {event.fields['statement']}")
     _recorded(event)
@@ -178,8 +195,8 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    step = _step(args.step)
+    step, words = _leading_step(args.text, args.step)
     recorder = Recorder(args.workspace)
-    text = _text(args.text, "the note")
+    text = _text(words, "the note")
     _recorded(recorder.note(text, step=step))
     return 0

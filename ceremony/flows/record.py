@@ -97,6 +97,14 @@ class Recorder:
         self._clock = clock
         self._new_id = new_id
 
+    def check(self) -> TranscriptReport:
+        """Verify the transcript so far; raises `TranscriptError` when it cannot be appended to.
+
+        Flows call this before anything irreversible (asking for a PIN, signing), so that a
+        damaged transcript stops the step before it happens rather than after.
+        """
+        return require_intact(read_transcript(self.path), str(self.path))
+
     def _start_if_new(self) -> None:
         if read_transcript(self.path):
             return

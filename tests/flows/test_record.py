@@ -253,9 +253,12 @@ def test_final_hash_refuses_a_damaged_transcript(tmp_path: Path) -> None:
     rec.note("one")
     rec.note("two")
     path = ws / "transcript.jsonl"
+    assert len(rec.check().events) == 3
     path.write_bytes(path.read_bytes().replace(b"one", b"won"))
     with pytest.raises(TranscriptError, match="line 2"):
         final_hash(ws)
+    with pytest.raises(TranscriptError, match="line 2"):
+        rec.check()
 
 
 def fake_sys_net(tmp_path: Path, up: bool) -> Path:

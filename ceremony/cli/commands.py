@@ -83,6 +83,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     exp = sub.add_parser("export", help="write the signed repository for the online side")
     exp.add_argument("workspace", type=Path)
     exp.add_argument("outdir", type=Path)
+    exp.add_argument(
+        "--format",
+        choices=("tuf", "rstuf"),
+        default="tuf",
+        help="rstuf: also write the Repository Service for TUF payload (docs/rstuf.md)",
+    )
     exp.set_defaults(handler=cmd_export)
 
     ver = sub.add_parser("verify", help="check a metadata or export directory as a client would")
@@ -214,7 +220,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    result = export(args.workspace, args.outdir, now())
+    result = export(args.workspace, args.outdir, now(), rstuf=args.format == "rstuf")
     for name in result.promoted:
         out(f"added to the trusted history: {name}")
     out(f"exported to {result.outdir}, verified after writing:")
@@ -222,6 +228,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         out(f"  {item.sha256}  {item.path}")
     for notice in result.notices:
         out(f"next on the online side: {notice}")
+    if result.bundle is not None:
+        out(f"ceremony record: {result.outdir / 'record.html'} (print it; sign it by hand)")
+        out(f"manifest.json SHA-256: {result.bundle.manifest_sha256}")
+        for payload in result.bundle.rstuf_payloads:
+            out(f"RSTUF payload: {result.outdir / payload} (import: docs/rstuf.md)")
+        for warning in result.bundle.warnings:
+            out(f"RSTUF: {warning}")
     return 0
 
 

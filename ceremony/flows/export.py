@@ -14,7 +14,7 @@ the export says what the online side must do next (TUF spec 5.3.11).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import ExportError
+from ceremony.flows.bundle import BundleResult, check_rstuf_export, write_bundle
 from ceremony.flows.checks import lint_errors
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
@@ -48,6 +49,7 @@ class ExportResult:
     files: tuple[ExportedFile, ...]
     promoted: tuple[str, ...]  # staged roles moved into the trusted history, e.g. "root v1"
     notices: tuple[str, ...] = ()  # what the online side must do next
+    bundle: BundleResult | None = None  # manifest, record, QR codes (docs/export-bundle.md)
 
 
 def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:
@@ -183,7 +185,12 @@ def sums_file(files: dict[str, bytes]) -> bytes:
     return "".join(lines).encode()
 
 
-def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
+def export(
+    workspace: Path, outdir: Path, now: datetime, *, rstuf: bool = False, bundle: bool = True
+) -> ExportResult:
+    if rstuf:
+        # RSTUF cannot serve every root (docs/rstuf.md): refuse before anything is promoted.
+        check_rstuf_export(workspace)
     state = load_state(workspace)
     notices = rotation_notices(state)
     if state.staged:
@@ -226,7 +233,7 @@ def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
             f"the export at {outdir} does not verify after writing: {readback.errors[0]}",
             "the medium may be faulty; export again to another medium",
         )
-    return ExportResult(
+    result = ExportResult(
         outdir,
         tuple(
             ExportedFile(p, hashlib.sha256(d).hexdigest(), len(d)) for p, d in sorted(files.items())
@@ -234,3 +241,6 @@ def export(workspace: Path, outdir: Path, now: datetime) -> ExportResult:
         tuple(n.removesuffix(".json") for n in new),
         notices,
     )
+    if not bundle:
+        return result
+    return replace(result, bundle=write_bundle(workspace, outdir, result, now, rstuf=rstuf))

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import Key, Metadata, Root, Targets
 
+from ceremony.cli import commands, main
 from ceremony.errors import ExportError
 from ceremony.flows.bundle import check_rstuf_export, write_bundle
 from ceremony.flows.calendar import policy_bytes
@@ -99,7 +100,7 @@ def signed_workspace(tmp_path: Path) -> Path:
 def exported_bundle(tmp_path: Path) -> Path:
     workspace = signed_workspace(tmp_path)
     out = tmp_path / "out"
-    result = export(workspace, out, NOW)
+    result = export(workspace, out, NOW, bundle=False)
     write_bundle(workspace, out, result, NOW, tool_version=TOOL_VERSION)
     return out
 
@@ -280,7 +281,7 @@ def test_record_html_renders_with_its_qr_codes(tmp_path: Path) -> None:
 def test_bundle_never_overwrites_and_writes_nothing_on_a_clash(tmp_path: Path) -> None:
     workspace = signed_workspace(tmp_path)
     out = tmp_path / "out"
-    result = export(workspace, out, NOW)
+    result = export(workspace, out, NOW, bundle=False)
     (out / "record.md").write_text("precious")
     before = tree_digest(out)
     with pytest.raises(ExportError, match="already exists"):
@@ -291,7 +292,7 @@ def test_bundle_never_overwrites_and_writes_nothing_on_a_clash(tmp_path: Path) -
 def test_bundle_refuses_metadata_changed_after_export(tmp_path: Path) -> None:
     workspace = signed_workspace(tmp_path)
     out = tmp_path / "out"
-    result = export(workspace, out, NOW)
+    result = export(workspace, out, NOW, bundle=False)
     target = out / "metadata/1.targets.json"
     target.write_bytes(target.read_bytes().replace(b'"version": 1', b'"version": 1 '))
     before = tree_digest(out)
@@ -306,7 +307,7 @@ def test_transcript_is_copied_and_its_hashes_recorded(tmp_path: Path) -> None:
     recorder.note("the witness checked the seals on both tokens")
     transcript = (workspace / "transcript.jsonl").read_bytes()
     out = tmp_path / "out"
-    result = export(workspace, out, NOW)
+    result = export(workspace, out, NOW, bundle=False)
     write_bundle(workspace, out, result, NOW)
     assert (out / "transcript.jsonl").read_bytes() == transcript
     manifest = json.loads((out / "manifest.json").read_text())
@@ -329,7 +330,7 @@ def test_a_damaged_transcript_is_not_vouched_for(tmp_path: Path) -> None:
     path = workspace / "transcript.jsonl"
     path.write_bytes(path.read_bytes().replace(b"first", b"fir5t"))
     out = tmp_path / "out"
-    result = export(workspace, out, NOW)
+    result = export(workspace, out, NOW, bundle=False)
     before = tree_digest(out)
     with pytest.raises(TranscriptError, match="line 2"):
         write_bundle(workspace, out, result, NOW)
@@ -402,7 +403,7 @@ def export_rstuf(tmp_path: Path, workspace: Path) -> Path:
     report = check_rstuf_export(workspace)
     assert report.ok
     out = tmp_path / "out"
-    result = export(workspace, out, NOW)
+    result = export(workspace, out, NOW, bundle=False)
     bundle = write_bundle(workspace, out, result, NOW, rstuf=True, rstuf_bins=16)
     assert bundle.rstuf_payloads
     return out
@@ -443,5 +444,44 @@ def test_without_rstuf_no_payload_is_written(tmp_path: Path) -> None:
     root = rstuf_root(1, ("alice", "bob"))
     workspace = rstuf_workspace(tmp_path, [root])
     out = tmp_path / "out"
-    write_bundle(workspace, out, export(workspace, out, NOW), NOW)
+    write_bundle(workspace, out, export(workspace, out, NOW, bundle=False), NOW)
     assert not (out / "rstuf").exists()
+
+
+# The export command writes the bundle ---------------------------------------------------------
+
+
+def test_export_writes_the_bundle(tmp_path: Path) -> None:
+    workspace = signed_workspace(tmp_path)
+    out = tmp_path / "out"
+    result = export(workspace, out, NOW)
+    assert result.bundle is not None
+    assert (out / "record.html").is_file()
+    manifest_data = (out / "manifest.json").read_bytes()
+    assert result.bundle.manifest_sha256 == hashlib.sha256(manifest_data).hexdigest()
+    listed = {f["path"] for f in json.loads(manifest_data)["files"]}
+    assert listed == {f.path for f in result.files}
+    assert result.bundle.rstuf_payloads == ()
+
+
+def test_export_with_rstuf_refuses_before_promoting(tmp_path: Path) -> None:
+    workspace = signed_workspace(tmp_path)
+    before = tree_digest(workspace)
+    with pytest.raises(ExportError, match="RSTUF signs targets"):
+        export(workspace, tmp_path / "out", NOW, rstuf=True)
+    assert tree_digest(workspace) == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_export_format_rstuf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commands, "now", lambda: NOW)
+    workspace = rstuf_workspace(tmp_path, [rstuf_root(1, ("alice", "bob"))])
+    out = tmp_path / "out"
+    code = main(["export", str(workspace), str(out), "--format", "rstuf"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert f"RSTUF payload: {out / 'rstuf/ceremony-payload.json'}" in printed
+    assert f"ceremony record: {out / 'record.html'}" in printed
+    assert (out / "rstuf/ceremony-payload.json").is_file()

@@ -27,7 +27,7 @@ from ceremony.flows.checks import lint_errors
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
-from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.metadata_io import metadata_bytes, parse_metadata
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import check_repository
 from ceremony.store.atomic import write_atomic
@@ -156,8 +156,32 @@ def rotation_notices(state: CeremonyState) -> tuple[str, ...]:
     return tuple(notices)
 
 
+def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str]]) -> set[str]:
+    """Roles still delegated by the newest targets, directly or through delegated roles.
+
+    A role whose delegation was removed is not published again: clients would never fetch it,
+    and a verifier rightly reports a file that no delegation names.
+    """
+    reachable: set[str] = set()
+    pending = ["targets"]
+    while pending:
+        delegator = pending.pop()
+        if delegator not in newest:
+            continue
+        name = newest[delegator][1]
+        signed = parse_metadata(trusted[name], name).signed
+        if not isinstance(signed, Targets) or signed.delegations is None:
+            continue
+        for child in signed.delegations.roles or {}:
+            if child not in reachable:
+                reachable.add(child)
+                pending.append(child)
+    return reachable
+
+
 def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
-    """The export's metadata: every root version, `root.json`, and the newest other roles."""
+    """The export's metadata: every root version, `root.json`, targets and the newest version
+    of every role it still delegates (spec 6.1: all root versions stay published)."""
     newest: dict[str, tuple[int, str]] = {}
     roots: list[tuple[int, str]] = []
     for name in trusted:
@@ -173,8 +197,10 @@ def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
         raise ExportError("there is no root to export", "run `ceremony init` first")
     files = {f"metadata/{name}": trusted[name] for _, name in sorted(roots)}
     files["metadata/root.json"] = trusted[max(roots)[1]]
-    for _, name in sorted(newest.values(), key=lambda v: v[1]):
-        files[f"metadata/{name}"] = trusted[name]
+    published = {"targets"} | _delegated_names(trusted, newest)
+    for role, (_, name) in sorted(newest.items(), key=lambda item: item[1][1]):
+        if role in published:
+            files[f"metadata/{name}"] = trusted[name]
     return files
 
 

@@ -128,10 +128,6 @@ def test_remove_the_last_delegation(trusted: Path, keyring: dict[str, TestKey]) 
     root.verify_delegate("targets", md.signed_bytes, md.signatures)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export still publishes the newest file of a role no delegation names any more",
-)
 def test_export_after_removing_a_delegation(
     trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
 ) -> None:

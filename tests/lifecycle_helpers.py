@@ -12,16 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from securesystemslib.signer import Key
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.signing import sign_staged
-from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
-from ceremony.keys.references import close_signer, open_signer
-from ceremony.model.metadata_io import metadata_bytes
 from tests.conftest import BASE_PLAN, NOW, SecretRecorder, TestKey
 
 _TEMPLATES: dict[str, Path] = {}
@@ -30,25 +26,6 @@ _TEMPLATES: dict[str, Path] = {}
 def sign(workspace: Path, test_key: TestKey, roles: list[str] | None = None) -> None:
     """`test_key`'s keyholder signs every staged role they may sign (one key opening)."""
     sign_staged(workspace, test_key.name, test_key.uri, SecretRecorder(test_key.passphrase), roles)
-
-
-def sign_with_key(workspace: Path, test_key: TestKey, key: Key, roles: list[str]) -> None:
-    """Sign staged `roles` with `test_key`'s key file as `key`, bypassing the roster.
-
-    For a keyholder's retired (replaced, not compromised) key, which root N still lists and
-    whose signature counts toward root N's threshold for root N+1.
-    """
-    state = load_state(workspace)
-    signer = open_signer(test_key.uri, key, SecretRecorder(test_key.passphrase))
-    try:
-        for role in roles:
-            md = state.staged[role]
-            signature = signer.sign(md.signed_bytes)
-            key.verify_signature(signature, md.signed_bytes)
-            md.signatures[signature.keyid] = signature
-            state.workspace.write_staged(role, metadata_bytes(md))
-    finally:
-        close_signer(signer)
 
 
 def write_plan(directory: Path, keyring: dict[str, TestKey], plan: str = BASE_PLAN) -> Path:

@@ -78,6 +78,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     sign.add_argument(
         "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
     )
+    sign.add_argument(
+        "--old-key",
+        action="store_true",
+        help="sign with the keyholder's replaced key, for the old root's threshold",
+    )
     sign.set_defaults(handler=cmd_sign)
 
     exp = sub.add_parser("export", help="write the signed repository for the online side")
@@ -209,7 +214,9 @@ def with_module(key: str, module: str | None) -> str:
 def cmd_sign(args: argparse.Namespace) -> int:
     handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
     key = with_module(args.key, args.module)
-    outcome = sign_staged(args.workspace, args.keyholder, key, handler, args.roles)
+    outcome = sign_staged(
+        args.workspace, args.keyholder, key, handler, args.roles, old_key=args.old_key
+    )
     for role in outcome.already_signed:
         out(f"{args.keyholder} has already signed {role}; nothing to do for it")
     for role in outcome.signed:

@@ -49,11 +49,38 @@ def _keyholder(state: CeremonyState, name: str) -> RosterKey:
     return entry
 
 
+def _old_key(state: CeremonyState, name: str, statuses: Sequence[RoleStatus]) -> RosterKey:
+    """`name`'s replaced key (`ceremony root WORKSPACE replace-key`) that a staged role expects.
+
+    Root N still lists a key its keyholder has since replaced, so that key's signature counts
+    toward root N's threshold for root N+1 (TUF spec 5.3.4). A compromised key never signs.
+    """
+    retired = [
+        e
+        for e in state.roster.retired
+        if e.name == name
+        and not e.online
+        and not e.compromised
+        and any(s.expects(e.keyid) for s in statuses)
+    ]
+    if not retired:
+        raise SigningError(
+            f"no staged role expects a replaced key of {name}",
+            "sign without --old-key; `ceremony status` shows who may sign what",
+        )
+    return retired[-1]
+
+
 def signing_turn_roles(
-    state: CeremonyState, keyholder: str, roles: Sequence[str] | None = None
+    state: CeremonyState,
+    keyholder: str,
+    roles: Sequence[str] | None = None,
+    *,
+    old_key: bool = False,
 ) -> tuple[RosterKey, list[RoleStatus], list[RoleStatus]]:
     """(keyholder entry, roles they still have to sign, roles they already signed).
 
+    With `old_key`, the entry is the keyholder's replaced (retired, not compromised) key.
     Raises before anything is asked of a device: unknown keyholder, unknown role, or a
     keyholder who is not a signer of any (named) staged role.
     """
@@ -61,6 +88,8 @@ def signing_turn_roles(
     statuses = state.statuses()
     if not statuses:
         raise SigningError("nothing is staged for signing", "stage a proposal first")
+    if old_key:
+        entry = _old_key(state, keyholder, statuses)
     if roles:
         by_name = {s.role: s for s in statuses}
         unknown = [r for r in roles if r not in by_name]
@@ -100,9 +129,11 @@ def sign_staged(
     secrets: SecretsHandler,
     roles: Sequence[str] | None = None,
     now: datetime | None = None,
+    *,
+    old_key: bool = False,
 ) -> SignOutcome:
     state = load_state(workspace)
-    entry, todo, done = signing_turn_roles(state, keyholder, roles)
+    entry, todo, done = signing_turn_roles(state, keyholder, roles, old_key=old_key)
     already = tuple(f"{s.role} v{s.version}" for s in done)
     if not todo:
         return SignOutcome(keyholder, (), already, load_state(workspace).statuses())

@@ -13,11 +13,12 @@ from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import CeremonyError
 from ceremony.flows import root_edits
+from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.model.publickeys import public_key_to_dict
 from ceremony.model.roster import Roster
-from tests.conftest import NOW, TestKey, tree_digest
-from tests.lifecycle_helpers import export_and_verify, sign, sign_with_key, trusted_workspace
+from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
+from tests.lifecycle_helpers import export_and_verify, sign, trusted_workspace
 
 
 @pytest.fixture
@@ -119,7 +120,8 @@ def test_replace_key_old_key_counts_for_the_old_root_new_key_for_the_new(
         trusted, TestKey("alice", dave_file.path, dave_file.pub_path, dave_file.passphrase, new_key)
     )
     # Her old device signs root v2 for the old root's set (root v1 lists the old key).
-    sign_with_key(trusted, keyring["alice"], old_key, ["root"])
+    alice = keyring["alice"]
+    sign_staged(trusted, "alice", alice.uri, SecretRecorder(alice.passphrase), old_key=True)
     old_set, new_set = load_state(trusted).statuses()[0].sets
     assert [(m.name, m.signed) for m in old_set.members if m.signed] == [("alice", True)]
     assert [(m.name, m.signed) for m in new_set.members if m.signed] == [("alice", True)]

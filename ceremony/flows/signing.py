@@ -64,6 +64,18 @@ def _old_key(state: CeremonyState, name: str, statuses: Sequence[RoleStatus]) ->
         and any(s.expects(e.keyid) for s in statuses)
     ]
     if not retired:
+        stolen = [
+            e
+            for e in state.roster.retired
+            if e.name == name and e.compromised and any(s.expects(e.keyid) for s in statuses)
+        ]
+        if stolen:
+            raise SigningError(
+                f"{name}'s replaced key {stolen[-1].keyid} is marked compromised and can never "
+                "sign again",
+                "the old root's threshold must be met by its other keys; "
+                "`ceremony reachability WORKSPACE` says by whom",
+            )
         raise SigningError(
             f"no staged role expects a replaced key of {name}",
             "sign without --old-key; `ceremony status` shows who may sign what",

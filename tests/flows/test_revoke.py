@@ -195,6 +195,25 @@ def test_the_old_key_cannot_sign_for_the_keyholder_after_a_replacement(
     assert tree_digest(exported) == before
 
 
+def test_the_revoked_key_cannot_sign_as_the_keyholders_old_key(
+    exported: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    """Root v1 still lists carol's stolen key; `--old-key` says why it may not sign for v1."""
+    carol = keyring["carol"]
+    _, pub = new_key(tmp_path, "carol-new")
+    revoke(exported, keyholder="carol", replacement_file=pub)
+    before = tree_digest(exported)
+    secrets = SecretRecorder(carol.passphrase)
+    with pytest.raises(SigningError) as info:
+        sign_staged(exported, "carol", carol.uri, secrets, old_key=True)
+    assert info.value.message == (
+        f"carol's replaced key {carol.key.keyid} is marked compromised and can never sign again"
+    )
+    assert "ceremony reachability" in info.value.hint
+    assert secrets.asked == []
+    assert tree_digest(exported) == before
+
+
 def test_a_compromised_signature_in_the_staged_file_is_not_counted_and_not_exported(
     exported: Path, keyring: dict[str, TestKey], tmp_path: Path
 ) -> None:

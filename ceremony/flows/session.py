@@ -136,6 +136,22 @@ class HomeView:
 
 
 @dataclass(frozen=True)
+class ChangeLine:
+    """One difference from the previous trusted version, in plain words."""
+
+    text: str
+    attention: bool  # shown with "!": look at it twice (a removed key, a custom field, ...)
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """A policy finding about a proposal: an error stops it, a warning is read aloud."""
+
+    severity: str  # "error" or "warning"
+    message: str
+
+
+@dataclass(frozen=True)
 class ReviewView:
     role: str
     version: int
@@ -144,6 +160,10 @@ class ReviewView:
     fingerprint_digest: str  # 64 digits, no spaces (the QR code's content)
     fingerprint_words: tuple[str, ...]  # lines of eight words
     canonical: str
+    compared_with: int | None = None  # the trusted version diffed against; None: first version
+    changes: tuple[ChangeLine, ...] = ()
+    findings: tuple[FindingLine, ...] = ()
+    signers: tuple[str, ...] = ()  # who must sign, one line per threshold (old and new root)
 
 
 @dataclass(frozen=True)
@@ -695,6 +715,12 @@ class Session:
                 fingerprint_digest=r.fingerprint.digest_hex,
                 fingerprint_words=tuple(r.fingerprint.words_text().splitlines()),
                 canonical=r.canonical,
+                compared_with=r.diff.old_version if r.diff is not None else None,
+                changes=tuple(ChangeLine(c.text, c.attention) for c in r.diff.changes)
+                if r.diff is not None
+                else (),
+                findings=tuple(FindingLine(f.severity, f.message) for f in r.findings),
+                signers=r.signers,
             )
             for r in review_flow(self.location.workspace, None, self.now())
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -17,6 +18,41 @@ from ceremony.flows.session import ReviewView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.qr import QRCode
 from ceremony.tui.widgets import StepIndicator, TitleBar
+
+ATTENTION = "bold yellow"
+ERROR = "bold red"
+
+
+def summary_text(item: ReviewView) -> Text:
+    """What changed (with "!" on what needs a second look), the findings, who signs, then
+    the proposal itself in plain words. Every colour also has a mark or a word (NO_COLOR)."""
+    text = Text()
+    if item.compared_with is None:
+        text.append("First version: there is no trusted version to compare it with.\n")
+    else:
+        text.append(
+            f"Changes since the trusted {item.role} v{item.compared_with} (! look twice):\n",
+            style="bold",
+        )
+        if not item.changes:
+            text.append("  - none\n")
+        for change in item.changes:
+            if change.attention:
+                text.append(f"  ! {change.text}\n", style=ATTENTION)
+            else:
+                text.append(f"  - {change.text}\n")
+    for finding in item.findings:
+        if finding.severity == "error":
+            text.append(f"✗ error: {finding.message}\n", style=ERROR)
+        else:
+            text.append(f"! warning: {finding.message}\n", style=ATTENTION)
+    if item.signers:
+        text.append("Who must sign:\n", style="bold")
+        for line in item.signers:
+            text.append(f"  {line}\n")
+    text.append("\n")
+    text.append("\n".join(item.summary))
+    return text
 
 
 class ReviewScreen(CeremonyScreen[bool]):
@@ -78,7 +114,7 @@ class ReviewScreen(CeremonyScreen[bool]):
         self.query_one("#role-line", Static).update(
             f"Reviewing {item.role} v{item.version}{others}; tabs 1 2 3"
         )
-        self.query_one("#summary-text", Static).update("\n".join(item.summary))
+        self.query_one("#summary-text", Static).update(summary_text(item))
         self.query_one("#raw-text", Static).update(
             "The exact canonical JSON that will be signed:\n\n" + item.canonical
         )

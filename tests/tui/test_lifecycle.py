@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.flows.keygen import keygen_keyfile
@@ -82,6 +82,15 @@ async def test_revoke_carol_with_a_replacement_key(
         await wait_screen(pilot, "ConfirmModal")
         await pilot.press("y")
         await wait_screen(pilot, "ReviewScreen")
+        review = str(app.screen.query_one("#summary-text", Static).content)
+        # The semantic diff against the trusted root, "!" on what needs a second look, and
+        # both signer sets by name before anyone is asked for a PIN.
+        assert "Changes since the trusted root v1 (! look twice):" in review
+        assert "  - version 1 → 2" in review
+        assert "  ! root keys: key removed: carol (marked compromised), ed25519" in review
+        assert f"  ! root keys: key added: carol, ed25519, keyid {replacement.keyid}" in review
+        assert "  old root v1: alice ·  bob ·  carol ✗   2 of 3: needs 2 more" in review
+        assert "  new root v2: alice ·  bob ·  carol ·   2 of 3: needs 2 more" in review
         await pilot.press("a")
         await wait_screen(pilot, "ChooseKeyholderScreen")
         text = screen_text(app)

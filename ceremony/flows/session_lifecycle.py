@@ -88,7 +88,9 @@ def revoke_keyholder(session: Session, keyholder: str, replacement: Path | None)
 def root_change(
     session: Session, action: str, name: str, file: str, role: str, number: str
 ) -> tuple[str, ...]:
-    """One root edit: threshold, add-keyholder, remove-keyholder or replace-key."""
+    """One root edit: threshold, add, remove, replace (a keyholder's key), online (a new key
+    for snapshot or timestamp; `name` names it, blank for the default) or expiry (`number`
+    days from now for an offline role)."""
     path = _workspace(session)
     if action == "threshold":
         return _outcome(root_edits.set_threshold(path, role, _int(number, "the threshold")))
@@ -99,6 +101,13 @@ def root_change(
         return _outcome(root_edits.remove_keyholder(path, name))
     if action == "replace":
         return _outcome(root_edits.replace_key(path, name, Path(file)))
+    if action == "online":
+        return _outcome(
+            root_edits.set_online_key(path, _one_role(role), Path(file), name.strip() or None)
+        )
+    if action == "expiry":
+        days = _int(number, "the number of days")
+        return _outcome(root_edits.set_role_expiry(path, _one_role(role), days, session.now()))
     raise WorkspaceError(f"unknown root change {action!r}", "choose one of the listed changes")
 
 
@@ -120,6 +129,13 @@ def delegation_change(
     if action == "remove":
         return _outcome(delegations.remove(path, name))
     raise WorkspaceError(f"unknown delegation change {action!r}", "choose add or remove")
+
+
+def _one_role(text: str) -> str:
+    role = text.strip()
+    if not role or len(role.split()) != 1:
+        raise WorkspaceError("name one role", "type the role's name, e.g. timestamp or root")
+    return role
 
 
 def _int(text: str, what: str) -> int:

@@ -24,7 +24,7 @@ from ceremony.tui.widgets import TitleBar
 
 TITLES = {
     "resign": "Re-sign before expiry",
-    "root": "Change root: keyholders and thresholds",
+    "root": "Change root: keyholders, thresholds, online keys, expiry",
     "delegations": "Change delegations",
     "revoke": "Emergency revocation: remove a lost or stolen key",
 }
@@ -32,10 +32,10 @@ TITLES = {
 FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "resign": (("roles", "Roles to re-sign"), ("days", "Expires in days (blank: plan)")),
     "root": (
-        ("name", "Keyholder"),
+        ("name", "Keyholder (or key name)"),
         ("file", "Public key file"),
         ("role", "Role(s)"),
-        ("number", "Threshold"),
+        ("number", "Threshold (or days)"),
     ),
     "delegations": (
         ("name", "Delegation name"),
@@ -51,6 +51,8 @@ ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("add", "add a keyholder (keyholder, key file, roles)"),
         ("remove", "remove a keyholder (keyholder)"),
         ("replace", "replace a keyholder's key: new device (keyholder, key file)"),
+        ("online", "set the online key of snapshot or timestamp (role, key file, key name)"),
+        ("expiry", "set a role's expiry (role, days from now)"),
     ),
     "delegations": (
         ("add", "add a delegation (name, signers, threshold, paths)"),

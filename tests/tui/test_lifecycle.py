@@ -3,6 +3,7 @@ screen to an export that python-tuf accepts as the next root."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,48 @@ async def test_revoke_carol_with_a_replacement_key(
     assert replacement.keyid in new.signed.roles["root"].keyids
     carol_old = Metadata[Root].from_file("out-1/metadata/1.root.json").signed.roles["root"].keyids
     assert not set(carol_old) - {replacement.keyid} <= set(new.signed.roles["root"].keyids)
+
+
+async def choose_action(pilot: object, index: int) -> None:
+    """From the first field, back to the list of changes, and down to the `index`th one."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("shift+tab")
+    await pilot.press(*["down"] * index, "enter")
+
+
+async def test_a_new_timestamp_key_and_a_new_root_expiry(
+    folder: Path, make_session: MakeSession, tmp_path: Path
+) -> None:
+    first_export(make_session())
+    online = keygen_keyfile(tmp_path / "online-2.key", "new-online", "ed25519", NOW)
+    app = CeremonyApp(make_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_screen(pilot, "HomeScreen")
+        await pilot.press("t")
+        await wait_screen(pilot, "LifecycleScreen")
+        assert "set the online key of snapshot or timestamp" in screen_text(app)
+        await choose_action(pilot, 4)
+        app.screen.query_one("#role", Input).value = "timestamp"
+        app.screen.query_one("#file", Input).value = str(online.public_key_path)
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "ReviewScreen")
+        review = str(app.screen.query_one("#summary-text", Static).content)
+        assert online.keyid in review
+        assert "timestamp" in review
+        await pilot.press("escape")
+        await wait_screen(pilot, "HomeScreen")
+        await pilot.press("t")
+        await wait_screen(pilot, "LifecycleScreen")
+        await choose_action(pilot, 5)
+        app.screen.query_one("#role", Input).value = "root"
+        app.screen.query_one("#number", Input).value = "100"
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "ReviewScreen")
+        review = str(app.screen.query_one("#summary-text", Static).content)
+        assert "expires 2027-03-02T09:00:00Z" in review
+    staged = Metadata[Root].from_file(str(folder / "workspace" / "staged" / "root.json")).signed
+    assert staged.version == 2
+    assert staged.roles["timestamp"].keyids == [online.keyid]
+    assert staged.expires == NOW + timedelta(days=100)

@@ -1,6 +1,7 @@
 """Builders for the first versions of the offline metadata from a validated plan.
 
-Pure: the plan and `now` in, python-tuf `Metadata` objects out. Root and targets follow the
+Pure: the plan and `now` in, python-tuf `Metadata` objects out. A plan whose targets role is
+signed online (`[roles.targets] online_key`) gives root only. Root and targets follow the
 TUF specification 1.0.34 (sections "root.json" and "targets.json"); consistent snapshots are
 always on (spec section 6.2) so exported files carry version-prefixed names.
 """
@@ -20,7 +21,7 @@ from tuf.api.metadata import (
     Targets,
 )
 
-from ceremony.model.plan import Delegation, Plan
+from ceremony.model.plan import Delegation, OnlineRole, Plan
 
 
 def expiry(now: datetime, days: int) -> datetime:
@@ -37,11 +38,13 @@ def _keys_of(plan: Plan, signers: tuple[str, ...]) -> list[str]:
 def build_root(plan: Plan, now: datetime) -> Root:
     root = Root(version=1, expires=expiry(now, plan.root.expires_in_days), consistent_snapshot=True)
     # Root(...) starts with the four top-level roles, each with no keys and threshold 1.
-    for role in (plan.root, plan.targets):
+    offline = [plan.root] if isinstance(plan.targets, OnlineRole) else [plan.root, plan.targets]
+    for role in offline:
         for name in role.signers:
             root.add_key(plan.keyholders[name].key, role.name)
         root.roles[role.name] = Role(_keys_of(plan, role.signers), role.threshold)
-    for online_role in (plan.snapshot, plan.timestamp):
+    # targets too when the plan signs it online: one online key, threshold 1.
+    for online_role in plan.online_roles():
         root.add_key(plan.online_keys[online_role.online_key].key, online_role.name)
     return root
 
@@ -62,6 +65,9 @@ def _delegated_role(plan: Plan, delegation: Delegation) -> DelegatedRole:
 
 
 def build_targets(plan: Plan, now: datetime) -> Targets:
+    """Targets v1 for a plan that signs targets at the ceremony."""
+    if isinstance(plan.targets, OnlineRole):
+        raise ValueError("targets is signed online: the online side writes targets v1")
     delegations = None
     if plan.delegations:
         keys: dict[str, Key] = {}
@@ -77,11 +83,15 @@ def build_targets(plan: Plan, now: datetime) -> Targets:
 
 
 def build_initial(plan: Plan, now: datetime) -> dict[str, Metadata[Any]]:
-    """Root v1, targets v1 and every delegated role v1 (no targets yet), unsigned, in order."""
-    result: dict[str, Metadata[Any]] = {
-        "root": Metadata(build_root(plan, now)),
-        "targets": Metadata(build_targets(plan, now)),
-    }
+    """Root v1, targets v1 and every delegated role v1 (no targets yet), unsigned, in order.
+
+    When the plan signs targets online, only root v1: targets (and anything it delegates) is
+    the online side's to write and sign, and the plan has no delegations then.
+    """
+    result: dict[str, Metadata[Any]] = {"root": Metadata(build_root(plan, now))}
+    if isinstance(plan.targets, OnlineRole):
+        return result
+    result["targets"] = Metadata(build_targets(plan, now))
     for delegation in plan.delegations:
         result[delegation.name] = Metadata(
             Targets(version=1, expires=expiry(now, delegation.expires_in_days))

@@ -1,9 +1,12 @@
 """The ceremony plan: who holds which key, who signs what, and for how long.
 
 The plan file (TOML) is the reviewed, declarative input of an initial ceremony. Its schema is a
-contract other tools rely on; `docs/plan-format.md` documents it. This module holds the parsed,
-validated form; `validate_plan` turns the raw TOML table into it or raises a `PlanError` naming
-the file and the key path. It is pure: key files are read through the `read_file` callable.
+contract other tools rely on; `docs/plan-format.md` documents it. `targets` is signed at the
+ceremony (`OfflineRole`) or, with `online_key`, by the online side (`OnlineRole`, as Repository
+Service for TUF runs it); then the plan has no delegations and the ceremony signs root only.
+This module holds the parsed, validated form; `validate_plan` turns the raw TOML table into it
+or raises a `PlanError` naming the file and the key path. It is pure: key files are read
+through the `read_file` callable.
 
 Validation is strict because the plan is what the keyholders reviewed: a field the tool does
 not know, or a value of the wrong type, could mean the plan says something other than what its
@@ -64,7 +67,11 @@ class OfflineRole:
 
 @dataclass(frozen=True)
 class OnlineRole:
-    """`snapshot` or `timestamp`: signed by the online repository with an online key."""
+    """`snapshot`, `timestamp` or an online `targets`: signed by the online repository.
+
+    `targets` is an `OnlineRole` when the plan gives it `online_key` instead of `signers` (as
+    Repository Service for TUF runs it); the ceremony then signs root only.
+    """
 
     name: str
     online_key: str
@@ -92,14 +99,27 @@ class Plan:
     keyholders: dict[str, Keyholder]
     online_keys: dict[str, OnlineKey]
     root: OfflineRole
-    targets: OfflineRole
+    targets: OfflineRole | OnlineRole
     snapshot: OnlineRole
     timestamp: OnlineRole
     delegations: tuple[Delegation, ...]
 
+    @property
+    def targets_online(self) -> bool:
+        """True when targets is signed online (`[roles.targets] online_key`)."""
+        return isinstance(self.targets, OnlineRole)
+
     def offline_roles(self) -> tuple[OfflineRole | Delegation, ...]:
-        """Every role signed at the ceremony: root, targets, then delegations in order."""
+        """Every role signed at the ceremony: root, targets (unless online), then delegations."""
+        if isinstance(self.targets, OnlineRole):
+            return (self.root, *self.delegations)
         return (self.root, self.targets, *self.delegations)
+
+    def online_roles(self) -> tuple[OnlineRole, ...]:
+        """Every top-level role signed online: targets (when online), snapshot, timestamp."""
+        if isinstance(self.targets, OnlineRole):
+            return (self.targets, self.snapshot, self.timestamp)
+        return (self.snapshot, self.timestamp)
 
     def unused_keyholders(self) -> tuple[str, ...]:
         """Keyholders who sign no role, in plan order (allowed, but worth showing in review)."""
@@ -108,7 +128,7 @@ class Plan:
 
     def unused_online_keys(self) -> tuple[str, ...]:
         """Online keys no role uses, in plan order (allowed, but worth showing in review)."""
-        used = {self.snapshot.online_key, self.timestamp.online_key}
+        used = {role.online_key for role in self.online_roles()}
         return tuple(name for name in self.online_keys if name not in used)
 
 
@@ -116,6 +136,10 @@ ReadFile = Callable[[str], bytes]
 """Reads a file named in the plan (relative to the plan file); raises OSError on failure."""
 
 _HINT_FORMAT = "see docs/plan-format.md for the plan file format"
+# The keys of a role signed at the ceremony: required ones first, then resign_before_days.
+_OFFLINE_ROLE_KEYS = ("signers", "threshold", "expires_in_days", "resign_before_days")
+# Keys that only a role signed at the ceremony has; a targets role with online_key has none.
+_OFFLINE_ONLY_KEYS = ("signers", "threshold", "resign_before_days")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -369,14 +393,61 @@ class _Validator:
     ) -> OfflineRole:
         path = _key_path("roles", name)
         table = self.table(value, path)
-        self.fields(
-            table, path, ("signers", "threshold", "expires_in_days"), ("resign_before_days",)
-        )
+        self.fields(table, path, _OFFLINE_ROLE_KEYS[:3], _OFFLINE_ROLE_KEYS[3:])
         signers = self.signers(table["signers"], _key_path(path, "signers"), keyholders)
         threshold = self.threshold(table["threshold"], _key_path(path, "threshold"), signers)
         expires = self.expires(table["expires_in_days"], _key_path(path, "expires_in_days"))
         resign = self.resign_before(table, path, expires)
         return OfflineRole(name, signers, threshold, expires, resign)
+
+    def targets_role(
+        self,
+        value: object,
+        keyholders: dict[str, Keyholder],
+        online_keys: dict[str, OnlineKey],
+    ) -> OfflineRole | OnlineRole:
+        """`[roles.targets]`: signers and threshold (offline), or online_key (online)."""
+        path = _key_path("roles", "targets")
+        table = self.table(value, path)
+        allowed = (*_OFFLINE_ROLE_KEYS, "online_key")
+        self.fields(
+            table,
+            path,
+            (),
+            allowed,
+            unknown_hint=f"the keys allowed here are: {', '.join(allowed)} (online_key instead "
+            "of signers and threshold when targets is signed online)",
+        )
+        if "online_key" not in table:
+            return self.offline_role("targets", table, keyholders)
+        offline = [key for key in table if key in _OFFLINE_ONLY_KEYS]
+        if offline:
+            raise self.error(
+                path,
+                f"has both online_key and {offline[0]}",
+                "targets is signed either online (online_key and expires_in_days) or at the "
+                "ceremony (signers, threshold, expires_in_days), not both",
+            )
+        return self.online_role("targets", table, keyholders, online_keys)
+
+    def online_targets_key(
+        self, targets: OnlineRole, snapshot: OnlineRole, timestamp: OnlineRole
+    ) -> None:
+        """An online targets role shares the key of snapshot or timestamp.
+
+        Root then shows by itself that targets is signed online (its targets keys are online
+        role keys), which is how `ceremony verify` tells that an export without a targets file
+        is complete (docs/verify.md); RSTUF needs all three on one key anyway.
+        """
+        if targets.online_key in (snapshot.online_key, timestamp.online_key):
+            return
+        raise self.error(
+            _key_path(_key_path("roles", "targets"), "online_key"),
+            f"{targets.online_key!r} signs neither snapshot nor timestamp",
+            f"an online targets role uses the online key of snapshot or timestamp "
+            f"({snapshot.online_key!r} or {timestamp.online_key!r}), so that root itself shows "
+            "targets is signed online",
+        )
 
     def online_role(
         self,
@@ -484,9 +555,11 @@ class _Validator:
             "delegated roles go in [[delegations]]",
         )
         root = self.offline_role("root", roles["root"], keyholders)
-        targets = self.offline_role("targets", roles["targets"], keyholders)
+        targets = self.targets_role(roles["targets"], keyholders, online_keys)
         snapshot = self.online_role("snapshot", roles["snapshot"], keyholders, online_keys)
         timestamp = self.online_role("timestamp", roles["timestamp"], keyholders, online_keys)
+        if isinstance(targets, OnlineRole):
+            self.online_targets_key(targets, snapshot, timestamp)
 
         delegations: list[Delegation] = []
         earlier: dict[str, int] = {}
@@ -497,6 +570,17 @@ class _Validator:
                     "delegations",
                     f"must be an array of tables, not {_type_name(items)}",
                     "write each delegation as a [[delegations]] table",
+                )
+            if items and isinstance(targets, OnlineRole):
+                # An offline delegation is signed into targets by its keyholders' keys; with
+                # targets signed online there is no offline-signed delegator to carry it.
+                raise self.error(
+                    "delegations",
+                    "delegations signed offline need targets signed offline, but "
+                    "roles.targets.online_key makes targets an online role",
+                    "remove the [[delegations]] tables (the online side delegates from its "
+                    "targets), or give roles.targets signers and threshold instead of "
+                    "roles.targets.online_key",
                 )
             for index, item in enumerate(items):
                 delegation = self.delegation(index, item, keyholders, earlier)

@@ -32,7 +32,7 @@ from ceremony.model.names import (
     check_role_name,
     require_safe_name,
 )
-from ceremony.model.plan import Plan, ReadFile, validate_plan
+from ceremony.model.plan import OfflineRole, OnlineRole, Plan, ReadFile, validate_plan
 from ceremony.model.publickeys import public_key_to_dict
 
 SOURCE = "plan.toml"
@@ -196,6 +196,23 @@ def with_delegation(**fields: Any) -> Mutation:
             else:
                 entry[key] = value
         plan["delegations"].append(entry)
+
+    return mutate
+
+
+def online_targets(**fields: Any) -> Mutation:
+    """Sign targets online with the snapshot and timestamp key, without delegations, then set
+    `fields` in `[roles.targets]` (None drops a field)."""
+
+    def mutate(plan: dict[str, Any]) -> None:
+        entry: dict[str, Any] = {"online_key": "online", "expires_in_days": 90}
+        for key, value in fields.items():
+            if value is None:
+                del entry[key]
+            else:
+                entry[key] = value
+        plan["roles"]["targets"] = entry
+        del plan["delegations"]
 
     return mutate
 
@@ -517,6 +534,79 @@ BAD_PLANS: list[BadPlan] = [
         "roles.timestamp.expires_in_days",
         "not 0",
     ),
+    # [roles.targets] signed online
+    BadPlan(
+        "targets-online-key-and-signers",
+        put("roles", "targets", "online_key", "online"),
+        "roles.targets",
+        "has both online_key and signers",
+    ),
+    BadPlan(
+        "targets-online-key-and-threshold",
+        online_targets(threshold=1),
+        "roles.targets",
+        "has both online_key and threshold",
+    ),
+    BadPlan(
+        "targets-online-key-and-resign-before-days",
+        online_targets(resign_before_days=10),
+        "roles.targets",
+        "has both online_key and resign_before_days",
+    ),
+    BadPlan(
+        "targets-online-unknown-key",
+        online_targets(keyids=[]),
+        "roles.targets.keyids",
+        "unknown key",
+    ),
+    BadPlan(
+        "targets-unknown-online-key",
+        online_targets(online_key="nobody"),
+        "roles.targets.online_key",
+        "'nobody' is not an online key",
+    ),
+    BadPlan(
+        "targets-online-key-is-keyholder",
+        online_targets(online_key="carol"),
+        "roles.targets.online_key",
+        "'carol' is a keyholder, not an online key",
+    ),
+    BadPlan(
+        "targets-online-key-not-a-string",
+        online_targets(online_key=["online"]),
+        "roles.targets.online_key",
+        "must be a string, not an array",
+    ),
+    BadPlan(
+        "targets-online-missing-expiry",
+        online_targets(expires_in_days=None),
+        "roles.targets.expires_in_days",
+        "missing",
+    ),
+    BadPlan(
+        "targets-online-expiry-zero",
+        online_targets(expires_in_days=0),
+        "roles.targets.expires_in_days",
+        "not 0",
+    ),
+    BadPlan(
+        "targets-online-key-of-no-other-online-role",
+        both(
+            put("online_keys", "spare", {"key": "keys/spare.pub.json"}),
+            online_targets(online_key="spare"),
+        ),
+        "roles.targets.online_key",
+        "'spare' signs neither snapshot nor timestamp",
+    ),
+    BadPlan(
+        "targets-online-with-delegations",
+        both(
+            online_targets(),
+            put("delegations", copy.deepcopy(base_plan()["delegations"])),
+        ),
+        "delegations",
+        "delegations signed offline need targets signed offline",
+    ),
     # [[delegations]]
     BadPlan("delegation-not-table", put("delegations", ["claimed"]), "delegations[0]", "a table"),
     BadPlan(
@@ -705,8 +795,10 @@ def test_good_plan_parses_every_field() -> None:
     assert plan.root.threshold == 2
     assert plan.root.expires_in_days == 365
     assert plan.root.resign_before_days == 60
+    assert isinstance(plan.targets, OfflineRole)
     assert plan.targets.signers == ("alice", "bob")
     assert plan.targets.resign_before_days is None
+    assert not plan.targets_online
     assert plan.snapshot.name == "snapshot"
     assert plan.snapshot.online_key == "online"
     assert plan.snapshot.expires_in_days == 7
@@ -728,6 +820,41 @@ def test_good_plan_parses_every_field() -> None:
     assert bins.terminating is False  # the default when the plan leaves it out
     assert bins.resign_before_days is None
     assert plan.offline_roles() == (plan.root, plan.targets, claimed, bins)
+
+
+def test_targets_signed_online_is_an_online_role() -> None:
+    plan = validate_plan(build(online_targets()), SOURCE, fake_reader(KEY_FILES))
+    assert plan.targets == OnlineRole("targets", "online", 90)
+    assert plan.targets_online
+    assert plan.offline_roles() == (plan.root,)
+    assert plan.online_roles() == (plan.targets, plan.snapshot, plan.timestamp)
+    # alice, bob and carol sign root only now; nobody is left without a role.
+    assert plan.unused_keyholders() == ()
+
+
+def test_an_online_targets_key_may_be_the_timestamp_key_alone() -> None:
+    def mutate(plan: dict[str, Any]) -> None:
+        plan["online_keys"]["spare"] = {"key": "keys/spare.pub.json"}
+        plan["roles"]["snapshot"]["online_key"] = "spare"
+
+    raw = build(both(mutate, online_targets()))
+    plan = validate_plan(raw, SOURCE, fake_reader(KEY_FILES))
+    assert isinstance(plan.targets, OnlineRole)
+    assert plan.targets.online_key == plan.timestamp.online_key == "online"
+    assert plan.unused_online_keys() == ()
+
+
+def test_online_targets_with_an_empty_delegations_array_is_fine() -> None:
+    raw = build(both(online_targets(), put("delegations", [])))
+    assert validate_plan(raw, SOURCE, fake_reader(KEY_FILES)).delegations == ()
+
+
+def test_unknown_key_in_targets_hints_at_online_key() -> None:
+    raw = build(put("roles", "targets", "online", "online"))
+    with pytest.raises(PlanError) as info:
+        validate_plan(raw, SOURCE, fake_reader(KEY_FILES))
+    assert info.value.key_path == "roles.targets.online"
+    assert "online_key" in info.value.hint
 
 
 def test_delegations_keep_the_plan_order() -> None:

@@ -29,6 +29,9 @@ To publish a real artifact, pass `artifact=Artifact(path, data, role, signers)`:
 re-signed (version + 1) with test keys, and both clients must then download the same bytes
 (`require_accepted(target=data)`).
 
+An export that delegates to hash bins needs `bins_signer=`, the online key the ceremony listed
+for them: every bin is published empty, signed by it (an artifact may go into a bin).
+
 Delegated `paths` globs match one path segment per `*` (spec: a wildcard does not cross "/"),
 so with `paths = ["claimed/*"]` look up `claimed/NAME`, not `claimed/a/b`.
 """
@@ -124,9 +127,14 @@ def run_both_clients(
     trusted_root_version: int = 1,
     work_dir: Path | None = None,
     now: datetime | None = None,
+    bins_signer: Signer | None = None,
+    check_online_key: bool = True,
 ) -> InteropResult:
     """Serve the export (plus online metadata) and run python-tuf and tuf-js against it.
 
+    `bins_signer` and `check_online_key` are passed on to `build_repository()`: the signer of
+    the hash bins, if any, and False to let a key the newest root does not list sign snapshot
+    and timestamp (for negative tests).
     Work files (the served repository, each client's cache) go to `work_dir` when given, which
     keeps them for inspection (pass pytest's `tmp_path`), else to a temporary directory.
     Raises `ToolMissingError` if `tufjs` is not given and cannot be found, `ExportLayoutError`
@@ -146,6 +154,8 @@ def run_both_clients(
             artifact=artifact,
             trusted_root_version=trusted_root_version,
             now=now,
+            bins_signer=bins_signer,
+            check_online_key=check_online_key,
         )
         served = stack.enter_context(serve_directory(repository.root))
         outcomes = tuple(

@@ -7,12 +7,18 @@ the ceremony put into root for snapshot and timestamp, and lays the result out l
 tuf-conformance static repository:
 
     REPO/metadata/        every exported N.<role>.json, plus 1.snapshot.json and timestamp.json
+                          (and 1.<bin>.json for hash bins, below)
     REPO/targets/         optionally one artifact, as <dir>/<sha256>.<name> (consistent snapshot)
     REPO/initial_root.json  the root the clients are bootstrapped with
     REPO/targetpath       the artifact's target path, when there is one
 
 Targets and delegated roles are signed offline, so listing an artifact in one of them means
 re-signing that role: `Artifact` carries test signers for it and the role gets version + 1.
+
+Hash bins (TAP 15 succinct roles) are signed online too: when a role in the export delegates
+to bins, every bin is published as an empty `1.<bin>.json` signed by `bins_signer` (the key the
+ceremony listed for the bins), and listed in the snapshot. An artifact may go into a bin: that
+bin is then signed by the artifact's signers.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ _VERSIONED = re.compile(r"^([1-9][0-9]*)\.(.+)\.json$")
 _SUMS_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 SNAPSHOT_EXPIRY = timedelta(days=7)
 TIMESTAMP_EXPIRY = timedelta(days=1)
+BINS_EXPIRY = timedelta(days=7)
+MAX_BINS = 1024  # enough for tests; real repositories have more, each one a file here
 
 
 class ExportLayoutError(ValueError):
@@ -149,12 +157,20 @@ def build_repository(
     artifact: Artifact | None = None,
     trusted_root_version: int = 1,
     now: datetime | None = None,
+    bins_signer: Signer | None = None,
+    check_online_key: bool = True,
 ) -> Repository:
-    """Turn an export into a servable repository signed online by `online_signer`."""
+    """Turn an export into a servable repository signed online by `online_signer`.
+
+    `bins_signer` signs the hash bins, when the export delegates to any. With
+    `check_online_key=False`, snapshot and timestamp may be signed by a key the newest root
+    does not list (for a negative test: the clients must refuse them).
+    """
     now = now or datetime.now(UTC)
     contents = read_export(export_dir)
     newest_root = Metadata[Root].from_file(str(contents.newest_root)).signed
-    _require_online_key(newest_root, online_signer)
+    if check_online_key:
+        _require_online_key(newest_root, online_signer)
     if not newest_root.consistent_snapshot:
         raise ExportLayoutError(f"{contents.newest_root}: consistent_snapshot must be true")
     if trusted_root_version not in contents.root_versions:
@@ -170,8 +186,11 @@ def build_repository(
     (out_dir / "targets").mkdir()
 
     roles = dict(contents.targets_roles)
+    bins = _publish_bins(contents, out_dir, bins_signer, artifact, now)
+    roles.update(bins)
     if artifact is not None:
-        roles[artifact.role] = _publish(artifact, contents, out_dir)
+        if artifact.role not in bins:
+            roles[artifact.role] = _publish(artifact, contents, out_dir)
         (out_dir / "targetpath").write_text(artifact.path, "utf-8")
 
     serializer = JSONSerializer(compact=False)
@@ -233,11 +252,49 @@ def _publish(artifact: Artifact, contents: ExportContents, out_dir: Path) -> int
     md.to_file(
         str(out_dir / "metadata" / f"{version}.{artifact.role}.json"), JSONSerializer(compact=False)
     )
+    _store_target(artifact, target, out_dir)
+    return version
 
-    # Consistent snapshot (spec 6.2): targets are stored as DIR/HASH.NAME.
+
+def _store_target(artifact: Artifact, target: TargetFile, out_dir: Path) -> None:
+    """Consistent snapshot (spec 6.2): targets are stored as DIR/HASH.NAME."""
     target_path = PurePosixPath(artifact.path)
     digest = target.hashes["sha256"]
     stored = out_dir / "targets" / target_path.parent / f"{digest}.{target_path.name}"
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(artifact.data)
-    return version
+
+
+def _publish_bins(
+    contents: ExportContents,
+    out_dir: Path,
+    signer: Signer | None,
+    artifact: Artifact | None,
+    now: datetime,
+) -> dict[str, int]:
+    """Sign and write version 1 of every hash bin the export delegates to (TAP 15)."""
+    published: dict[str, int] = {}
+    for role in contents.targets_roles:
+        delegations = Metadata[Targets].from_file(str(contents.role_file(role))).signed.delegations
+        succinct = delegations.succinct_roles if delegations else None
+        if succinct is None:
+            continue
+        if signer is None:
+            raise ExportLayoutError(f"{role} delegates to hash bins: give their online signer")
+        if signer.public_key.keyid not in succinct.keyids:
+            raise ExportLayoutError(f"{role} does not list {signer.public_key.keyid} for its bins")
+        if succinct.number_of_bins > MAX_BINS:
+            raise ExportLayoutError(f"{role} has {succinct.number_of_bins} bins, too many here")
+        for name in succinct.get_roles():
+            md = Metadata(Targets(version=1, expires=now + BINS_EXPIRY))
+            signers: Sequence[Signer] = [signer]
+            if artifact is not None and artifact.role == name:
+                target = TargetFile.from_data(artifact.path, artifact.data, ["sha256"])
+                md.signed.targets[artifact.path] = target
+                _store_target(artifact, target, out_dir)
+                signers = artifact.signers
+            for bin_signer in signers:
+                md.sign(bin_signer, append=True)
+            md.to_file(str(out_dir / "metadata" / f"1.{name}.json"), JSONSerializer(compact=False))
+            published[name] = 1
+    return published

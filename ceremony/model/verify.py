@@ -17,7 +17,9 @@ what python-tuf accepts but the spec or strict clients (go-tuf, tough) refuse:
 - thresholds can be met at all, role keyids exist, role names are safe file names;
 - signatures nobody can use (unknown key, bad signature) are reported, not silently ignored;
 - the file name's version matches `signed.version`, the root chain has no gaps, `root.json`
-  is a copy of the newest root, and every delegated role file belongs to a delegation.
+  is a copy of the newest root, and every delegated role file belongs to a delegation;
+- a targets file is present, unless root gives targets only keys that also sign snapshot or
+  timestamp: then targets is signed online and its absence is a warning.
 
 The model is pure: bytes and `now` in, a report out.
 """
@@ -245,6 +247,22 @@ class VerifyReport:
             "problems": [p.to_dict() for p in self.problems],
             "roles": [r.to_dict() for r in self.roles],
         }
+
+
+def targets_signed_online(root: Root) -> bool:
+    """Whether `root` gives targets online keys only: each of its keys signs snapshot or
+    timestamp too. Those two are the roles a repository signs online, so such a targets role
+    is signed by the online side, and an offline export need not carry it."""
+    targets = root.roles.get("targets")
+    if targets is None or not targets.keyids:
+        return False
+    online = {
+        keyid
+        for name in ("snapshot", "timestamp")
+        if (role := root.roles.get(name)) is not None
+        for keyid in role.keyids
+    }
+    return all(keyid in online for keyid in targets.keyids)
 
 
 def check_repository(
@@ -1006,7 +1024,7 @@ class _Checker:
             self.results.append(self.result(targets_p, checks, expired))
             self.delegations(targets_p)
         elif not self.names.targets:
-            self.add("", "targets", "no targets metadata: there is no N.targets.json file")
+            self.missing_targets(root, root_label)
         snapshot_p = self.newest_top_level("snapshot", self.names.snapshots)
         online = " (signed by the online side, which re-signs it)"
         if snapshot_p is not None:
@@ -1026,6 +1044,32 @@ class _Checker:
                 expired = self.expiry(timestamp_p, "warning", online)
                 self.results.append(self.result(timestamp_p, checks, expired))
                 self.timestamp_reference(timestamp_p)
+
+    def missing_targets(self, root: Root, root_label: str) -> None:
+        """No N.targets.json: an error, unless root gives targets to online keys only.
+
+        An offline export of a repository whose targets is signed online (as RSTUF runs it)
+        holds only the root chain; root shows this by giving targets no key that snapshot or
+        timestamp lack. Delegated role files cannot be checked without a targets file.
+        """
+        if not targets_signed_online(root):
+            self.add("", "targets", "no targets metadata: there is no N.targets.json file")
+            return
+        self.add(
+            "",
+            "targets",
+            f"no targets metadata: {root_label} gives targets only the keys of snapshot or "
+            "timestamp, so targets is signed online and not part of this export",
+            "warning",
+        )
+        for name in sorted(self.names.delegated):
+            versions = self.names.delegated[name]
+            self.add(
+                versions[max(versions)],
+                name,
+                f"there is no targets metadata to delegate to role {name}, so it cannot be "
+                "checked; publish it with the targets file that delegates to it",
+            )
 
     def newest_top_level(self, role: str, versions: dict[int, str]) -> _Parsed | None:
         if not versions:

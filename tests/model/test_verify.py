@@ -809,6 +809,69 @@ def test_expired_online_roles_are_warnings() -> None:
     assert report.warnings[0].file == "timestamp.json"
 
 
+# --- targets signed online ------------------------------------------------------------------
+
+
+def online_targets_root(*targets_keys: str) -> Files:
+    """Root v1 (2 of 3) whose targets role has `targets_keys`, and root.json; nothing else."""
+    root = Root(version=1, expires=EXPIRES, consistent_snapshot=True)
+    for name in ("root1", "root2", "root3"):
+        root.add_key(key(name), "root")
+    root.roles["root"].threshold = 2
+    for name in targets_keys:
+        root.add_key(key(name), "targets")
+    root.add_key(key("snapshot"), "snapshot")
+    root.add_key(key("timestamp"), "timestamp")
+    data = to_bytes(sign(Metadata(root), "root1", "root2"))
+    return {"1.root.json": data, "root.json": data}
+
+
+@pytest.mark.parametrize(
+    "targets_keys",
+    [("timestamp",), ("snapshot",), ("snapshot", "timestamp")],
+    ids=["timestamp-key", "snapshot-key", "both-keys"],
+)
+def test_missing_targets_signed_online_is_a_warning(targets_keys: tuple[str, ...]) -> None:
+    report = check_repository(online_targets_root(*targets_keys), NOW)
+    assert report.ok, describe(report)
+    (warning,) = report.warnings
+    assert warning.role == "targets"
+    assert "targets is signed online and not part of this export" in warning.message
+    assert [r.role for r in report.roles] == ["root"]
+
+
+@pytest.mark.parametrize(
+    "targets_keys",
+    [("targets1",), ("timestamp", "targets1")],
+    ids=["offline-key", "online-and-offline-keys"],
+)
+def test_missing_targets_with_any_other_key_is_an_error(targets_keys: tuple[str, ...]) -> None:
+    report = check_repository(online_targets_root(*targets_keys), NOW)
+    assert not report.ok
+    assert errors(report) == ["role targets: no targets metadata: there is no N.targets.json file"]
+
+
+def test_delegated_files_without_targets_are_errors() -> None:
+    files = online_targets_root("timestamp")
+    files["1.alpha.json"] = to_bytes(build().alpha)
+    report = check_repository(files, NOW)
+    assert errors(report) == [
+        "1.alpha.json: there is no targets metadata to delegate to role alpha, so it cannot "
+        "be checked; publish it with the targets file that delegates to it"
+    ]
+
+
+def test_targets_signed_online_is_checked_when_present() -> None:
+    files = online_targets_root("timestamp")
+    targets = sign(Metadata(Targets(version=1, expires=EXPIRES)), "timestamp")
+    files["1.targets.json"] = to_bytes(targets)
+    report = check_repository(files, NOW)
+    assert report.problems == (), describe(report)
+    assert [(r.role, r.status) for r in report.roles][-1] == ("targets", "verified")
+    files["1.targets.json"] = to_bytes(sign(targets, "targets1"))
+    assert not check_repository(files, NOW).ok
+
+
 # --- succinct hash bins ----------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import WorkspaceError
 from ceremony.model.plan import MAX_EXPIRES_IN_DAYS, Plan
+from ceremony.model.verify import targets_signed_online
 
 POLICY_FORMAT = "ceremony-policy"
 POLICY_VERSION = 1
@@ -116,11 +117,15 @@ def _days(value: object) -> bool:
 
 
 def policy_from_plan(plan: Plan) -> Policy:
-    """The periods the plan sets: root, targets, snapshot, timestamp and each delegation."""
+    """The periods the plan sets: root, targets, snapshot, timestamp and each delegation.
+
+    An online targets role is recorded like snapshot and timestamp: its period only, which the
+    calendar shows as advice and RSTUF's bootstrap settings take.
+    """
     roles: dict[str, RolePeriod] = {}
     for role in plan.offline_roles():
         roles[role.name] = RolePeriod(role.expires_in_days, role.resign_before_days)
-    for online in (plan.snapshot, plan.timestamp):
+    for online in plan.online_roles():
         roles[online.name] = RolePeriod(online.expires_in_days)
     return Policy(roles)
 
@@ -243,11 +248,18 @@ def build_calendar(
 ) -> Calendar:
     """Every offline role with its dates, most urgent first; the online roles as advice.
 
-    `name_of` turns a keyid into a person-readable label (the roster's name for it).
+    `name_of` turns a keyid into a person-readable label (the roster's name for it). When root
+    gives targets only online keys (`targets_signed_online`), targets and whatever it
+    delegates are the online side's: root is the only offline role, targets is advice.
     """
+    root_md = staged.get("root") or trusted.get("root")
+    root = root_md.signed if root_md is not None and isinstance(root_md.signed, Root) else None
+    online_targets = root is not None and targets_signed_online(root)
+    offline = ["root"] if online_targets else offline_roles(trusted, staged)
     entries = [
         _entry(role, trusted.get(role), staged.get(role), policy.period(role), now)
-        for role in offline_roles(trusted, staged)
+        for role in offline
+        if role in trusted or role in staged
     ]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     position = {e.role: i for i, e in enumerate(entries)}
@@ -256,18 +268,17 @@ def build_calendar(
     )
 
     online: list[OnlineAdvice] = []
-    root_md = staged.get("root") or trusted.get("root")
-    if root_md is not None and isinstance(root_md.signed, Root):
-        for role in ONLINE_ROLES:
+    if root is not None:
+        for role in ("targets", *ONLINE_ROLES) if online_targets else ONLINE_ROLES:
             period = policy.period(role)
             online.append(
                 OnlineAdvice(
                     role,
                     period.expires_in_days if period is not None else None,
-                    _online_signers(root_md.signed, role, name_of),
+                    _online_signers(root, role, name_of),
                 )
             )
-    for role in offline_roles(trusted, staged):
+    for role in offline:
         md = staged.get(role) or trusted.get(role)
         if md is None or not isinstance(md.signed, Targets) or md.signed.delegations is None:
             continue

@@ -13,6 +13,8 @@ is likely a mistake or a risk:
   strict clients refuse a keyid that does not match), and one key is not listed twice in a
   role under different keyids (it would be counted twice by python-tuf);
 - a key marked compromised in the roster is never trusted again;
+- online keys stay on online roles and offline keys on offline ones (a targets role given only
+  the keys of snapshot or timestamp is signed online by design and is not flagged);
 - consistent snapshots stay on (spec 6.2: the export uses versioned file names);
 - the expiry is in the future and not earlier than the previous version's;
 - a delegated role whose keys or threshold change is staged for re-signing, so it is signed
@@ -33,7 +35,7 @@ from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
 
 from ceremony.model.publickeys import compute_keyid
 from ceremony.model.roster import Roster
-from ceremony.model.verify import printable
+from ceremony.model.verify import printable, targets_signed_online
 
 Severity = Literal["error", "warning"]
 
@@ -197,7 +199,9 @@ def _root_findings(root: Root, roster: Roster) -> list[Finding]:
                         "the online side signs it every day",
                     )
                 )
-        else:
+        elif name != "targets" or not targets_signed_online(root):
+            # A targets role given only the online keys of snapshot and timestamp is a targets
+            # signed online by design (the plan's `[roles.targets] online_key`), not a slip.
             for keyid in role.keyids:
                 if keyid in online:
                     findings.append(

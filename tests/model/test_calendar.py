@@ -23,7 +23,12 @@ from ceremony.model.calendar import (
     RolePeriod,
     build_calendar,
     offline_roles,
+    policy_from_plan,
 )
+from ceremony.model.plan import validate_plan
+from tests.model.test_plan import KEY_FILES, fake_reader, online_targets
+from tests.model.test_plan import SOURCE as PLAN_SOURCE
+from tests.model.test_plan import build as build_plan
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 KEY: Key = CryptoSigner.generate_ed25519().public_key
@@ -150,6 +155,43 @@ def test_online_roles_are_advice_with_their_signers_and_periods() -> None:
         ("timestamp", 1, ("online",)),
         ("bin-* (256 hash bins under bins)", None, ("online",)),
     ]
+
+
+def online_targets_root(days: int) -> Metadata[Root]:
+    """Root with the online key for targets, snapshot and timestamp (as RSTUF runs it)."""
+    signed = Root(version=1, expires=NOW + timedelta(days=days))
+    signed.add_key(KEY, "root")
+    for role in ("targets", "snapshot", "timestamp"):
+        signed.add_key(ONLINE, role)
+    return Metadata(signed)
+
+
+@pytest.mark.parametrize("where", ["staged", "trusted"])
+def test_targets_signed_online_is_advice_and_root_the_only_offline_role(where: str) -> None:
+    # A targets file signed online may even be in the workspace's history: it is still the
+    # online side's role, and so is whatever it delegates.
+    signed_online = targets(30, "claimed")
+    trusted: dict[str, Metadata[Any]] = {"targets": signed_online, "claimed": targets(30)}
+    staged: dict[str, Metadata[Any]] = {}
+    (staged if where == "staged" else trusted)["root"] = online_targets_root(365)
+    cal = build_calendar(trusted, staged, POLICY, names, NOW)
+    assert [e.role for e in cal.entries] == ["root"]
+    assert [(a.role, a.period_days, a.signers) for a in cal.online] == [
+        ("targets", 180, ("online",)),
+        ("snapshot", 7, ("online",)),
+        ("timestamp", 1, ("online",)),
+    ]
+
+
+def test_policy_from_a_plan_with_targets_signed_online() -> None:
+    plan = validate_plan(build_plan(online_targets()), PLAN_SOURCE, fake_reader(KEY_FILES))
+    policy = policy_from_plan(plan)
+    assert policy.roles == {
+        "root": RolePeriod(365, 60),
+        "targets": RolePeriod(90),
+        "snapshot": RolePeriod(7),
+        "timestamp": RolePeriod(1),
+    }
 
 
 def test_offline_roles_walk_nested_delegations_in_order() -> None:

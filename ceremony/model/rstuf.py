@@ -17,7 +17,9 @@ takes the first keyid of the timestamp role as "the" online key and signs target
 ("All roles except root share the same one key"; "For now targets always uses online key").
 A root whose targets role lists offline keys, or whose online roles use different keys, would
 make RSTUF publish metadata that clients reject, so `check_rstuf_root` reports it and
-`require_rstuf_root` refuses.
+`require_rstuf_root` refuses. A plan makes a root RSTUF can serve by naming one online key in
+`[roles.targets]`, `[roles.snapshot]` and `[roles.timestamp]` (docs/plan-format.md); the
+ceremony then signs root only.
 
 Pure: metadata and settings in, dictionaries and bytes out.
 """
@@ -127,8 +129,9 @@ def require_rstuf_root(root: Root) -> RstufReport:
     if not report.ok:
         raise ExportError(
             report.problems[0],
-            "RSTUF signs targets, snapshot and timestamp with one online key: plan root with "
-            "that key for all three, or export without --format rstuf (docs/rstuf.md)",
+            "RSTUF signs targets, snapshot and timestamp with one online key: name that key "
+            "as online_key in the plan's [roles.targets], [roles.snapshot] and "
+            "[roles.timestamp], or export without --format rstuf (docs/rstuf.md)",
         )
     return report
 

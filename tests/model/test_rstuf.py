@@ -25,6 +25,8 @@ from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import ExportError
+from ceremony.model.builders import build_root
+from ceremony.model.plan import validate_plan
 from ceremony.model.rstuf import (
     ONLINE_KEY_URI_FIELD,
     RstufSettings,
@@ -34,6 +36,9 @@ from ceremony.model.rstuf import (
     require_rstuf_root,
     update_payload,
 )
+from tests.model.test_plan import KEY_FILES, fake_reader, online_targets
+from tests.model.test_plan import SOURCE as PLAN_SOURCE
+from tests.model.test_plan import build as build_plan
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 GOLDEN = Path(__file__).parent.parent / "golden" / "rstuf"
@@ -288,6 +293,17 @@ def test_a_compatible_root_passes_with_a_warning_about_the_signer_uri() -> None:
     online_keyid = root.roles["timestamp"].keyids[0]
     root.keys[online_keyid].unrecognized_fields[ONLINE_KEY_URI_FIELD] = "fn:online"
     assert check_rstuf_root(root).warnings == ()
+
+
+def test_a_root_from_a_plan_with_targets_signed_online_passes() -> None:
+    plan = validate_plan(build_plan(online_targets()), PLAN_SOURCE, fake_reader(KEY_FILES))
+    report = check_rstuf_root(build_root(plan, NOW))
+    assert report.ok, report.problems
+    # The same plan with targets signed by keyholders is what RSTUF cannot serve.
+    offline = validate_plan(build_plan(), PLAN_SOURCE, fake_reader(KEY_FILES))
+    assert any(
+        "RSTUF signs targets" in p for p in check_rstuf_root(build_root(offline, NOW)).problems
+    )
 
 
 @pytest.mark.parametrize(

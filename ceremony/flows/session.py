@@ -28,12 +28,14 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import CeremonyError, KeyFileError, SigningError, WorkspaceError
 from ceremony.flows import session_files as files
+from ceremony.flows import session_record as record
 from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
 from ceremony.flows.review import review as review_flow
 from ceremony.flows.session_files import Enrolled, Location, Participant, WizardState
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
+from ceremony.flows.session_record import EnvironmentView
 from ceremony.flows.signing import SignOutcome, sign_staged, signing_turn_roles
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
@@ -133,6 +135,10 @@ class HomeView:
     ready_to_export: bool
     practice: bool
     participants: tuple[str, ...]  # "alice (keyholder)"
+    # The opening checks (runbook R0): loud warnings (a network interface is up), and whether
+    # the coordinator confirmed the clock; None when they were not run.
+    warnings: tuple[str, ...] = ()
+    clock_confirmed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +367,9 @@ class Session:
     `sign` is the seam to the signing device (a test injects a slow or failing one);
     `search_roots` are where USB sticks are mounted; `practice` maps keyholder names to
     practice secrets shown on screen during a rehearsal (they protect nothing).
+
+    With `opening_checks`, opening the ceremony records this machine's facts and asks the
+    coordinator to confirm the clock (runbook R0); `sys_net` replaces /sys/class/net (tests).
     """
 
     def __init__(
@@ -371,8 +380,14 @@ class Session:
         sign: SignFunction = sign_staged,
         search_roots: Sequence[Path] | None = None,
         practice: dict[str, str] | None = None,
+        opening_checks: bool = True,
+        sys_net: Path | None = None,
     ) -> None:
         self.path = path
+        self.opening_checks = opening_checks
+        self.sys_net = sys_net
+        self.environment: EnvironmentView | None = None
+        self.clock_confirmed = False
         self.now = now
         self._sign = sign
         self.location: Location = files.locate(path)
@@ -421,6 +436,8 @@ class Session:
                 ready_to_export=False,
                 practice=bool(self.practice),
                 participants=participants,
+                warnings=self._warnings(),
+                clock_confirmed=self._clock_state(),
             )
         state = self._state()
         statuses = state.statuses()
@@ -434,7 +451,37 @@ class Session:
             ready_to_export=bool(statuses) and all(s.met for s in statuses),
             practice=bool(self.practice),
             participants=participants,
+            warnings=self._warnings(),
+            clock_confirmed=self._clock_state(),
         )
+
+    def _warnings(self) -> tuple[str, ...]:
+        return self.environment.warnings if self.environment is not None else ()
+
+    def _clock_state(self) -> bool | None:
+        return self.clock_confirmed if self.environment is not None else None
+
+    # Opening the ceremony (runbook R0) -----------------------------------------------------
+
+    def check_environment(self) -> EnvironmentView:
+        """This machine's facts, recorded in the transcript (at the workspace's creation when
+        there is none yet). The warnings say loudly when a network interface is up."""
+        self.environment = record.check_environment(self.location.workspace, self.now, self.sys_net)
+        return self.environment
+
+    def confirm_clock(self, statement: str) -> str:
+        """The coordinator compared the system clock with a trusted clock: record it."""
+        system_clock = self.now()
+        if self.location.workspace is None:
+            self.wizard.clocks.append(record.pending_clock(statement, system_clock))
+            self._save()
+            self.clock_confirmed = True
+            return "clock confirmed; it goes on the record when the workspace is created"
+        event = record.recorder(self.location.workspace, self.now).clock_confirmed(
+            record.clock_statement(statement), system_clock, step=record.STEP_OPEN
+        )
+        self.clock_confirmed = True
+        return f"clock confirmed, line {event.seq} of the transcript"
 
     def _role_rows(self, state: CeremonyState) -> tuple[RoleRow, ...]:
         now = self.now()
@@ -592,7 +639,7 @@ class Session:
             for name, holder in plan.keyholders.items()
         }
         self._save()
-        self._init_from(plan_path)
+        self._init_from(plan_path, enrolled_on_screen=False)
         return f"workspace created from {plan_path} for {plan.repository!r}"
 
     def rollcall(self) -> tuple[Participant, ...]:
@@ -607,6 +654,10 @@ class Session:
         files.write_rollcall(self.location, people)
         self.wizard.rollcall_done = True
         self._save()
+        if self.location.workspace is not None:
+            record.recorder(self.location.workspace, self.now).participants(
+                [(p.name, p.role) for p in people], step=record.STEP_ROLLCALL
+            )
 
     def _enrolled_confirmed(self, name: str) -> bool:
         entry = self.wizard.enrolled.get(name)
@@ -693,12 +744,27 @@ class Session:
         self._init_from(plan_path)
         return f"workspace created in {self.location.workspace}"
 
-    def _init_from(self, plan_path: Path) -> None:
+    def _init_from(self, plan_path: Path, *, enrolled_on_screen: bool = True) -> None:
+        """Create the workspace, then record what happened before it existed (see
+        session_record.py): the clock confirmations kept until now leave wizard.json after."""
         people = self.rollcall()
-        init_workspace(plan_path, self.location.new_workspace_path, self.now())
+        workspace = self.location.new_workspace_path
+        init_workspace(plan_path, workspace, self.now())
         self.location = files.locate(self.path)
         if people:
             files.write_rollcall(self.location, people)
+        view = record.record_creation(
+            workspace,
+            self.now,
+            people=people,
+            enrolled=list(self.wizard.enrolled.values()) if enrolled_on_screen else [],
+            clocks=self.wizard.clocks,
+            environment=self.opening_checks,
+            sys_net=self.sys_net,
+        )
+        if view is not None:
+            self.environment = view
+        self.wizard.clocks = []
         self._save()
 
     # Review --------------------------------------------------------------------------------
@@ -726,10 +792,20 @@ class Session:
         )
 
     def mark_reviewed(self) -> None:
-        """The room has read the fingerprints aloud and agreed: signing turns may start."""
-        for item in self.reviews():
+        """The room has read the fingerprints aloud and agreed: signing turns may start.
+
+        Each newly reviewed proposal is recorded (`proposal_reviewed`, R5) before it counts.
+        """
+        reviews = self.reviews()
+        assert self.location.workspace is not None
+        rec = record.recorder(self.location.workspace, self.now)
+        for item in reviews:
             if item.fingerprint_digest not in self.wizard.reviewed:
+                rec.proposal_reviewed(
+                    item.role, item.version, item.fingerprint_digest, step=record.STEP_REVIEW
+                )
                 self.wizard.reviewed.append(item.fingerprint_digest)
+                self._save()
         self._save()
 
     # Signing turns -------------------------------------------------------------------------

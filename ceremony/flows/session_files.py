@@ -181,9 +181,12 @@ class WizardState:
     reviewed: list[str] = field(default_factory=list)  # fingerprints (hex) the room reviewed
     rollcall_done: bool = False
     practice: bool = False
+    # Clock confirmations made before the workspace existed ({statement, system_clock}, one
+    # per opening), recorded in the transcript when the workspace is created.
+    clocks: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format": WIZARD_FORMAT,
             "version": FILE_VERSION,
             "draft": self.draft,
@@ -192,6 +195,9 @@ class WizardState:
             "rollcall_done": self.rollcall_done,
             "practice": self.practice,
         }
+        if self.clocks:
+            data["clocks"] = [dict(c) for c in self.clocks]
+        return data
 
 
 def read_wizard(location: Location) -> WizardState:
@@ -216,12 +222,17 @@ def read_wizard(location: Location) -> WizardState:
                 confirmed=bool(raw["confirmed"]),
             )
         reviewed = [str(x) for x in list(data.get("reviewed") or [])]
+        clocks = [
+            {"statement": str(c["statement"]), "system_clock": str(c["system_clock"])}
+            for c in list(data.get("clocks") or [])
+        ]
         return WizardState(
             draft=draft,
             enrolled=enrolled,
             reviewed=reviewed,
             rollcall_done=bool(data.get("rollcall_done", False)),
             practice=bool(data.get("practice", False)),
+            clocks=clocks,
         )
     except (TypeError, KeyError, ValueError, AttributeError) as e:
         raise WorkspaceError(f"{location.wizard_path}: damaged ({e})", hint) from None

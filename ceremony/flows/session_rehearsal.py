@@ -17,8 +17,10 @@ from pathlib import Path
 from ceremony.flows import rehearse as practice
 from ceremony.flows import session_files as files
 from ceremony.flows.initial import init_workspace
+from ceremony.flows.record import utc_now
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
+from ceremony.flows.session_record import record_creation
 from ceremony.keys.pkcs11_softhsm import find_softhsm, softhsm_config
 from ceremony.keys.pkcs11_softhsm import write_config as write_softhsm_config
 from ceremony.model.publickeys import parse_public_key_file
@@ -76,14 +78,23 @@ def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = Tru
             result.secrets[name] = key.secret
             result.devices[name] = key.device
         location = files.locate(base)
-        files.write_rollcall(
-            location,
-            (
-                Participant(COORDINATOR, "coordinator"),
-                *(Participant(n, "keyholder") for n in practice.KEYHOLDERS),
-            ),
+        people = (
+            Participant(COORDINATOR, "coordinator"),
+            *(Participant(n, "keyholder") for n in practice.KEYHOLDERS),
         )
+        files.write_rollcall(location, people)
         files.write_wizard(location, wizard)
+        # The practice transcript holds what a real one would: the roll call and where each
+        # practice key is (the environment and the clock come when the TUI opens it).
+        record_creation(
+            base / files.WORKSPACE_DIR,
+            utc_now,
+            people=people,
+            enrolled=list(wizard.enrolled.values()),
+            clocks=(),
+            environment=False,
+            sys_net=None,
+        )
     except BaseException:
         result.close()
         raise

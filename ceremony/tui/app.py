@@ -13,6 +13,7 @@ from ceremony.tui.base import SessionApp
 from ceremony.tui.help import HelpScreen
 from ceremony.tui.home import HomeScreen
 from ceremony.tui.navigation import open_step
+from ceremony.tui.opening import OpeningScreen
 
 RESUMABLE = ("plan", "rollcall", "enroll", "review", "sign", "export")
 
@@ -35,6 +36,13 @@ class CeremonyApp(SessionApp):
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
+        if self.session.opening_checks:
+            # Runbook R0 first: this machine's facts on the record and the clock confirmed.
+            self.push_screen(OpeningScreen(), lambda _: self.resume_where_it_was())
+        else:
+            self.resume_where_it_was()
+
+    def resume_where_it_was(self) -> None:
         if not self.resume:
             return
         try:

@@ -17,7 +17,7 @@ Keys (the footer shows the ones that work on each screen)
   Tab            next field or button            Shift+Tab  previous field
   Home screen    n initial ceremony   r review   s signing turn   e export
                  v verify   c roll call   g re-sign   d delegations   t change root
-                 x emergency revocation
+                 x emergency revocation   k this machine's facts and the clock
   Review         1 summary   2 raw JSON   3 fingerprint   [ ] other roles   a all agree
   Signing turn   Up/Down choose, Enter confirm; c cancels while the device works
 Leaving at any time is safe: signatures are stored as soon as they are verified, and

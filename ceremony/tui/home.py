@@ -24,6 +24,8 @@ class HomeScreen(CeremonyScreen[None]):
     HomeScreen #progress { padding: 0 1; margin-top: 1; }
     HomeScreen #people { padding: 0 1; margin-top: 1; color: $text-muted; }
     HomeScreen #practice { padding: 0 1; color: $warning; }
+    HomeScreen #alarm { padding: 0 1; background: $error; color: $text; text-style: bold; }
+    HomeScreen #clock { padding: 0 1; color: $warning; text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next_step", "Next step", priority=True),
@@ -37,12 +39,15 @@ class HomeScreen(CeremonyScreen[None]):
         Binding("d", "go('delegations')", "Delegations", show=False),
         Binding("t", "go('root')", "Root", show=False),
         Binding("x", "go('revoke')", "Revoke", show=False),
+        Binding("k", "go('opening')", "Machine and clock", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield StepIndicator(0, id="steps")
         with VerticalScroll():
+            yield Static(id="alarm", markup=False)
+            yield Static(id="clock", markup=False)
             yield Static(id="practice")
             yield Static(id="where")
             yield Static(id="next")
@@ -77,6 +82,12 @@ class HomeScreen(CeremonyScreen[None]):
             f"{view.repository or 'new ceremony'}{' (practice)' if view.practice else ''}"
         )
         self.query_one("#steps", StepIndicator).set_step(step)
+        alarm = self.query_one("#alarm", Static)
+        alarm.display = bool(view.warnings)
+        alarm.update("\n".join(f"⚠ {line}" for line in view.warnings))
+        clock = self.query_one("#clock", Static)
+        clock.display = view.clock_confirmed is False
+        clock.update("The clock is not confirmed yet: press k to confirm it (runbook R0).")
         practice = self.query_one("#practice", Static)
         practice.display = view.practice
         practice.update("PRACTICE: throwaway keys and practice passphrases; nothing here is real.")

@@ -27,6 +27,7 @@ def flow_available(module: str) -> bool:
 def open_step(app: SessionApp, where: str) -> None:
     from ceremony.tui.enroll import EnrollScreen
     from ceremony.tui.export import ExportScreen, VerifyScreen
+    from ceremony.tui.opening import OpeningScreen
     from ceremony.tui.plan import PlanScreen
     from ceremony.tui.review import ReviewScreen
     from ceremony.tui.rollcall import RollCallScreen
@@ -57,7 +58,19 @@ def open_step(app: SessionApp, where: str) -> None:
     elif where == "rollcall":
         app.push_screen(RollCallScreen(), then("enroll"))
     elif where == "enroll":
-        app.push_screen(EnrollScreen(), then("review"))
+        app.push_screen(EnrollScreen(), then("created"))
+    elif where == "created":
+        # The new workspace's transcript has the machine's facts; say what they warn about,
+        # and ask for the clock if it was not confirmed when the ceremony was opened.
+        environment = session.environment
+        if session.opening_checks and (
+            not session.clock_confirmed or (environment is not None and environment.warnings)
+        ):
+            app.push_screen(OpeningScreen(check=False), lambda _: open_step(app, "review"))
+        else:
+            open_step(app, "review")
+    elif where == "opening":
+        app.push_screen(OpeningScreen())
     elif where == "review":
         reviews = app.attempt(session.reviews)
         if reviews:

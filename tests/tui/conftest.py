@@ -81,6 +81,19 @@ def copy_keys(folder: Path) -> None:
             shutil.copy(DATA / f"{name}{suffix}", stick / f"{name}{suffix}")
 
 
+def fake_sys_net(tmp_path: Path, *, up: bool) -> Path:
+    """A /sys/class/net look-alike: loopback, and eth0 switched on or off."""
+    root = tmp_path / ("net-up" if up else "net-down")
+    for name, operstate, flags in (
+        ("lo", "unknown", "0x9"),
+        ("eth0", "up" if up else "down", "0x1003" if up else "0x1002"),
+    ):
+        (root / name).mkdir(parents=True)
+        (root / name / "operstate").write_text(operstate)
+        (root / name / "flags").write_text(flags)
+    return root
+
+
 def key_file(name: str) -> Path:
     return FOLDER / f"usb-{name}" / f"{name}.key"
 
@@ -126,14 +139,21 @@ MakeSession = Callable[..., Session]
 @pytest.fixture
 def make_session() -> MakeSession:
     def make(
-        path: Path = FOLDER, sign: SignFunction = sign_staged, practice: bool = True
+        path: Path = FOLDER,
+        sign: SignFunction = sign_staged,
+        practice: bool = True,
+        opening_checks: bool = False,
+        sys_net: Path | None = None,
     ) -> Session:
+        """A session at NOW; the opening checks (machine facts, clock) only when asked for."""
         return Session(
             path,
             now=lambda: NOW,
             sign=sign,
             search_roots=(),
             practice={n: secret_of(n) for n in KEYHOLDERS} if practice else None,
+            opening_checks=opening_checks,
+            sys_net=sys_net,
         )
 
     return make

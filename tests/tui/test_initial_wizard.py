@@ -1,5 +1,6 @@
 """Pilot test: an initial 2-of-3 ceremony with key files, from the first key press in an empty
-folder to a verified export, leaving and reopening the application half-way."""
+folder to a verified export, leaving and reopening the application half-way. What happened
+before the workspace existed (clock, roll call, keys) is on its record once it does."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import FOLDER, MakeSession, copy_keys, secret_of
+from tests.tui.conftest import FOLDER, MakeSession, copy_keys, fake_sys_net, secret_of
 from tests.tui.drive import (
     screen_text,
     shows,
@@ -19,6 +20,7 @@ from tests.tui.drive import (
     wait_screen,
 )
 from tests.tui.test_signing_flow import python_tuf_verifies
+from tests.tui.test_transcript_events import events, of_type
 
 pytestmark = pytest.mark.asyncio
 
@@ -28,8 +30,14 @@ async def test_initial_ceremony_from_an_empty_folder(
 ) -> None:
     media = FOLDER / "media"  # the ceremony folder is searched for sticks too
     copy_keys(media)  # bob's and carol's sticks, and the online key's public key
-    app = CeremonyApp(make_session(practice=False))
+    net = fake_sys_net(in_tmp, up=False)
+    app = CeremonyApp(make_session(practice=False, opening_checks=True, sys_net=net))
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "OpeningScreen")
+        later = "Recorded in the transcript when the workspace is created:"
+        await wait_for(pilot, shows(app, later), what="the facts")
+        await type_text(pilot, "first look: matches the radio clock")
+        await pilot.press("enter")
         await wait_screen(pilot, "PlanScreen")
         await type_text(pilot, "example")
         app.screen.query_one("#online-file", Input).value = str(
@@ -41,8 +49,10 @@ async def test_initial_ceremony_from_an_empty_folder(
         await pilot.press("enter")
         assert "dana: coordinator" in screen_text(app)
     # Leaving after the plan: the next start resumes at the roll call with the draft kept.
-    app = CeremonyApp(make_session(practice=False))
+    app = CeremonyApp(make_session(practice=False, opening_checks=True, sys_net=net))
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "OpeningScreen")
+        await pilot.press("escape")  # the clock: later
         await wait_screen(pilot, "RollCallScreen")
         await type_text(pilot, "dana coordinator")
         await pilot.press("enter")
@@ -73,6 +83,12 @@ async def test_initial_ceremony_from_an_empty_folder(
             await pilot.press("ctrl+y")
         await wait_for(pilot, lambda: "Every keyholder's key is enrolled" in screen_text(app))
         await pilot.press("ctrl+s")
+        # The workspace exists: its transcript has the machine's facts; the clock was left
+        # for later at this opening, so it is asked for now.
+        await wait_screen(pilot, "OpeningScreen")
+        await wait_for(pilot, shows(app, "Recorded in the transcript:"), what="the facts")
+        await type_text(pilot, "second look: still matches")
+        await pilot.press("enter")
         await wait_screen(pilot, "ReviewScreen")
         await pilot.press("a")
         await signing_turn(pilot, "alice", secret_of("alice"))
@@ -84,6 +100,23 @@ async def test_initial_ceremony_from_an_empty_folder(
         await wait_screen(pilot, "ExportDoneScreen")
     python_tuf_verifies(Path("out"), delegations=False)
     assert "dana" in (FOLDER / "workspace" / "rollcall.json").read_text()
+    found = events()
+    assert len(of_type(found, "environment")) == 1
+    clocks = [e["fields"]["statement"] for e in of_type(found, "clock_confirmed")]
+    assert clocks == ["first look: matches the radio clock", "second look: still matches"]
+    [people] = of_type(found, "participants")
+    assert {"name": "dana", "role": "coordinator"} in people["fields"]["participants"]
+    enrolled = {
+        e["fields"]["keyholder"]: e["fields"]["device"]
+        for e in of_type(found, "key_enrolled")
+        if e["step"] == "R1"
+    }
+    assert enrolled == {
+        "alice": f"keyfile:{Path('alice-usb/alice.key').absolute()}",
+        "bob": "public key file keys/bob.pub.json",
+        "carol": "public key file keys/carol.pub.json",
+    }
+    assert len(of_type(found, "proposal_reviewed")) == 2
     assert secret_of("alice") not in "".join(
         p.read_text(errors="replace") for p in FOLDER.rglob("*") if p.is_file()
     )

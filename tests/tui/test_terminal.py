@@ -1,4 +1,5 @@
-"""A real terminal: `ceremony rehearse` in tmux reaches the review screen and quits on ctrl+q.
+"""A real terminal: `ceremony rehearse` in tmux opens with the machine's facts and the clock,
+reaches the review screen once the clock is confirmed, and quits on ctrl+q.
 
 Under CI=true the test fails when tmux is missing (scripts/setup installs it); elsewhere it is
 skipped with the reason.
@@ -64,7 +65,14 @@ def test_rehearse_in_a_real_terminal_reaches_review_and_quits(tmp_path: Path) ->
         cwd=Path(__file__).parents[2],
     )
     try:
-        screen = wait_for_text(tmux, socket, "Reviewing root v1", timeout=90)
+        # The opening first: the machine's facts and the clock, confirmed in words.
+        wait_for_text(tmux, socket, "System clock:", timeout=90)
+        subprocess.run(
+            [tmux, "-L", socket, "send-keys", "-t", "rehearse", "-l", "practice clock"],
+            check=True,
+        )
+        subprocess.run([tmux, "-L", socket, "send-keys", "-t", "rehearse", "Enter"], check=True)
+        screen = wait_for_text(tmux, socket, "Reviewing root v1", timeout=60)
         assert "(practice)" in screen
         assert "1 Summary" in screen
         assert "Fingerprint" in screen
@@ -79,3 +87,5 @@ def test_rehearse_in_a_real_terminal_reaches_review_and_quits(tmp_path: Path) ->
     finally:
         subprocess.run([tmux, "-L", socket, "kill-server"], check=False, capture_output=True)
     assert (practice / "workspace" / "roster.json").is_file()
+    transcript = (practice / "workspace" / "transcript.jsonl").read_text()
+    assert '"statement":"practice clock"' in transcript

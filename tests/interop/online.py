@@ -15,6 +15,10 @@ tuf-conformance static repository:
 Targets and delegated roles are signed offline, so listing an artifact in one of them means
 re-signing that role: `Artifact` carries test signers for it and the role gets version + 1.
 
+When root gives targets the online key (a plan with `[roles.targets] online_key`, as RSTUF
+runs it), the export holds no targets file: the online side then signs an empty targets v1
+with `online_signer` too, and an artifact for `targets` is signed by the artifact's signers.
+
 Hash bins (TAP 15 succinct roles) are signed online too: when a role in the export delegates
 to bins, every bin is published as an empty `1.<bin>.json` signed by `bins_signer` (the key the
 ceremony listed for the bins), and listed in the snapshot. An artifact may go into a bin: that
@@ -27,7 +31,7 @@ import hashlib
 import re
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
@@ -40,6 +44,7 @@ _SUMS_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 SNAPSHOT_EXPIRY = timedelta(days=7)
 TIMESTAMP_EXPIRY = timedelta(days=1)
 BINS_EXPIRY = timedelta(days=7)
+TARGETS_EXPIRY = timedelta(days=30)  # targets signed online
 MAX_BINS = 1024  # enough for tests; real repositories have more, each one a file here
 
 
@@ -107,8 +112,6 @@ def read_export(export_dir: Path) -> ExportContents:
     roots.sort()
     if roots != list(range(1, len(roots) + 1)):
         raise ExportLayoutError(f"{export_dir}: root history is not 1..N: {roots}")
-    if "targets" not in roles:
-        raise ExportLayoutError(f"{export_dir}: no N.targets.json")
     contents = ExportContents(metadata_dir, tuple(roots), roles)
     newest = metadata_dir / "root.json"
     if newest.exists() and newest.read_bytes() != contents.newest_root.read_bytes():
@@ -184,6 +187,18 @@ def build_repository(
         contents.metadata_dir / f"{trusted_root_version}.root.json", out_dir / "initial_root.json"
     )
     (out_dir / "targets").mkdir()
+    if "targets" not in contents.targets_roles:
+        # Only an export whose root has targets signed online may leave targets out.
+        if online_signer.public_key.keyid not in newest_root.roles[Targets.type].keyids:
+            raise ExportLayoutError(f"{export_dir}: no N.targets.json")
+        targets = Metadata(Targets(version=1, expires=now + TARGETS_EXPIRY))
+        targets.sign(online_signer)
+        targets.to_file(str(metadata_out / "1.targets.json"), JSONSerializer(compact=False))
+        contents = replace(
+            contents,
+            metadata_dir=metadata_out,
+            targets_roles={**contents.targets_roles, "targets": 1},
+        )
 
     roles = dict(contents.targets_roles)
     bins = _publish_bins(contents, out_dir, bins_signer, artifact, now)

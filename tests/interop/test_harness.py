@@ -70,6 +70,12 @@ def _online_snapshot(export: Path) -> None:
     write_sha256sums(export)
 
 
+def _no_targets(export: Path) -> None:
+    # Only a root that gives targets the online key may come without a targets file.
+    (export / "metadata" / "1.targets.json").unlink()
+    write_sha256sums(export)
+
+
 def _stale_root_copy(export: Path) -> None:
     (export / "metadata" / "root.json").write_bytes(
         (export / "metadata" / "1.root.json").read_bytes()
@@ -85,6 +91,7 @@ def _stale_root_copy(export: Path) -> None:
         pytest.param(_root_gap, "not 1..N", id="root-history-gap"),
         pytest.param(_online_snapshot, "signed online", id="snapshot-in-export"),
         pytest.param(_stale_root_copy, "not a copy", id="stale-root-json"),
+        pytest.param(_no_targets, "no N.targets.json", id="no-offline-targets"),
     ],
 )
 def test_malformed_export_refused(

@@ -15,6 +15,7 @@ from ceremony.errors import UsageError
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
+from ceremony.flows.record import environment_lines, network_warnings, record_environment
 from ceremony.flows.rehearse import rehearse
 from ceremony.flows.review import review
 from ceremony.flows.session_rehearsal import prepare_practice
@@ -130,7 +131,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     result = init_workspace(args.plan, args.workspace, now())
     out(f"workspace {result.workspace} created for repository {result.plan.repository!r}")
     out(f"staged: {', '.join(f'{r} v1' for r in result.staged_roles)}")
-    out(f"next: review with `ceremony review {result.workspace}`, then each keyholder signs")
+    # The machine's facts open the transcript's record of the room (runbook R0).
+    facts, _ = record_environment(result.workspace, now())
+    out("")
+    out("environment (recorded in the transcript; read it aloud):")
+    for line in environment_lines(facts):
+        out(f"  {line}")
+    for line in network_warnings(facts):
+        print(f"ceremony: WARNING: {line}", file=sys.stderr, flush=True)
+    out("")
+    out(
+        "next: compare the clock with a trusted clock and record it with "
+        f'`ceremony transcript clock {result.workspace} "..."`'
+    )
+    out(f"then review with `ceremony review {result.workspace}`, and each keyholder signs")
     return 0
 
 

@@ -9,6 +9,10 @@ marked compromised, which clients would go on trusting) is refused. Signatures t
 nothing (unexpected, not verifying, or by a key marked compromised) are stripped from the
 exported files. When a new root rotates the snapshot or timestamp keys,
 the export says what the online side must do next (TUF spec 5.3.11).
+
+The transcript records both verifications (the repository before anything is written, and the
+export read back from the medium) and the export with every file's hash, before the bundle
+copies the transcript and records its final hash in the manifest.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import ExportError
 from ceremony.flows.bundle import BundleResult, check_rstuf_export, write_bundle
 from ceremony.flows.checks import lint_errors
+from ceremony.flows.initial import RecorderFactory
+from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
@@ -211,8 +217,21 @@ def sums_file(files: dict[str, bytes]) -> bytes:
     return "".join(lines).encode()
 
 
+def _promoted_text(name: str) -> str:
+    """`root v2` for the trusted file name `2.root.json`."""
+    parsed = parse_trusted_name(name)
+    assert parsed is not None
+    return f"{parsed[1]} v{parsed[0]}"
+
+
 def export(
-    workspace: Path, outdir: Path, now: datetime, *, rstuf: bool = False, bundle: bool = True
+    workspace: Path,
+    outdir: Path,
+    now: datetime,
+    *,
+    rstuf: bool = False,
+    bundle: bool = True,
+    recorder: RecorderFactory = Recorder,
 ) -> ExportResult:
     if rstuf:
         # RSTUF cannot serve every root (docs/rstuf.md): refuse before anything is promoted.
@@ -239,6 +258,12 @@ def export(
             f"{outdir / clashes[0]} already exists; exports never overwrite files",
             "export into a new, empty directory",
         )
+    # Recorded just before anything is written: a refused export records nothing, and a
+    # transcript that cannot be appended to stops the export before anything is promoted.
+    transcript = recorder(state.workspace.path)
+    transcript.verification(
+        "repository before export", report.ok, [str(p) for p in report.errors], len(report.warnings)
+    )
     try:
         (outdir / "metadata").mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -254,6 +279,12 @@ def export(
     for path, data in files.items():
         write_atomic(outdir / path, data)
     readback = verify_directory(outdir, None, now)
+    transcript.verification(
+        f"export {outdir}",
+        readback.ok,
+        [str(p) for p in readback.errors],
+        len(readback.warnings),
+    )
     if not readback.ok:
         raise ExportError(
             f"the export at {outdir} does not verify after writing: {readback.errors[0]}",
@@ -266,6 +297,12 @@ def export(
         ),
         tuple(n.removesuffix(".json") for n in new),
         notices,
+    )
+    # Recorded before the bundle copies the transcript: the manifest's final hash covers it.
+    transcript.exported(
+        str(outdir),
+        [FileRecord(f.path, f.sha256, f.size) for f in result.files],
+        [_promoted_text(name) for name in new],
     )
     if not bundle:
         return result

@@ -29,6 +29,17 @@ def run(
 
 
 @pytest.fixture
+def workspace(workspace: Path) -> Path:
+    """A workspace without a transcript yet, as one made before transcripts were kept.
+
+    These tests count the lines the transcript commands write; the lines `init` writes are
+    tested in tests/flows/test_events_initial.py.
+    """
+    (workspace / "transcript.jsonl").unlink()
+    return workspace
+
+
+@pytest.fixture
 def air_gapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A /sys/class/net with only loopback up."""
     root = tmp_path / "sys-net"

@@ -9,6 +9,7 @@ review the diff before committing it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +17,9 @@ import re
 import shutil
 import subprocess
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -42,6 +45,9 @@ from tests.conftest import BASE_PLAN, NAMES, NOW, tree_digest
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "bundle"
 TOOL_VERSION = "0.0.0+golden"  # fixed, so a release does not change the golden files
+CEREMONY_ID = "c0ffee" * 5 + "00"
+# The flows record the ceremony in the transcript: with a fixed clock and id, the same bytes.
+fixed_recorder = partial(Recorder, clock=lambda: NOW, new_id=lambda: CEREMONY_ID)
 
 
 def running_in_ci() -> bool:
@@ -92,17 +98,21 @@ def sign_as(workspace: Path, *names: str) -> None:
 def signed_workspace(tmp_path: Path) -> Path:
     """The base plan's first ceremony with fixed keys, signed by alice and bob."""
     workspace = tmp_path / "ws"
-    init_workspace(fixed_plan(tmp_path / "plan"), workspace, NOW)
+    init_workspace(fixed_plan(tmp_path / "plan"), workspace, NOW, recorder=fixed_recorder)
     sign_as(workspace, "alice", "bob")
     return workspace
 
 
 def exported_bundle(tmp_path: Path) -> Path:
-    workspace = signed_workspace(tmp_path)
-    out = tmp_path / "out"
-    result = export(workspace, out, NOW, bundle=False)
-    write_bundle(workspace, out, result, NOW, tool_version=TOOL_VERSION)
-    return out
+    # The transcript's first line names the tool version: fixed here too. It records the export
+    # directory as given: relative, the same in every run.
+    with mock.patch("ceremony.flows.record.__version__", TOOL_VERSION):
+        workspace = signed_workspace(tmp_path)
+    with contextlib.chdir(tmp_path):
+        out = Path("out")
+        result = export(workspace, out, NOW, bundle=False, recorder=fixed_recorder)
+        write_bundle(workspace, out, result, NOW, tool_version=TOOL_VERSION)
+    return tmp_path / "out"
 
 
 def files_of(directory: Path) -> list[str]:
@@ -144,6 +154,7 @@ def test_bundle_matches_the_golden_files(tmp_path: Path) -> None:
         "qr/manifest.png",
         "record.html",
         "record.md",
+        "transcript.jsonl",
     ]
     check_golden("manifest.json", (out / "manifest.json").read_text())
     check_golden("record.md", (out / "record.md").read_text())
@@ -166,6 +177,7 @@ def test_manifest_lists_every_exported_file_and_who_signed(tmp_path: Path) -> No
         "metadata/1.root.json",
         "metadata/1.targets.json",
         "metadata/root.json",
+        "transcript.jsonl",
     }
     for path, entry in listed.items():
         data = (out / path).read_bytes()
@@ -178,7 +190,8 @@ def test_manifest_lists_every_exported_file_and_who_signed(tmp_path: Path) -> No
     md = Metadata[Root].from_bytes((out / "metadata/1.root.json").read_bytes())
     assert root["fingerprint"] == hashlib.sha256(md.signed_bytes).hexdigest()
     assert manifest["tool"] == {"name": "ceremony", "version": TOOL_VERSION}
-    assert manifest["transcript"] is None
+    assert manifest["ceremony_id"] == CEREMONY_ID
+    assert manifest["transcript"]["final_hash"] == transcript_final_hash(out)
 
 
 # QR codes ----------------------------------------------------------------------------------------
@@ -303,11 +316,10 @@ def test_bundle_refuses_metadata_changed_after_export(tmp_path: Path) -> None:
 
 def test_transcript_is_copied_and_its_hashes_recorded(tmp_path: Path) -> None:
     workspace = signed_workspace(tmp_path)
-    recorder = Recorder(workspace, clock=lambda: NOW, new_id=lambda: "c0ffee" * 5 + "00")
-    recorder.note("the witness checked the seals on both tokens")
-    transcript = (workspace / "transcript.jsonl").read_bytes()
+    fixed_recorder(workspace).note("the witness checked the seals on both tokens")
     out = tmp_path / "out"
     result = export(workspace, out, NOW, bundle=False)
+    transcript = (workspace / "transcript.jsonl").read_bytes()  # with the export's events
     write_bundle(workspace, out, result, NOW)
     assert (out / "transcript.jsonl").read_bytes() == transcript
     manifest = json.loads((out / "manifest.json").read_text())
@@ -318,21 +330,22 @@ def test_transcript_is_copied_and_its_hashes_recorded(tmp_path: Path) -> None:
         "sha256": hashlib.sha256(transcript).hexdigest(),
         "final_hash": final,
     }
-    assert manifest["ceremony_id"] == "c0ffee" * 5 + "00"  # the transcript names the ceremony
+    assert manifest["ceremony_id"] == CEREMONY_ID  # the transcript names the ceremony
     assert "transcript.jsonl" in {f["path"] for f in manifest["files"]}
     assert final in (out / "record.md").read_text()
 
 
 def test_a_damaged_transcript_is_not_vouched_for(tmp_path: Path) -> None:
     workspace = signed_workspace(tmp_path)
+    out = tmp_path / "out"
+    result = export(workspace, out, NOW, bundle=False)
     Recorder(workspace, clock=lambda: NOW).note("first")
     Recorder(workspace, clock=lambda: NOW).note("second")
     path = workspace / "transcript.jsonl"
+    first = len(path.read_bytes().splitlines()) - 1  # the line of the note "first"
     path.write_bytes(path.read_bytes().replace(b"first", b"fir5t"))
-    out = tmp_path / "out"
-    result = export(workspace, out, NOW, bundle=False)
     before = tree_digest(out)
-    with pytest.raises(TranscriptError, match="line 2"):
+    with pytest.raises(TranscriptError, match=f"line {first}:"):
         write_bundle(workspace, out, result, NOW)
     assert tree_digest(out) == before
 
@@ -460,7 +473,7 @@ def test_export_writes_the_bundle(tmp_path: Path) -> None:
     manifest_data = (out / "manifest.json").read_bytes()
     assert result.bundle.manifest_sha256 == hashlib.sha256(manifest_data).hexdigest()
     listed = {f["path"] for f in json.loads(manifest_data)["files"]}
-    assert listed == {f.path for f in result.files}
+    assert listed == {f.path for f in result.files} | {"transcript.jsonl"}
     assert result.bundle.rstuf_payloads == ()
 
 

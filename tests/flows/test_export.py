@@ -101,7 +101,16 @@ def test_trusted_state_can_be_exported_again_elsewhere(
     with pytest.raises(ExportError, match="already exists"):
         export(workspace, tmp_path / "first", NOW)
     export(workspace, tmp_path / "second", NOW)
-    assert tree_digest(tmp_path / "first") == tree_digest(tmp_path / "second")
+    first, second = tree_digest(tmp_path / "first"), tree_digest(tmp_path / "second")
+    # The same repository; the second bundle carries the transcript as it has grown since.
+    assert {p: h for p, h in first.items() if p.startswith("metadata/")} == {
+        p: h for p, h in second.items() if p.startswith("metadata/")
+    }
+    assert first["SHA256SUMS"] == second["SHA256SUMS"]
+    earlier = (tmp_path / "first" / "transcript.jsonl").read_bytes()
+    later = (tmp_path / "second" / "transcript.jsonl").read_bytes()
+    assert later.startswith(earlier)
+    assert len(later) > len(earlier)
 
 
 def test_unexpected_signatures_are_not_exported(

@@ -28,12 +28,14 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import CeremonyError, KeyFileError, SigningError, WorkspaceError
 from ceremony.flows import session_files as files
+from ceremony.flows import session_hardware as hardware
 from ceremony.flows import session_record as record
 from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
 from ceremony.flows.review import review as review_flow
 from ceremony.flows.session_files import Enrolled, Location, Participant, WizardState
+from ceremony.flows.session_hardware import TokenListView, TokenView
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
 from ceremony.flows.session_record import EnvironmentView
 from ceremony.flows.signing import SignOutcome, sign_staged, signing_turn_roles
@@ -193,6 +195,7 @@ class DeviceOption:
     reference: str
     description: str
     holds_expected_key: bool
+    selectable: bool = True  # False for a note (a module that cannot be read, no token)
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,17 @@ def _scan_key_files(roots: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _key_file_holds(path: Path, keyid: str) -> tuple[bool, str]:
+    """Whether the key file at `path` holds `keyid` (its public part is in clear), in words."""
+    try:
+        info = read_key_file_public(read_key_file_bytes(path), str(path))
+    except CeremonyError:
+        return False, "not found or unreadable: insert the stick"
+    if info.keyid != keyid:
+        return False, "another key"
+    return True, "holds your key"
+
+
 # The session ------------------------------------------------------------------------------
 
 
@@ -370,6 +384,8 @@ class Session:
 
     With `opening_checks`, opening the ceremony records this machine's facts and asks the
     coordinator to confirm the clock (runbook R0); `sys_net` replaces /sys/class/net (tests).
+    `pkcs11_modules` are the PKCS#11 modules offered when a key reference names none (None:
+    SoftHSM2's when it is installed).
     """
 
     def __init__(
@@ -382,8 +398,12 @@ class Session:
         practice: dict[str, str] | None = None,
         opening_checks: bool = True,
         sys_net: Path | None = None,
+        pkcs11_modules: Sequence[str] | None = None,
     ) -> None:
         self.path = path
+        self.pkcs11_modules = tuple(
+            hardware.default_modules() if pkcs11_modules is None else pkcs11_modules
+        )
         self.opening_checks = opening_checks
         self.sys_net = sys_net
         self.environment: EnvironmentView | None = None
@@ -717,6 +737,31 @@ class Session:
         entry = Enrolled(name, key.keyid, "", "import", reference, False)
         return self._record_enrollment(entry, public_key_file_bytes(key))
 
+    def default_pkcs11_module(self) -> str:
+        """The module path offered first on the enrollment screen ("" when none is known)."""
+        return self.pkcs11_modules[0] if self.pkcs11_modules else ""
+
+    def tokens(self, module: str) -> TokenListView:
+        """The tokens a PKCS#11 module sees, read without any PIN. Device work: call it from a
+        worker thread."""
+        return hardware.tokens(module)
+
+    def enroll_pkcs11(
+        self, name: str, token: TokenView, key_label: str, algorithm: str, pin: str
+    ) -> EnrolledView:
+        """Generate a key pair on `token` (its PIN in `pin`, not kept) and enroll it (R1).
+
+        The private key never leaves the token; the public key file goes into `keys/`. Device
+        work: call it from a worker thread.
+        """
+        keys_dir = self.location.folder / files.KEYS_DIR
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        out = hardware.free_public_key_path(keys_dir, name)
+        result = hardware.generate(token, key_label, algorithm, pin, out)
+        del pin
+        entry = Enrolled(name, result.public_key.keyid, "", "pkcs11", result.uri, False)
+        return self._record_enrollment(entry, public_key_file_bytes(result.public_key))
+
     def confirm_enrollment(self, name: str) -> None:
         entry = self.wizard.enrolled.get(name)
         if entry is None:
@@ -858,8 +903,13 @@ class Session:
         seen: set[str] = set()
         if candidate.reference_hint:
             ref = normalize_reference(candidate.reference_hint)
-            options.append(DeviceOption(ref, f"enrolled device: {ref}", True))
-            seen.add(ref)
+            if ref.startswith("keyfile:"):
+                holds, what = _key_file_holds(Path(ref.removeprefix("keyfile:")), candidate.keyid)
+                options.append(DeviceOption(ref, f"enrolled device: {ref} ({what})", holds))
+                seen.add(ref)
+            elif not ref.startswith("pkcs11:"):  # tokens are listed by `tokens_for`
+                options.append(DeviceOption(ref, f"enrolled device: {ref}", True))
+                seen.add(ref)
         for path in _scan_key_files(self.search_roots):
             try:
                 info = read_key_file_public(read_key_file_bytes(path), str(path))
@@ -875,12 +925,35 @@ class Session:
         options.sort(key=lambda o: not o.holds_expected_key)
         return tuple(options)
 
+    def token_modules_for(self, keyholder: str) -> tuple[str, ...]:
+        """The PKCS#11 modules whose tokens a signing turn lists: the one the keyholder's key
+        reference names, else the default modules; none for a key in a key file."""
+        candidate = self._candidate(keyholder)
+        return hardware.modules_for(candidate.reference_hint, self.pkcs11_modules)
+
+    def tokens_for(self, keyholder: str) -> tuple[DeviceOption, ...]:
+        """The tokens of the module the keyholder's key reference names (or the default
+        modules), each saying whether it holds the expected key: read before any PIN. Device
+        work: call it from a worker thread."""
+        candidate = self._candidate(keyholder)
+        modules = self.token_modules_for(keyholder)
+        devices, notes = hardware.token_devices(keyholder, candidate.keyid, modules)
+        options = [DeviceOption(d.reference, d.description, d.holds_expected_key) for d in devices]
+        options.sort(key=lambda o: not o.holds_expected_key)
+        options += [DeviceOption("", note, False, selectable=False) for note in notes]
+        return tuple(options)
+
     def check_device(self, keyholder: str, reference: str) -> DeviceCheck:
         """Does this device hold the expected key? Asked before any PIN or passphrase."""
         state = self._state()
         entry, _, _ = signing_turn_roles(state, keyholder)
         reference = normalize_reference(reference.strip())
         expected = entry.keyid
+        try:
+            # A token named without a key: the key on it that is the keyholder's, if any.
+            reference = hardware.complete_token_reference(reference, keyholder, expected)
+        except CeremonyError as e:
+            return DeviceCheck(False, reference, "", e.message, e.hint, expected)
 
         def probe(what: str) -> str:
             raise _SecretRequested(what)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from ceremony.errors import CeremonyError
 
@@ -176,3 +179,79 @@ class ConfirmModal(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+@dataclass(frozen=True)
+class WorkDone:
+    """What a device did: its result, or the error it ended with."""
+
+    value: object = None
+    error: CeremonyError | None = None
+
+
+class WorkingModal(ModalScreen[WorkDone]):
+    """A device is working (generating a key): a busy indicator and the seconds so far.
+
+    `work` runs in a worker thread, so the screen keeps answering keys (F1 opens help); the
+    modal closes itself with the outcome when the device is done.
+    """
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="WorkingModal") + "WorkingModal LoadingIndicator { height: 3; }"
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f1", "app.help", "Help")]
+
+    def __init__(self, title: str, note: str, work: Callable[[], object]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.note = note
+        self._work: Callable[[], object] | None = work
+        self.started = time.monotonic()
+        self.pending: WorkDone | None = None
+        self.finished = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title")
+            yield Static(self.note, markup=False)
+            yield LoadingIndicator()
+            yield Static("Working… 0 s", id="elapsed")
+            yield Static("Do not remove the device. F1: help", classes="hint")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self.tick)
+        work, self._work = self._work, None  # the closure may hold a PIN: keep no reference
+        assert work is not None
+        app = self.app
+
+        def run() -> None:
+            try:
+                done = WorkDone(value=work())
+            except CeremonyError as e:
+                done = WorkDone(error=e)
+            except Exception as e:  # a device library failing in an unexpected way
+                done = WorkDone(
+                    error=CeremonyError(
+                        f"the device failed: {type(e).__name__}",
+                        "check the device and try again; nothing was enrolled",
+                    )
+                )
+            app.call_from_thread(self.finish, done)
+
+        self.run_worker(run, thread=True, group="device-work", exit_on_error=False)
+
+    def tick(self) -> None:
+        if not self.finished:
+            seconds = int(time.monotonic() - self.started)
+            self.query_one("#elapsed", Static).update(f"Working… {seconds} s")
+
+    def finish(self, done: WorkDone) -> None:
+        self.finished = True
+        if self.app.screen is self:
+            self.dismiss(done)
+        else:
+            self.pending = done
+
+    def on_screen_resume(self) -> None:
+        if self.pending is not None:
+            self.dismiss(self.pending)

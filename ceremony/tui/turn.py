@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -182,6 +183,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
     DeviceScreen OptionList { height: auto; max-height: 8; margin: 0 1; }
     DeviceScreen Input { margin: 0 1; }
     DeviceScreen #check { padding: 0 1; margin-top: 1; }
+    DeviceScreen #tokens { padding: 0 1; color: $text-muted; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Back"),
@@ -192,17 +194,19 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         super().__init__()
         self.candidate = candidate
         self.checked: DeviceCheck | None = None
+        self.scan = 0
 
     def compose(self) -> ComposeResult:
         name = self.candidate.name
         yield TitleBar()
         yield StepIndicator(SIGNING_STEP)
         yield Static(
-            f"{name}: insert your device (USB stick or token). Choose it below, or type its "
-            "path or pkcs11: URI and press Enter.",
+            f"{name}: insert your device (USB stick or token). Choose it below (F5: look "
+            "again), or type its path or pkcs11: URI and press Enter.",
             id="intro",
         )
         yield OptionList(id="devices")
+        yield Static(id="tokens")
         yield Input(placeholder="keyfile:/media/usb/name.key or pkcs11:token=...", id="reference")
         yield Static(id="check")
         yield Footer()
@@ -211,27 +215,67 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         self.action_rescan()
 
     def action_rescan(self) -> None:
+        """Key files at once; tokens from a worker thread (a module can be slow to answer)."""
         devices = self.ceremony.attempt(lambda: self.session.devices_for(self.candidate.name))
         self.options: dict[str, DeviceOption] = {}
+        self.query_one("#devices", OptionList).clear_options()
+        self.add_devices(devices or ())
+        self.scan += 1
+        scan, name, session, app = self.scan, self.candidate.name, self.session, self.ceremony
+        modules = self.ceremony.attempt(lambda: session.token_modules_for(name)) or ()
+        status = self.query_one("#tokens", Static)
+        status.display = bool(modules)
+        if not modules:
+            return
+        status.update(f"Looking for tokens ({', '.join(modules)})…")
+
+        def work() -> None:
+            try:
+                tokens = session.tokens_for(name)
+            except CeremonyError as e:
+                tokens = (DeviceOption("", f"tokens: {e.message}", False, selectable=False),)
+            app.call_from_thread(self.add_tokens, scan, tokens)
+
+        self.run_worker(work, thread=True, group="device-list", exit_on_error=False)
+
+    def add_devices(self, devices: Sequence[DeviceOption]) -> None:
         listing = self.query_one("#devices", OptionList)
-        listing.clear_options()
-        for index, option in enumerate(devices or ()):
-            key = f"d{index}"
+        for option in devices:
+            key = f"d{len(self.options)}"
             self.options[key] = option
             mark = "✓ " if option.holds_expected_key else "  "
-            listing.add_option(Option(mark + option.description, id=key))
-        if self.options:
-            listing.highlighted = 0
-            listing.focus()
+            listing.add_option(
+                Option(mark + option.description, id=key, disabled=not option.selectable)
+            )
+        usable = [k for k, o in self.options.items() if o.selectable]
+        holding = [k for k in usable if self.options[k].holds_expected_key]
+        reference = self.query_one("#reference", Input)
+        if usable:
+            current = listing.highlighted
+            current_key = listing.get_option_at_index(current).id if current is not None else None
+            if current_key is None or (
+                holding and not self.options[current_key].holds_expected_key
+            ):
+                # The device holding the expected key, once one is found.
+                listing.highlighted = listing.get_option_index((holding or usable)[0])
+            if not reference.value and not reference.has_focus:
+                listing.focus()
             self.query_one("#check", Static).update(
                 "✓ marks a device that holds your enrolled key."
             )
         else:
-            self.query_one("#reference", Input).focus()
+            reference.focus()
             self.query_one("#check", Static).update(
-                "No key file found on mounted media: type the path, or insert the stick and "
-                "press F5."
+                "No key file or token found: type the path or pkcs11: URI, or insert the device "
+                "and press F5."
             )
+
+    def add_tokens(self, scan: int, tokens: Sequence[DeviceOption]) -> None:
+        if scan != self.scan or not self.is_attached:
+            return  # a later look, or the turn was left
+        self.query_one("#tokens", Static).display = False
+        if tokens:
+            self.add_devices(tokens)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         option = self.options.get(event.option.id or "")

@@ -144,8 +144,10 @@ def make_session() -> MakeSession:
         practice: bool = True,
         opening_checks: bool = False,
         sys_net: Path | None = None,
+        pkcs11_modules: tuple[str, ...] = (),
     ) -> Session:
-        """A session at NOW; the opening checks (machine facts, clock) only when asked for."""
+        """A session at NOW; the opening checks (machine facts, clock) and PKCS#11 modules
+        only when asked for."""
         return Session(
             path,
             now=lambda: NOW,
@@ -154,6 +156,7 @@ def make_session() -> MakeSession:
             practice={n: secret_of(n) for n in KEYHOLDERS} if practice else None,
             opening_checks=opening_checks,
             sys_net=sys_net,
+            pkcs11_modules=pkcs11_modules,
         )
 
     return make

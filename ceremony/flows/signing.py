@@ -4,6 +4,10 @@ Runbook step R6 ("Signing turns"). The order is the design's core loop (design.m
 the keyholder is checked against the roster, the key reference is checked against the enrolled
 key before any secret is asked for, each signature is verified against the expected key before
 it is stored, and each staged file is replaced atomically.
+
+The transcript is checked before the device is opened, so a damaged transcript stops the turn
+before any secret is asked for, and each stored signature is recorded (`signature_added`, R6)
+with the device it came from: the key reference, never a PIN or passphrase.
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from pathlib import Path
 from securesystemslib.exceptions import UnverifiedSignatureError
 from securesystemslib.signer import SecretsHandler
 
-from ceremony.errors import SigningError
+from ceremony.errors import CeremonyError, SigningError
 from ceremony.flows.checks import lint_errors
+from ceremony.flows.initial import RecorderFactory
+from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.keys.references import close_signer, open_signer
+from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
+from ceremony.keys.references import close_signer, normalize_reference, open_signer
+from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, role_status
@@ -134,6 +142,21 @@ def require_signable(state: CeremonyState, todo: Sequence[RoleStatus], now: date
             )
 
 
+def device_text(key_uri: str, entry: RosterKey) -> str:
+    """Where a signature came from, for the transcript: the key reference without secrets.
+
+    A `pkcs11:` URI is written back from its parsed form (which never holds a PIN); a key
+    file is its `keyfile:` path. The roster's device description follows when there is one.
+    """
+    reference = normalize_reference(key_uri)
+    if reference.startswith("pkcs11:"):
+        try:
+            reference = str(parse_pkcs11_uri(reference))
+        except CeremonyError:
+            reference = "a pkcs11 token"
+    return f"{reference} ({entry.device})" if entry.device else reference
+
+
 def sign_staged(
     workspace: Path,
     keyholder: str,
@@ -143,6 +166,7 @@ def sign_staged(
     now: datetime | None = None,
     *,
     old_key: bool = False,
+    recorder: RecorderFactory = Recorder,
 ) -> SignOutcome:
     state = load_state(workspace)
     entry, todo, done = signing_turn_roles(state, keyholder, roles, old_key=old_key)
@@ -150,9 +174,13 @@ def sign_staged(
     if not todo:
         return SignOutcome(keyholder, (), already, load_state(workspace).statuses())
     require_signable(state, todo, now or datetime.now(UTC))
+    # A transcript that cannot be appended to stops the turn before any secret is asked for.
+    transcript = recorder(state.workspace.path)
+    transcript.check()
+    device = device_text(key_uri, entry)
 
     signer = open_signer(key_uri, entry.key, secrets)
-    signed_files: list[tuple[str, bytes]] = []
+    signed_files: list[tuple[RoleStatus, bytes]] = []
     try:
         for status in todo:
             md = state.staged[status.role]
@@ -178,11 +206,19 @@ def sign_staged(
                     f"{keyholder}'s signature over {status.role} is not counted; not stored",
                     "report this: the staged proposal and the roster disagree",
                 )
-            signed_files.append((status.role, metadata_bytes(md)))
+            signed_files.append((status, metadata_bytes(md)))
     finally:
         close_signer(signer)
-    for role, data in signed_files:
-        state.workspace.write_staged(role, data)
+    for status, data in signed_files:
+        state.workspace.write_staged(status.role, data)
+        transcript.signature_added(
+            keyholder,
+            entry.keyid,
+            status.role,
+            status.version,
+            payload_fingerprint(state.staged[status.role].signed_bytes).digest_hex,
+            device,
+        )
     return SignOutcome(
         keyholder,
         tuple(f"{s.role} v{s.version}" for s in todo),

@@ -22,11 +22,16 @@ files can be merged again on their own. Merging is idempotent and order-independ
 signature already present changes nothing, and when two different valid signatures by the
 same key over the same bytes are offered (ECDSA and RSA-PSS signatures are randomised), the
 one with the smaller value is kept, whatever the order.
+
+The workspace's transcript records each request written (`signing_request_written`, R6, with
+its SHA-256) and each merged signature (`signature_added`, source `merged`, with the file it
+came from); a refused batch records nothing.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +43,8 @@ from securesystemslib.signer import Key, SecretsHandler, Signature
 from tuf.api.metadata import Metadata
 
 from ceremony.errors import SigningError, WorkspaceError
+from ceremony.flows.initial import RecorderFactory
+from ceremony.flows.record import Recorder
 from ceremony.flows.review import RoleReview, review_checks
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import set_line
@@ -89,7 +96,11 @@ class RequestResult:
     statuses: list[RoleStatus]
 
 
-def request(workspace: Path, out: Path) -> RequestResult:
+SIGNING_REQUEST_WRITTEN = "signing_request_written"
+"""Transcript event: a signing request left the workspace (docs/transcript.md)."""
+
+
+def request(workspace: Path, out: Path, *, recorder: RecorderFactory = Recorder) -> RequestResult:
     """Write a signing request for every staged proposal to `out` (a new file)."""
     state = load_state(workspace)
     order = state.staged_order()
@@ -105,7 +116,24 @@ def request(workspace: Path, out: Path) -> RequestResult:
             f"{out} already exists and will not be overwritten",
             "choose a new file name for the request",
         )
+    transcript = recorder(state.workspace.path)
+    transcript.check()
     write_atomic(out, data)
+    transcript.event(
+        SIGNING_REQUEST_WRITTEN,
+        "R6",
+        path=str(out),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        proposals=[
+            {
+                "role": role,
+                "version": state.staged[role].signed.version,
+                "fingerprint": payload_fingerprint(state.staged[role].signed_bytes).digest_hex,
+            }
+            for role in order
+        ],
+    )
     return RequestResult(out, checked, state.statuses())
 
 
@@ -399,7 +427,12 @@ def _verifies(key: Key, signature: Signature, payload: bytes) -> bool:
     return True
 
 
-def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOutcome:
+def merge(
+    workspace: Path,
+    sources: Sequence[SignatureSource | Path],
+    *,
+    recorder: RecorderFactory = Recorder,
+) -> MergeOutcome:
     """Verify every detached signature in `sources` and add them all, or none."""
     if not sources:
         raise WorkspaceError("no signatures to merge", "give one or more signature files")
@@ -425,14 +458,14 @@ def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOu
     # Every offered signature verifies. Per (role, keyid), keep the smallest valid signature
     # value among the one already staged and those offered: the result does not depend on
     # the order of the files, and merging again changes nothing.
-    chosen: dict[tuple[str, str], DetachedSignature] = {}
-    for sig, _ in sorted(offered, key=lambda item: (item[0].role, item[0].keyid, item[0].sig)):
-        chosen.setdefault((sig.role, sig.keyid), sig)
+    chosen: dict[tuple[str, str], tuple[DetachedSignature, str]] = {}
+    for sig, label in sorted(offered, key=lambda item: (item[0].role, item[0].keyid, item[0].sig)):
+        chosen.setdefault((sig.role, sig.keyid), (sig, label))
     updated: dict[str, Metadata[Any]] = {}
     added: list[str] = []
-    added_signatures: list[DetachedSignature] = []
+    added_signatures: list[tuple[DetachedSignature, str]] = []
     already: list[str] = []
-    for (role, keyid), detached in sorted(chosen.items()):
+    for (role, keyid), (detached, label) in sorted(chosen.items()):
         signature = detached.signature
         md = updated.get(role) or copy.deepcopy(state.staged[role])
         existing = md.signatures.get(keyid)
@@ -446,7 +479,7 @@ def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOu
                 continue
         else:
             added.append(what)
-            added_signatures.append(detached)
+            added_signatures.append((detached, label))
         md.signatures[keyid] = signature
         updated[role] = md
     # Signatures are a list in the file (TUF spec 4.2): keep them in keyid order, so that the
@@ -465,12 +498,26 @@ def merge(workspace: Path, sources: Sequence[SignatureSource | Path]) -> MergeOu
                     "nothing merged",
                     "report this: the staged proposal and the roster disagree",
                 )
-    for role in state.staged_order():
+    transcript = recorder(state.workspace.path)
+    transcript.check()
+    order = state.staged_order()
+    for role in order:
         if role in updated:
             state.workspace.write_staged(role, metadata_bytes(updated[role]))
+    # Recorded in signing order (root, targets, delegations), as a signing turn records them.
+    for detached, label in sorted(added_signatures, key=lambda a: order.index(a[0].role)):
+        transcript.signature_added(
+            detached.keyholder,
+            detached.keyid,
+            detached.role,
+            detached.role_version,
+            detached.fingerprint,
+            label,
+            source="merged",
+        )
     return MergeOutcome(
         tuple(added),
         tuple(already),
         load_state(workspace).statuses(),
-        tuple(added_signatures),
+        tuple(sig for sig, _ in added_signatures),
     )

@@ -13,7 +13,10 @@ roles (e.g. PEP 480's claimed projects), the bins are nested under a dedicated o
 role (`--under bins`), the way PEP 458 nests its bins under `bins`: the keyholders sign that
 role at the ceremony, and it delegates every target path to the bins' online key.
 
-Every check runs before anything is written.
+Every check runs before anything is written. The transcript then records the change
+(`delegation_added`, `delegation_removed`, `delegation_updated`, `hash_bins_delegated`), each
+key new in the roster (`key_enrolled`) and each staged proposal, at step R13
+(docs/transcript.md).
 """
 
 from __future__ import annotations
@@ -27,11 +30,16 @@ from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import Delegations, Metadata, SuccinctRoles, Targets
 
 from ceremony.flows.calendar import load_policy
+from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.proposals import proposal_base
+from ceremony.flows.record import Recorder
 from ceremony.flows.root_edits import (
     EditOutcome,
+    Recording,
     commit,
     delegator_name,
+    enrolled,
+    fact,
     read_public_key,
     require_offline_role,
     resign_delegated,
@@ -62,6 +70,30 @@ MAX_PROJECT_LIST_BYTES = 8 * 1024 * 1024
 # Every SHA-256 digest starts with one of these: a role given all of them is delegated every
 # target path. `paths = ["*"]` would not do: a wildcard does not match '/' (spec 4.5).
 ALL_HASH_PREFIXES = tuple("0123456789abcdef")
+
+STEP = "R13"
+"""Runbook step of delegation changes."""
+
+# Transcript events of delegation changes (docs/transcript.md).
+DELEGATION_ADDED = "delegation_added"
+DELEGATION_REMOVED = "delegation_removed"
+DELEGATION_UPDATED = "delegation_updated"
+HASH_BINS_DELEGATED = "hash_bins_delegated"
+
+
+def _added(spec: DelegationSpec, delegator: str, signers: Sequence[str]) -> Recording:
+    return fact(
+        DELEGATION_ADDED,
+        role=spec.name,
+        delegator=delegator,
+        signers=list(signers),
+        threshold=spec.threshold,
+        paths=None if spec.paths is None else list(spec.paths),
+        path_hash_prefixes=(
+            None if spec.path_hash_prefixes is None else list(spec.path_hash_prefixes)
+        ),
+        terminating=spec.terminating,
+    )
 
 
 def _delegator(state: CeremonyState, name: str) -> tuple[Metadata[Any], Targets]:
@@ -134,6 +166,7 @@ def add(
     position: int | None = None,
     delegator: str = "targets",
     now: datetime,
+    recorder: RecorderFactory = Recorder,
 ) -> EditOutcome:
     """Delegate `paths` (or hash prefixes) to the new role `name`, signed by `signers`."""
     state = load_state(path)
@@ -156,11 +189,20 @@ def add(
         state,
         proposals,
         [f"{name} v{proposals[name].signed.version} staged for its signers to sign"],
+        recorder=recorder,
+        step=STEP,
+        facts=[_added(spec, delegator, signers)],
         policy=policy.with_role(name, RolePeriod(days)),
     )
 
 
-def remove(path: Path, name: str, *, delegator: str | None = None) -> EditOutcome:
+def remove(
+    path: Path,
+    name: str,
+    *,
+    delegator: str | None = None,
+    recorder: RecorderFactory = Recorder,
+) -> EditOutcome:
     """Stop delegating to `name`; a staged proposal of `name` is withdrawn."""
     state = load_state(path)
     delegator = delegator or delegator_name(state, name) or "targets"
@@ -168,7 +210,15 @@ def remove(path: Path, name: str, *, delegator: str | None = None) -> EditOutcom
     remove_delegation(targets, name, delegator)
     withdraw = [name] if name in state.staged else []
     policy = load_policy(state.workspace)
-    return commit(state, {delegator: md}, policy=policy.without_role(name), withdraw=withdraw)
+    return commit(
+        state,
+        {delegator: md},
+        recorder=recorder,
+        step=STEP,
+        facts=[fact(DELEGATION_REMOVED, role=name, delegator=delegator)],
+        policy=policy.without_role(name),
+        withdraw=withdraw,
+    )
 
 
 def update(
@@ -182,6 +232,7 @@ def update(
     terminating: bool | None = None,
     position: int | None = None,
     delegator: str | None = None,
+    recorder: RecorderFactory = Recorder,
 ) -> EditOutcome:
     """Change parts of the delegation to `name`; a change of signers stages its re-signing."""
     state = load_state(path)
@@ -206,7 +257,21 @@ def update(
         note = resign_delegated(state, name, proposals)
         if note is not None:
             notes.append(note)
-    return commit(state, proposals, notes)
+    given = {
+        "signers": None if signers is None else list(signers),
+        "threshold": threshold,
+        "paths": None if paths is None else list(paths),
+        "path_hash_prefixes": None if path_hash_prefixes is None else list(path_hash_prefixes),
+        "terminating": terminating,
+        "position": position,
+    }
+    updated = fact(
+        DELEGATION_UPDATED,
+        role=name,
+        delegator=delegator,
+        **{key: value for key, value in given.items() if value is not None},
+    )
+    return commit(state, proposals, notes, recorder=recorder, step=STEP, facts=[updated])
 
 
 def _online_key_roster(roster: Roster, key: SSlibKey, key_name: str | None, default: str) -> Roster:
@@ -248,6 +313,7 @@ def hash_bins(
     expires_in_days: int | None = None,
     key_name: str | None = None,
     now: datetime,
+    recorder: RecorderFactory = Recorder,
 ) -> EditOutcome:
     """Delegate to 2**bit_length hash bins signed by `online_key` (TAP 15, PEP 458).
 
@@ -262,6 +328,10 @@ def hash_bins(
     policy = load_policy(state.workspace)
     proposals: dict[str, Metadata[Any]] = {}
     notes: list[str] = []
+    facts: list[Recording] = []
+    new_entry = roster.entry_for_keyid(key.keyid)
+    if state.roster.entry_for_keyid(key.keyid) is None and new_entry is not None:
+        facts.append(enrolled(new_entry, f"public key file {online_key}"))
 
     holder = under or "targets"
     creating = under is not None and under not in offline_roles(state.trusted, state.staged)
@@ -291,6 +361,7 @@ def hash_bins(
             terminating=False,
         )
         add_delegation(targets, spec, "targets")
+        facts.append(_added(spec, "targets", signers))
         days = _period(policy, "targets", expires_in_days)
         bins_md = _new_role(state, under, days, now)
         bins_md.signed.delegations = Delegations(
@@ -318,7 +389,26 @@ def hash_bins(
         f"the online side signs the {1 << bit_length} hash bins {name_prefix}-* with "
         f"online key {roster.label(key.keyid)}"
     )
-    return commit(state, proposals, notes, roster=roster, policy=policy)
+    facts.append(
+        fact(
+            HASH_BINS_DELEGATED,
+            role=holder,
+            name_prefix=name_prefix,
+            bins=1 << bit_length,
+            keyid=key.keyid,
+            key_name=roster.label(key.keyid),
+        )
+    )
+    return commit(
+        state,
+        proposals,
+        notes,
+        recorder=recorder,
+        step=STEP,
+        facts=facts,
+        roster=roster,
+        policy=policy,
+    )
 
 
 def import_projects(
@@ -328,6 +418,7 @@ def import_projects(
     now: datetime,
     delegator: str = "targets",
     expires_in_days: int | None = None,
+    recorder: RecorderFactory = Recorder,
 ) -> EditOutcome:
     """Delegate to every project in `project_list` (PEP 480 claimed projects) at once.
 
@@ -354,6 +445,7 @@ def import_projects(
     roster = state.roster
     proposals: dict[str, Metadata[Any]] = {delegator: md}
     notes: list[str] = []
+    facts: list[Recording] = []
     for project in projects:
         _require_free_role_name(state, project.name)
         names: list[str] = []
@@ -377,7 +469,9 @@ def import_projects(
                 continue
             name = project_key.keyholder or f"{project.name}-{index}"
             require_new_name(roster, name)
-            roster = roster.with_keyholder(RosterKey(name, project_key.key))
+            entry = RosterKey(name, project_key.key)
+            roster = roster.with_keyholder(entry)
+            facts.append(enrolled(entry, f"public key file {folder / project_key.file}"))
             names.append(name)
         spec = DelegationSpec(
             project.name,
@@ -388,6 +482,7 @@ def import_projects(
             project.terminating,
         )
         add_delegation(targets, spec, delegator)
+        facts.append(_added(spec, delegator, names))
         days = (
             project.expires_in_days
             if project.expires_in_days is not None
@@ -399,4 +494,13 @@ def import_projects(
             f"{project.name} v{proposals[project.name].signed.version} staged for "
             f"{', '.join(names)} to sign ({project.threshold} of {len(names)})"
         )
-    return commit(state, proposals, notes, roster=roster, policy=policy)
+    return commit(
+        state,
+        proposals,
+        notes,
+        recorder=recorder,
+        step=STEP,
+        facts=facts,
+        roster=roster,
+        policy=policy,
+    )

@@ -4,7 +4,8 @@ Runbook step R11 ("Re-sign"): `ceremony resign WORKSPACE ROLE... [--expires-in D
 review (R5), signing turns (R6) and export (R8) as at the initial ceremony. TUF spec 5.3.10,
 5.5.4, 5.6.3: clients refuse expired metadata, and a changed file must carry a higher version
 (5.3.5 for root: exactly N+1). The new expiry is `now` plus the role's agreed period (the
-policy recorded at `init`), unless `--expires-in` overrides it.
+policy recorded at `init`), unless `--expires-in` overrides it. Each staged proposal is
+recorded in the transcript (`proposal_staged` at R11).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from tuf.api.metadata import Metadata
 
 from ceremony.errors import UsageError
 from ceremony.flows.calendar import load_policy
+from ceremony.flows.initial import RecorderFactory, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
+from ceremony.flows.record import Recorder
 from ceremony.flows.root_edits import require_offline_role
 from ceremony.flows.state import load_state
 from ceremony.model.builders import expiry
@@ -26,7 +29,12 @@ from ceremony.model.edits import EditError, require_days, set_expiry
 
 
 def resign(
-    path: Path, roles: Sequence[str], now: datetime, expires_in_days: int | None = None
+    path: Path,
+    roles: Sequence[str],
+    now: datetime,
+    expires_in_days: int | None = None,
+    *,
+    recorder: RecorderFactory = Recorder,
 ) -> tuple[StagedChange, ...]:
     """Stage N+1 of each of `roles` with a fresh expiry; checks every role before writing.
 
@@ -54,4 +62,10 @@ def resign(
         md = proposal_base(state, role)
         set_expiry(md.signed, expiry(now, days), now)
         proposals.append((role, md))
-    return tuple(stage(state, role, md) for role, md in proposals)
+    transcript = recorder(state.workspace.path)
+    transcript.check()
+    changes = []
+    for role, md in proposals:
+        changes.append(stage(state, role, md))
+        record_staged(transcript, role, md, "R11")
+    return tuple(changes)

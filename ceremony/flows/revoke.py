@@ -18,6 +18,10 @@
 5. Report whether the thresholds can still be met without the compromised key, and what the
    online side must do (spec 5.3.11: when snapshot or timestamp keys rotate, clients drop
    their trusted snapshot and timestamp, so the online side re-signs both with the new key).
+
+The transcript is checked before the roster is written and then records, at step R14, the
+revocation (`key_revoked`), the replacement key (`key_enrolled`) and each staged proposal
+(docs/transcript.md).
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import PublicKeyError, UsageError, WorkspaceError
-from ceremony.flows.initial import json_bytes
+from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
 from ceremony.flows.reachability import state_reachability
+from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.reachability import Reachability
@@ -40,6 +45,10 @@ from ceremony.model.roster import Roster, RosterKey, same_key
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
 
 ONLINE_ROLES = ("snapshot", "timestamp")
+STEP = "R14"
+"""Runbook step of an emergency revocation."""
+KEY_REVOKED = "key_revoked"
+"""Transcript event: a key is marked compromised (docs/transcript.md)."""
 
 
 @dataclass(frozen=True)
@@ -344,6 +353,7 @@ def revoke(
     keyid: str | None = None,
     online_role: str | None = None,
     replacement_file: Path | None = None,
+    recorder: RecorderFactory = Recorder,
 ) -> RevokeResult:
     """Revoke one key (named by exactly one of `keyholder`, `keyid`, `online_role`)."""
     if sum(x is not None for x in (keyholder, keyid, online_role)) != 1:
@@ -412,17 +422,45 @@ def revoke(
 
     # The roster first: from here on the key's signatures are refused and never counted,
     # even if the staging below is interrupted (running revoke again finishes it).
-    roster = _new_roster(state.roster, target, replacement)
+    transcript = recorder(state.workspace.path)
+    transcript.check()
+    before = state.roster
+    roster = _new_roster(before, target, replacement)
     state.workspace.write_roster(json_bytes(roster.to_dict()))
     state = replace(state, roster=roster)
-    staged = [stage(state, role, md) for role, md in edited.items()]
+    online = target.entry is not None and target.entry.online
+    transcript.event(
+        KEY_REVOKED,
+        STEP,
+        keyholder=target.holder,
+        keyid=target.keyid,
+        online=online,
+        reason="compromised: its signatures are never accepted or counted again",
+        replacement_keyid=None if replacement is None else replacement.keyid,
+        trusted_in=trusted_in,
+    )
+    successor = None if replacement is None else roster.entry_for_keyid(replacement.keyid)
+    if successor is not None and before.entry_for_keyid(successor.keyid) is None:
+        transcript.key_enrolled(
+            successor.name,
+            successor.keyid,
+            f"public key file {replacement_file}",
+            online=successor.online,
+            step=STEP,
+        )
+    staged: list[StagedChange] = []
+    for role, md in edited.items():
+        staged.append(stage(state, role, md))
+        record_staged(transcript, role, md, STEP)
     resigned: list[str] = []
     notices: list[str] = []
     for role in dict.fromkeys(resign):
         if role in edited:
             continue
         if role in state.staged or role in state.trusted:
-            staged.append(stage(state, role, proposal_base(state, role)))
+            md = proposal_base(state, role)
+            staged.append(stage(state, role, md))
+            record_staged(transcript, role, md, STEP)
             resigned.append(role)
         else:
             notices.append(
@@ -445,7 +483,7 @@ def revoke(
     return RevokeResult(
         target.keyid,
         target.holder,
-        target.entry is not None and target.entry.online,
+        online,
         None if replacement is None else replacement.keyid,
         tuple(trusted_in),
         tuple(staged),

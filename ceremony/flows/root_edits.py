@@ -12,14 +12,16 @@ targets N+1 is staged as well, with only its version changed, so the keyholders 
 the same ceremony.
 
 Every check runs before anything is written; then the roster, the policy and the proposals
-are each written atomically, in that order.
+are each written atomically, in that order. The transcript is checked before the first write
+and then records what changed (`keyholder_added`, `key_replaced`, ...) and each staged
+proposal (`proposal_staged`), at step R12 (docs/transcript.md).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +32,9 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import PublicKeyError
 from ceremony.flows.calendar import policy_bytes
-from ceremony.flows.initial import json_bytes
+from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
+from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.builders import expiry
 from ceremony.model.calendar import Policy, offline_roles
@@ -55,6 +58,32 @@ from ceremony.model.edits import set_online_key as set_online_key_in_root
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
+
+STEP = "R12"
+
+# Transcript events of lifecycle changes (docs/transcript.md), besides `proposal_staged`.
+KEYHOLDER_ADDED = "keyholder_added"
+KEYHOLDER_REMOVED = "keyholder_removed"
+THRESHOLD_SET = "threshold_set"
+KEY_REPLACED = "key_replaced"
+ONLINE_KEY_SET = "online_key_set"
+PROPOSAL_WITHDRAWN = "proposal_withdrawn"
+"""Runbook step of root changes."""
+
+Recording = Callable[[Recorder, str], object]
+"""One event an edit records besides its proposals, given the recorder and the step."""
+
+
+def fact(event: str, **fields: object) -> Recording:
+    """An event of type `event` with `fields` (docs/transcript.md lists them)."""
+    return lambda recorder, step: recorder.event(event, step, **fields)
+
+
+def enrolled(entry: RosterKey, source: str) -> Recording:
+    """`key_enrolled` for a key new in the roster; `source` says where it was read from."""
+    return lambda recorder, step: recorder.key_enrolled(
+        entry.name, entry.keyid, source, online=entry.online, step=step
+    )
 
 
 @dataclass(frozen=True)
@@ -140,11 +169,20 @@ def commit(
     proposals: dict[str, Metadata[Any]],
     notes: Sequence[str] = (),
     *,
+    recorder: RecorderFactory,
+    step: str,
+    facts: Sequence[Recording] = (),
     roster: Roster | None = None,
     policy: Policy | None = None,
     withdraw: Sequence[str] = (),
 ) -> EditOutcome:
-    """Write the roster, the policy, then each proposal (root and targets first)."""
+    """Write the roster, the policy, then each proposal (root and targets first).
+
+    The transcript is checked first, so a damaged one stops the edit before anything is
+    written; after the writes it records `facts`, each staged proposal and each withdrawn one.
+    """
+    transcript = recorder(state.workspace.path)
+    transcript.check()
     if roster is not None and roster != state.roster:
         state.workspace.write_roster(json_bytes(roster.to_dict()))
         state = dataclasses.replace(state, roster=roster)
@@ -155,6 +193,14 @@ def commit(
     changes = tuple(stage(state, role, proposals[role]) for role in order)
     for role in withdraw:
         state.workspace.remove_staged(role)
+    for record in facts:
+        record(transcript, step)
+    for role in order:
+        record_staged(transcript, role, proposals[role], step)
+    for role in withdraw:
+        transcript.event(
+            PROPOSAL_WITHDRAWN, step, role=role, version=state.staged[role].signed.version
+        )
     return EditOutcome(changes, tuple(notes), tuple(withdraw))
 
 
@@ -172,17 +218,27 @@ def _with_targets_check(
         notes.append(note)
 
 
-def add_keyholder(path: Path, name: str, public_key: Path, roles: Sequence[str]) -> EditOutcome:
+def add_keyholder(
+    path: Path,
+    name: str,
+    public_key: Path,
+    roles: Sequence[str],
+    *,
+    recorder: RecorderFactory = Recorder,
+) -> EditOutcome:
     """Enroll `name` with the key in `public_key` (or reuse theirs) and let it sign `roles`."""
     state = load_state(path)
     key = read_public_key(public_key)
     roles = list(dict.fromkeys(roles or ["root"]))
     roster = state.roster
     existing = roster.keyholders.get(name)
+    facts: list[Recording] = []
     if existing is None:
         require_new_name(roster, name)
         require_unused_key(roster, key, name)
-        roster = roster.with_keyholder(RosterKey(name, key))
+        entry = RosterKey(name, key)
+        roster = roster.with_keyholder(entry)
+        facts.append(enrolled(entry, f"public key file {public_key}"))
     elif existing.keyid != key.keyid:
         raise EditError(
             f"{name} is already a keyholder, with another key ({existing.keyid})",
@@ -194,10 +250,13 @@ def add_keyholder(path: Path, name: str, public_key: Path, roles: Sequence[str])
     proposals = {"root": md}
     notes: list[str] = []
     _with_targets_check(state, root, proposals, notes)
-    return commit(state, proposals, notes, roster=roster)
+    facts.append(fact(KEYHOLDER_ADDED, keyholder=name, keyid=key.keyid, roles=roles))
+    return commit(state, proposals, notes, recorder=recorder, step=STEP, facts=facts, roster=roster)
 
 
-def remove_keyholder(path: Path, name: str, roles: Sequence[str] = ()) -> EditOutcome:
+def remove_keyholder(
+    path: Path, name: str, roles: Sequence[str] = (), *, recorder: RecorderFactory = Recorder
+) -> EditOutcome:
     """Stop `name` signing `roles` (default: every root role they sign).
 
     The roster keeps them: root N+1 must still meet root N's threshold, and `name` may be one
@@ -216,10 +275,13 @@ def remove_keyholder(path: Path, name: str, roles: Sequence[str] = ()) -> EditOu
     proposals = {"root": md}
     notes: list[str] = []
     _with_targets_check(state, root, proposals, notes)
-    return commit(state, proposals, notes)
+    removed = fact(KEYHOLDER_REMOVED, keyholder=name, keyid=entry.keyid, roles=chosen)
+    return commit(state, proposals, notes, recorder=recorder, step=STEP, facts=[removed])
 
 
-def set_threshold(path: Path, role: str, threshold: int) -> EditOutcome:
+def set_threshold(
+    path: Path, role: str, threshold: int, *, recorder: RecorderFactory = Recorder
+) -> EditOutcome:
     state = load_state(path)
     md, root = _root_proposal(state)
     if role not in root.roles and role in offline_roles(state.trusted, state.staged):
@@ -227,14 +289,18 @@ def set_threshold(path: Path, role: str, threshold: int) -> EditOutcome:
             f"{role} is a delegated role; its threshold is set in its delegating role",
             f"use `ceremony delegate WORKSPACE update {role} --threshold {threshold}`",
         )
+    before = root.roles[role].threshold if role in root.roles else None
     set_root_threshold(root, role, threshold)
     proposals = {"root": md}
     notes: list[str] = []
     _with_targets_check(state, root, proposals, notes)
-    return commit(state, proposals, notes)
+    changed = fact(THRESHOLD_SET, role=role, threshold=threshold, previous=before)
+    return commit(state, proposals, notes, recorder=recorder, step=STEP, facts=[changed])
 
 
-def replace_key(path: Path, name: str, public_key: Path) -> EditOutcome:
+def replace_key(
+    path: Path, name: str, public_key: Path, *, recorder: RecorderFactory = Recorder
+) -> EditOutcome:
     """Same keyholder, new device: the new key takes the old key's place everywhere.
 
     The roster retires the old key (not compromised): root N still lists it, so its signature
@@ -274,10 +340,21 @@ def replace_key(path: Path, name: str, public_key: Path) -> EditOutcome:
                 notes.append(note)
     if "root" in proposals:
         _with_targets_check(state, root, proposals, notes)
-    roster = state.roster.retire(entry, compromised=False).with_keyholder(RosterKey(name, key))
+    successor = RosterKey(name, key)
+    roster = state.roster.retire(entry, compromised=False).with_keyholder(successor)
     if not proposals:
         notes.append(f"{name} signs no role yet; only the roster changed")
-    return commit(state, proposals, notes, roster=roster)
+    facts = [
+        enrolled(successor, f"public key file {public_key}"),
+        fact(
+            KEY_REPLACED,
+            keyholder=name,
+            keyid=key.keyid,
+            old_keyid=entry.keyid,
+            reason="new device; the old key is retired, not compromised",
+        ),
+    ]
+    return commit(state, proposals, notes, recorder=recorder, step=STEP, facts=facts, roster=roster)
 
 
 def _offline_uses(state: CeremonyState, keyid: str, proposals: dict[str, Metadata[Any]]) -> bool:
@@ -292,7 +369,12 @@ def _offline_uses(state: CeremonyState, keyid: str, proposals: dict[str, Metadat
 
 
 def set_online_key(
-    path: Path, role: str, public_key: Path, key_name: str | None = None
+    path: Path,
+    role: str,
+    public_key: Path,
+    key_name: str | None = None,
+    *,
+    recorder: RecorderFactory = Recorder,
 ) -> EditOutcome:
     """Sign online role `role` (snapshot or timestamp) with the key in `public_key` from now on.
 
@@ -321,13 +403,17 @@ def set_online_key(
             "use a new key; a retired key does not come back",
         )
     md, root = _root_proposal(state)
+    previous = list(root.roles[role].keyids) if role in root.roles else []
     unused = set_online_key_in_root(root, role, key)
     proposals = {"root": md}
     notes: list[str] = []
+    facts: list[Recording] = []
+    retired: list[str] = []
     for keyid in unused:
         old = roster.online_keys.get(roster.name_for_keyid(keyid) or "")
         if old is not None and old.keyid == keyid and not _offline_uses(state, keyid, proposals):
             roster = roster.retire(old, compromised=False)
+            retired.append(old.keyid)
             notes.append(f"online key {old.name} is no longer used and was retired")
     if known is None:
         name = key_name
@@ -335,7 +421,9 @@ def set_online_key(
             freed = [e.name for e in roster.retired if e.online and e.keyid in unused]
             name = freed[-1] if freed and freed[-1] not in roster.online_keys else role
         require_new_name(roster, name)
-        roster = roster.with_online_key(RosterKey(name, key, online=True))
+        new_entry = RosterKey(name, key, online=True)
+        roster = roster.with_online_key(new_entry)
+        facts.append(enrolled(new_entry, f"public key file {public_key}"))
     elif key_name is not None and key_name != known.name:
         raise EditError(
             f"this key is already online key {known.name!r}",
@@ -345,14 +433,26 @@ def set_online_key(
         f"after export, the online side must sign {role} with the new key; clients then drop "
         "their trusted snapshot and timestamp"
     )
-    return commit(state, proposals, notes, roster=roster)
+    facts.append(
+        fact(
+            ONLINE_KEY_SET,
+            role=role,
+            keyid=key.keyid,
+            key_name=roster.label(key.keyid),
+            previous_keyids=previous,
+            retired_keyids=retired,
+        )
+    )
+    return commit(state, proposals, notes, recorder=recorder, step=STEP, facts=facts, roster=roster)
 
 
-def set_role_expiry(path: Path, role: str, days: int, now: datetime) -> EditOutcome:
+def set_role_expiry(
+    path: Path, role: str, days: int, now: datetime, *, recorder: RecorderFactory = Recorder
+) -> EditOutcome:
     """Give offline role `role` a new expiry `days` from `now` (staged as N+1)."""
     state = load_state(path)
     require_offline_role(state, role)
     require_days(days)
     md = proposal_base(state, role)
     set_expiry(md.signed, expiry(now, days), now)
-    return commit(state, {role: md})
+    return commit(state, {role: md}, recorder=recorder, step=STEP)

@@ -13,6 +13,7 @@ from tuf.api.metadata import Metadata
 
 from ceremony import __version__
 from ceremony.cli import main
+from ceremony.flows.rehearse import practice_passphrase, practice_pin
 from tests.conftest import TestKey, tree_digest
 
 
@@ -223,6 +224,26 @@ def test_rehearse_runs_the_whole_ceremony_and_verify_agrees(
     code, out, _ = run(["verify", str(out_dir / "export"), "--json"], capsys, monkeypatch)
     assert code == 0
     assert json.loads(out)["ok"] is True
+
+    # The practice ceremony is on the record through the same flows, and no secret is in it.
+    workspace = out_dir / "workspace"
+    code, out, err = run(["transcript", "verify", str(workspace)], capsys, monkeypatch)
+    assert code == 0, err
+    assert "(line 1, transcript_started)" in out
+    data = (workspace / "transcript.jsonl").read_text()
+    events = [json.loads(line)["event"] for line in data.splitlines()]
+    assert events[-1] == "exported"
+    assert events.count("signature_added") == 6  # alice and bob: root, targets, claimed
+    for name in ("alice", "bob", "carol"):
+        assert practice_passphrase(name) not in data
+        assert practice_pin(name) not in data
+    final = json.loads((out_dir / "export" / "manifest.json").read_text())["transcript"]
+    code, out, err = run(
+        ["transcript", "verify", str(out_dir / "export"), "--final-hash", final["final_hash"]],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
 
     # Below threshold after removing a root signature: exit 1, one line per problem.
     root_file = out_dir / "export/metadata/1.root.json"

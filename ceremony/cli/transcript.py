@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ver.add_argument("--json", action="store_true")
     ver.set_defaults(handler=cmd_verify)
 
-    env = tr_sub.add_parser("environment", help="record this machine's facts (start of R3)")
+    env = tr_sub.add_parser("environment", help="record this machine's facts (runbook R0)")
     env.add_argument("workspace", type=Path)
     env.set_defaults(handler=cmd_environment)
 
@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     clock.add_argument(
         "statement", nargs=argparse.REMAINDER, help="e.g. matches the witness's radio clock"
     )
-    clock.add_argument("--step", metavar="RN", help="the runbook step, e.g. R3")
+    clock.add_argument("--step", metavar="RN", default="R0", help="the runbook step (R0)")
     clock.set_defaults(handler=cmd_clock)
 
     note = tr_sub.add_parser("note", help="record an exception or remark in free text")

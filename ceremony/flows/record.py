@@ -129,11 +129,11 @@ class Recorder:
 
     # --- the start of a ceremony ---------------------------------------------------------
 
-    def environment(self, facts: EnvironmentFacts, *, step: str | None = None) -> TranscriptEvent:
+    def environment(self, facts: EnvironmentFacts, *, step: str | None = "R0") -> TranscriptEvent:
         return self.event(ENVIRONMENT, step, **environment_fields(facts))
 
     def clock_confirmed(
-        self, statement: str, system_clock: datetime, *, step: str | None = None
+        self, statement: str, system_clock: datetime, *, step: str | None = "R0"
     ) -> TranscriptEvent:
         """The coordinator's statement that the system clock agrees with a trusted clock."""
         return self.event(
@@ -144,7 +144,7 @@ class Recorder:
         )
 
     def participants(
-        self, people: Sequence[tuple[str, str]], *, step: str | None = None
+        self, people: Sequence[tuple[str, str]], *, step: str | None = "R4"
     ) -> TranscriptEvent:
         """Roll call: (name, role) for everyone present; role is coordinator, witness, ..."""
         return self.event(
@@ -323,7 +323,7 @@ def record_environment(
     system_clock: datetime,
     *,
     clock: Callable[[], datetime] = utc_now,
-    step: str | None = None,
+    step: str | None = "R0",
     sys_net: Path | None = None,
     package_root: Path | None = None,
 ) -> tuple[EnvironmentFacts, TranscriptEvent]:

@@ -55,7 +55,7 @@ MAX_KEY_CHARS = 256
 LINE_KEYS = frozenset({"v", "seq", "time", "event", "step", "fields", "prev"})
 
 _EVENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_STEP = re.compile(r"R[1-9][0-9]{0,2}")
+_STEP = re.compile(r"R(?:0|[1-9][0-9]{0,2})")  # runbook.md: R0 opens a ceremony
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -467,7 +467,7 @@ def require_intact(data: bytes, source: str, expected_final: str | None = None) 
 
 
 def is_step_id(text: str) -> bool:
-    """A runbook step id as events carry it: `R1`, `R12`."""
+    """A runbook step id as events carry it: `R0`, `R1`, `R12`."""
     return _STEP.fullmatch(text) is not None
 
 

@@ -443,7 +443,7 @@ def test_keys_below_the_top_may_be_data_such_as_library_names() -> None:
         ("", None, "event type"),
         ("note", "6", "step"),
         ("note", "r6", "step"),
-        ("note", "R0", "step"),
+        ("note", "R00", "step"),
     ],
 )
 def test_event_types_and_step_ids_are_checked(event: str, step: str | None, says: str) -> None:

@@ -83,7 +83,7 @@ CALLS: list[tuple[str, Callable[[Recorder], object], str, str | None, dict[str, 
         "participants",
         lambda r: r.participants([("carol", "coordinator"), ("alice", "keyholder")]),
         "participants",
-        None,
+        "R4",
         {
             "participants": [
                 {"name": "carol", "role": "coordinator"},

@@ -61,7 +61,7 @@ def test_init_records_the_environment_and_asks_for_the_clock(
     assert f"`ceremony transcript clock {workspace} " in out
     lines = transcript(workspace)
     assert [line["event"] for line in lines][-1] == "environment"
-    assert lines[-1]["step"] is None  # the opening; step ids start at R1
+    assert lines[-1]["step"] == "R0"  # the opening of the ceremony
     fields = lines[-1]["fields"]
     assert isinstance(fields, dict)
     assert fields["network_up"] == []
@@ -148,7 +148,7 @@ def test_a_whole_ceremony_leaves_a_verified_transcript_without_secrets(
         ("plan_adopted", "R3"),
         *[("key_enrolled", "R3")] * 4,
         *[("proposal_staged", "R3")] * 3,
-        ("environment", None),
+        ("environment", "R0"),
         *[("signature_added", "R6")] * 6,
         ("verification", "R8"),
         ("verification", "R8"),

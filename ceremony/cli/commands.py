@@ -12,6 +12,7 @@ from typing import Any
 from ceremony.cli import hardware, lifecycle, revocation, transcript, transfer, tui_entry
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
+from ceremony.flows.checks import lint_errors
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
@@ -157,7 +158,15 @@ def _print_status(workspace: Path, moment: datetime) -> None:
         for line in role_lines(status, moment):
             out(line)
     if statuses and all(s.met for s in statuses):
-        out(f"all thresholds are met: export with `ceremony export {workspace} OUTDIR`")
+        errors = lint_errors(state, moment)
+        if errors:
+            role, version, finding = errors[0]
+            out(
+                "all thresholds are met, but export will refuse "
+                f"{role} v{version}: {finding.message}"
+            )
+        else:
+            out(f"all thresholds are met: export with `ceremony export {workspace} OUTDIR`")
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -29,8 +29,7 @@ from ceremony.flows.session_files import Enrolled, Participant
 from ceremony.model.transcript import format_time, parse_time
 from ceremony.store.environment import EnvironmentFacts, gather
 
-# The opening (runbook R0) is recorded without a step: step ids start at R1 (transcript format).
-STEP_OPEN: str | None = None
+STEP_OPEN = "R0"  # runbook.md: R0 opens the ceremony
 STEP_KEYS = "R1"
 STEP_ROLLCALL = "R4"
 STEP_REVIEW = "R5"

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,28 @@ def test_rehearse_refuses_a_non_empty_directory(
     assert code == 2
     assert "not empty" in err
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_status_does_not_call_a_proposal_with_a_lint_error_ready(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    workspace: Path,
+    keyring: dict[str, TestKey],
+) -> None:
+    for name in ("alice", "bob"):
+        key = keyring[name]
+        code, _, err = run(
+            ["sign", str(workspace), "--keyholder", name, "--key", key.uri, "--secret-stdin"],
+            capsys,
+            monkeypatch,
+            key.passphrase + "\n",
+        )
+        assert code == 0, err
+    code, out, _ = run(["status", str(workspace)], capsys, monkeypatch)
+    assert "all thresholds are met: export with" in out
+    # The same fully signed proposals, looked at after they expired.
+    monkeypatch.setattr("ceremony.cli.commands.now", lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    code, out, _ = run(["status", str(workspace)], capsys, monkeypatch)
+    assert code == 0
+    assert "but export will refuse root v1: already expired" in out
+    assert "export with" not in out

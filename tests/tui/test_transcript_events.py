@@ -52,11 +52,11 @@ async def test_opening_records_the_machine_warns_of_the_network_and_confirms_the
         assert "clock is not confirmed" not in text
     found = events()
     [environment] = of_type(found, "environment")
-    assert environment["step"] is None  # R0, the opening; step ids start at R1
+    assert environment["step"] == "R0"  # the opening of the ceremony
     assert environment["fields"]["network_up"] == ["eth0"]
     assert environment["fields"]["system_clock"] == NOW_TEXT
     [clock] = of_type(found, "clock_confirmed")
-    assert clock["step"] is None
+    assert clock["step"] == "R0"
     assert clock["fields"] == {"statement": "matches the radio clock", "system_clock": NOW_TEXT}
     reviewed = of_type(found, "proposal_reviewed")
     expected = {(r.role, r.version, r.fingerprint_digest) for r in make_session().reviews()}

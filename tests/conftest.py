@@ -13,50 +13,14 @@ import pytest
 from securesystemslib.signer import SSlibKey
 
 from ceremony.flows.keygen import keygen_keyfile
+from ceremony.flows.rehearse import example_plan
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 NAMES = ("alice", "bob", "carol", "dave", "online")
 
-BASE_PLAN = """\
-[repository]
-name = "example"
-
-[keyholders.alice]
-key = "keys/alice.key.pub.json"
-[keyholders.bob]
-key = "keys/bob.key.pub.json"
-[keyholders.carol]
-key = "keys/carol.key.pub.json"
-
-[online_keys.online]
-key = "keys/online.key.pub.json"
-
-[roles.root]
-signers = ["alice", "bob", "carol"]
-threshold = 2
-expires_in_days = 365
-
-[roles.targets]
-signers = ["alice", "bob"]
-threshold = 2
-expires_in_days = 180
-
-[roles.snapshot]
-online_key = "online"
-expires_in_days = 7
-
-[roles.timestamp]
-online_key = "online"
-expires_in_days = 1
-
-[[delegations]]
-name = "claimed"
-signers = ["alice", "bob"]
-threshold = 1
-paths = ["claimed/*"]
-terminating = true
-expires_in_days = 90
-"""
+BASE_PLAN = example_plan(
+    "example", {n: f"keys/{n}.key.pub.json" for n in ("alice", "bob", "carol", "online")}
+)
 
 
 @dataclass(frozen=True)

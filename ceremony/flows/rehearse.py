@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,10 +36,9 @@ KEYHOLDERS = ("alice", "bob", "carol")
 TOKEN_KEYHOLDERS = {"bob": "ed25519", "carol": "ecdsa-p256"}
 ROOT_KEY_LABEL = "rehearsal-root"
 
-PLAN_TEMPLATE = """\
-# A practice plan: three keyholders, root 2 of 3, targets 2 of 2, one offline delegation.
+_EXAMPLE_PLAN = """\
 [repository]
-name = "rehearsal"
+name = "{repository}"
 
 [keyholders.alice]
 key = "{alice}"
@@ -49,7 +48,7 @@ key = "{bob}"
 key = "{carol}"
 
 [online_keys.online]
-key = "online/online.key.pub.json"
+key = "{online}"
 
 [roles.root]
 signers = ["alice", "bob", "carol"]
@@ -77,6 +76,25 @@ paths = ["claimed/*"]
 terminating = true
 expires_in_days = 90
 """
+
+
+def example_plan(repository: str, key_files: Mapping[str, str]) -> str:
+    """The example plan of docs/plan-format.md for keyholders alice, bob and carol and one
+    online key: root 2 of 3, targets 2 of 2, the offline delegation `claimed` 1 of 2.
+
+    `key_files` names the public key file of alice, bob, carol and online, relative to the plan.
+    """
+    return _EXAMPLE_PLAN.format(repository=repository, **key_files)
+
+
+def practice_plan(key_files: Mapping[str, str]) -> str:
+    """The rehearsal's plan: the example plan with the practice online key."""
+    header = (
+        "# A practice plan: three keyholders, root 2 of 3, targets 2 of 2,"
+        " one offline delegation.\n"
+    )
+    files = {"online": "online/online.key.pub.json", **key_files}
+    return header + example_plan("rehearsal", files)
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,7 @@ def _ceremony(
     say("R2  plan: root 2 of 3 (alice, bob, carol), targets 2 of 2, delegation 'claimed' 1 of 2")
     plan = base / "plan.toml"
     paths = {name: keys[name].public_key_file.relative_to(base).as_posix() for name in KEYHOLDERS}
-    write_atomic(plan, PLAN_TEMPLATE.format(**paths).encode())
+    write_atomic(plan, practice_plan(paths).encode())
 
     workspace = base / "workspace"
     init = init_workspace(plan, workspace, now)

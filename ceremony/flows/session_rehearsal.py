@@ -65,7 +65,7 @@ def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = Tru
             name: keys[name].public_key_file.relative_to(base).as_posix()
             for name in practice.KEYHOLDERS
         }
-        write_atomic(plan, practice.PLAN_TEMPLATE.format(**paths).encode())
+        write_atomic(plan, practice.practice_plan(paths).encode())
         init_workspace(plan, base / files.WORKSPACE_DIR, now)
         wizard = WizardState(practice=True, rollcall_done=True)
         wizard.draft = default_draft(practice.KEYHOLDERS).to_dict() | {"repository": "rehearsal"}

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, Root
 
+from ceremony.flows.rehearse import example_plan
 from tests.interop.clients import TufJsRuntime
 from tests.interop.exportlike import drop_signatures
 from tests.interop.harness import run_both_clients
@@ -30,46 +31,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 KEYHOLDERS = ("alice", "bob", "carol")
 TARGET = "claimed/example-1.0.tar.gz"
 
-PLAN = """\
-[repository]
-name = "interop"
-
-[keyholders.alice]
-key = "keys/alice.key.pub.json"
-[keyholders.bob]
-key = "keys/bob.key.pub.json"
-[keyholders.carol]
-key = "keys/carol.key.pub.json"
-
-[online_keys.online]
-key = "keys/online.pub.pem"
-
-[roles.root]
-signers = ["alice", "bob", "carol"]
-threshold = 2
-expires_in_days = 365
-
-[roles.targets]
-signers = ["alice", "bob"]
-threshold = 2
-expires_in_days = 180
-
-[roles.snapshot]
-online_key = "online"
-expires_in_days = 7
-
-[roles.timestamp]
-online_key = "online"
-expires_in_days = 1
-
-[[delegations]]
-name = "claimed"
-signers = ["alice", "bob"]
-threshold = 1
-paths = ["claimed/*"]
-terminating = true
-expires_in_days = 90
-"""
+PLAN = example_plan(
+    "interop",
+    {
+        **{n: f"keys/{n}.key.pub.json" for n in ("alice", "bob", "carol")},
+        "online": "keys/online.pub.pem",
+    },
+)
 
 
 def ceremony(cwd: Path, *args: str, stdin: str = "") -> str:

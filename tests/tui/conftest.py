@@ -16,6 +16,7 @@ import pytest
 
 from ceremony.flows import session_files as files
 from ceremony.flows.initial import init_workspace
+from ceremony.flows.rehearse import example_plan
 from ceremony.flows.session import Session, SignFunction
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
@@ -27,46 +28,13 @@ DATA = Path(__file__).parent / "data"
 KEYHOLDERS = ("alice", "bob", "carol")
 FOLDER = Path("ceremony")  # relative to the test's working directory: stable on screen
 
-PLAN = """\
-[repository]
-name = "example"
-
-[keyholders.alice]
-key = "usb-alice/alice.key.pub.json"
-[keyholders.bob]
-key = "usb-bob/bob.key.pub.json"
-[keyholders.carol]
-key = "usb-carol/carol.key.pub.json"
-
-[online_keys.online]
-key = "online/online.key.pub.json"
-
-[roles.root]
-signers = ["alice", "bob", "carol"]
-threshold = 2
-expires_in_days = 365
-
-[roles.targets]
-signers = ["alice", "bob"]
-threshold = 2
-expires_in_days = 180
-
-[roles.snapshot]
-online_key = "online"
-expires_in_days = 7
-
-[roles.timestamp]
-online_key = "online"
-expires_in_days = 1
-
-[[delegations]]
-name = "claimed"
-signers = ["alice", "bob"]
-threshold = 1
-paths = ["claimed/*"]
-terminating = true
-expires_in_days = 90
-"""
+PLAN = example_plan(
+    "example",
+    {
+        **{n: f"usb-{n}/{n}.key.pub.json" for n in ("alice", "bob", "carol")},
+        "online": "online/online.key.pub.json",
+    },
+)
 
 
 def secret_of(name: str) -> str:

@@ -115,7 +115,7 @@ def _practice_secret(secret: str) -> Callable[[str], str]:
     return handler
 
 
-def _prepare_base(out: Path | None) -> Path:
+def prepare_base(out: Path | None) -> Path:
     if out is None:
         return Path(tempfile.mkdtemp(prefix="ceremony-rehearsal-"))
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -133,7 +133,7 @@ def token_label(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Key:
+class PracticeKey:
     """A keyholder's practice key: its public key file and how to sign with it."""
 
     public_key_file: Path
@@ -142,13 +142,15 @@ class _Key:
     device: str
 
 
-def _key_file(base: Path, name: str, now: datetime, say: Callable[[str], None]) -> _Key:
+def practice_key_file(
+    base: Path, name: str, now: datetime, say: Callable[[str], None]
+) -> PracticeKey:
     stick = base / ("online" if name == "online" else f"usb-{name}")
     stick.mkdir(exist_ok=True)
     created = keygen_keyfile(stick / f"{name}.key", practice_passphrase(name), "ed25519", now)
     say(f"    {name}: keyid {created.keyid}")
     say(f"    {'':{len(name)}}  practice passphrase: {practice_passphrase(name)}")
-    return _Key(
+    return PracticeKey(
         created.public_key_path,
         f"keyfile:{created.key_path}",
         practice_passphrase(name),
@@ -156,9 +158,9 @@ def _key_file(base: Path, name: str, now: datetime, say: Callable[[str], None]) 
     )
 
 
-def _token_key(
+def token_key(
     base: Path, install: SoftHsmInstall, conf: Path, name: str, say: Callable[[str], None]
-) -> _Key:
+) -> PracticeKey:
     init_token(install, conf, token_label(name), practice_pin(name))
     directory = base / f"token-{name}"
     directory.mkdir(exist_ok=True)
@@ -175,7 +177,7 @@ def _token_key(
     say(f"    {name}: keyid {result.public_key.keyid}")
     say(f'    {"":{len(name)}}  {algorithm} key on SoftHSM2 token "{token_label(name)}"')
     say(f"    {'':{len(name)}}  practice PIN: {practice_pin(name)}")
-    return _Key(
+    return PracticeKey(
         result.public_key_path,
         result.uri,
         practice_pin(name),
@@ -194,7 +196,7 @@ def rehearse(
 
     SoftHSM2 tokens are used for bob and carol when `use_softhsm` and SoftHSM2 is installed.
     """
-    base = _prepare_base(out)
+    base = prepare_base(out)
     install = find_softhsm() if use_softhsm else None
     with contextlib.ExitStack() as stack:
         say(f"practice ceremony in {base}")
@@ -218,17 +220,17 @@ def rehearse(
                 "    SoftHSM2 is not installed: every keyholder uses a key file "
                 "(install softhsm2 to rehearse with hardware tokens)"
             )
-        keys: dict[str, _Key] = {}
+        keys: dict[str, PracticeKey] = {}
         for name in (*KEYHOLDERS, "online"):
             if install is not None and conf is not None and name in TOKEN_KEYHOLDERS:
-                keys[name] = _token_key(base, install, conf, name, say)
+                keys[name] = token_key(base, install, conf, name, say)
             else:
-                keys[name] = _key_file(base, name, now, say)
+                keys[name] = practice_key_file(base, name, now, say)
         return _ceremony(base, keys, now, say)
 
 
 def _ceremony(
-    base: Path, keys: dict[str, _Key], now: datetime, say: Callable[[str], None]
+    base: Path, keys: dict[str, PracticeKey], now: datetime, say: Callable[[str], None]
 ) -> RehearsalResult:
     say("R2  plan: root 2 of 3 (alice, bob, carol), targets 2 of 2, delegation 'claimed' 1 of 2")
     plan = base / "plan.toml"

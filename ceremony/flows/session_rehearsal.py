@@ -46,7 +46,7 @@ def _silent(_line: str) -> None:
 
 
 def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = True) -> Practice:
-    base = practice._prepare_base(out)
+    base = practice.prepare_base(out)
     result = Practice(base, {}, {})
     install = find_softhsm() if use_softhsm else None
     conf = None
@@ -57,9 +57,9 @@ def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = Tru
         keys = {}
         for name in (*practice.KEYHOLDERS, "online"):
             if install is not None and conf is not None and name in practice.TOKEN_KEYHOLDERS:
-                keys[name] = practice._token_key(base, install, conf, name, _silent)
+                keys[name] = practice.token_key(base, install, conf, name, _silent)
             else:
-                keys[name] = practice._key_file(base, name, now, _silent)
+                keys[name] = practice.practice_key_file(base, name, now, _silent)
         plan = base / files.PLAN_FILE
         paths = {
             name: keys[name].public_key_file.relative_to(base).as_posix()

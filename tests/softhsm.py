@@ -35,7 +35,7 @@ from ceremony.keys.pkcs11_softhsm import (
 )
 from ceremony.keys.pkcs11_tokens import present_tokens, token_info
 from ceremony.keys.pkcs11_uri import Pkcs11Uri
-from tests.interop.availability import running_in_ci
+from tests.tools import missing_tool
 
 DEFAULT_PIN = "pin-7c1e93d4"
 """A user PIN distinctive enough to search for in outputs and files."""
@@ -46,9 +46,7 @@ def softhsm_or_skip(find: Callable[[], SoftHsmInstall | None] = find_softhsm) ->
     install = find()
     if install is None:
         message = "SoftHSM2 is not installed (apt-get install softhsm2)"
-        if running_in_ci():
-            pytest.fail(f"PKCS#11 tests need SoftHSM2 in CI: {message}", pytrace=False)
-        pytest.skip(message)
+        missing_tool(message, f"PKCS#11 tests need SoftHSM2 in CI: {message}")
     return install
 
 

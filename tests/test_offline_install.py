@@ -27,13 +27,10 @@ import pytest
 from packaging.requirements import Requirement
 
 from ceremony import __version__
+from tests.tools import missing_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_REQUIREMENTS = ("hatchling",)  # pyproject.toml [build-system]
-
-
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
 def closure(names: tuple[str, ...]) -> dict[str, metadata.Distribution]:
@@ -50,9 +47,10 @@ def closure(names: tuple[str, ...]) -> dict[str, metadata.Distribution]:
         try:
             dist = found.get(key) or metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            if running_in_ci():
-                pytest.fail(f"{name} must be installed to seed the local index", pytrace=False)
-            pytest.skip(f"{name} is not installed here, so no local wheel can be made of it")
+            missing_tool(
+                f"{name} is not installed here, so no local wheel can be made of it",
+                f"{name} must be installed to seed the local index",
+            )
         found[key] = dist
         for text in dist.requires or []:
             requirement = Requirement(text)

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 from datetime import timedelta
 from functools import partial
@@ -42,26 +41,13 @@ from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.transcript import TranscriptError
 from ceremony.store.workspace import create_workspace
 from tests.conftest import BASE_PLAN, NAMES, NOW, tree_digest
+from tests.tools import tool_or_skip
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "bundle"
 TOOL_VERSION = "0.0.0+golden"  # fixed, so a release does not change the golden files
 CEREMONY_ID = "c0ffee" * 5 + "00"
 # The flows record the ceremony in the transcript: with a fixed clock and id, the same bytes.
 fixed_recorder = partial(Recorder, clock=lambda: NOW, new_id=lambda: CEREMONY_ID)
-
-
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
-def tool_or_skip(name: str) -> str:
-    """The path of a system tool the test needs: skip locally when missing, fail in CI."""
-    path = shutil.which(name)
-    if path is None:
-        if running_in_ci():
-            pytest.fail(f"{name} is needed in CI (scripts/setup installs it)", pytrace=False)
-        pytest.skip(f"{name} is not installed (scripts/setup installs it)")
-    return path
 
 
 # Deterministic keys and ceremonies ---------------------------------------------------------------

@@ -6,17 +6,10 @@ because a verifier was silently missing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
-import pytest
-
 from tests.interop.clients import ToolMissingError, TufJsRuntime, find_tufjs
-
-
-def running_in_ci() -> bool:
-    """True when the environment says CI (`CI=true`, as CI services and .ci/run set it)."""
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+from tests.tools import missing_tool
 
 
 def tufjs_or_skip(find: Callable[[], TufJsRuntime] = find_tufjs) -> TufJsRuntime:
@@ -24,6 +17,4 @@ def tufjs_or_skip(find: Callable[[], TufJsRuntime] = find_tufjs) -> TufJsRuntime
     try:
         return find()
     except ToolMissingError as e:
-        if running_in_ci():
-            pytest.fail(f"interop tests need tuf-js in CI: {e}", pytrace=False)
-        pytest.skip(f"tuf-js client unavailable: {e}")
+        missing_tool(f"tuf-js client unavailable: {e}", f"interop tests need tuf-js in CI: {e}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import subprocess
 import zlib
@@ -23,6 +21,7 @@ from ceremony.model.qr import (
     qr_png,
     signature_qr,
 )
+from tests.tools import tool_or_skip
 
 SIGNATURE = DetachedSignature(
     keyholder="alice",
@@ -34,18 +33,9 @@ SIGNATURE = DetachedSignature(
 )
 
 
-def zbarimg_or_skip() -> str:
-    path = shutil.which("zbarimg")
-    if path is None:
-        if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
-            pytest.fail("zbarimg is needed in CI (scripts/setup installs it)", pytrace=False)
-        pytest.skip("zbarimg is not installed (scripts/setup installs it)")
-    return path
-
-
 def decode(image: Path) -> list[str]:
     result = subprocess.run(
-        [zbarimg_or_skip(), "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
+        [tool_or_skip("zbarimg"), "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
         capture_output=True,
         text=True,
         check=False,

@@ -7,25 +7,14 @@ skipped with the reason.
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import pytest
-
-
-def tmux_or_skip() -> str:
-    tmux = shutil.which("tmux")
-    if tmux is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("tmux is missing; scripts/setup installs it")
-        pytest.skip("tmux is not installed (scripts/setup installs it)")
-    return tmux
+from tests.tools import tool_or_skip
 
 
 def capture(tmux: str, socket: str) -> str:
@@ -50,7 +39,7 @@ def wait_for_text(tmux: str, socket: str, text: str, timeout: float) -> str:
 
 
 def test_rehearse_in_a_real_terminal_reaches_review_and_quits(tmp_path: Path) -> None:
-    tmux = tmux_or_skip()
+    tmux = tool_or_skip("tmux")
     socket = f"ceremony-test-{uuid.uuid4().hex[:8]}"
     practice = tmp_path / "practice"
     status = tmp_path / "status"

@@ -23,7 +23,7 @@ from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import role_lines, status_json
+from ceremony.flows.views import review_lines, role_lines, status_json
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.publickeys import format_keyid
 
@@ -191,31 +191,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         if args.raw:
             out(item.canonical)
             continue
-        out(f"=== {item.role} v{item.version} ===")
-        if item.diff is None:
-            out("first version: there is no trusted version to compare with")
-        else:
-            out(f"changes since the trusted {item.role} v{item.diff.old_version} (! look twice):")
-            for change in item.diff.changes:
-                out(f"  {'!' if change.attention else '-'} {change.text}")
-            if not item.diff.changes:
-                out("  - none")
-        for finding in item.findings:
-            out(f"{finding.severity}: {finding.message}")
-        if item.signers:
-            out("who must sign:")
-            for line in item.signers:
-                out(f"  {line}")
-        out("")
-        for line in item.summary:
+        for line in review_lines(item):
             out(line)
-        out("")
-        out("fingerprint of the exact bytes to be signed (SHA-256):")
-        out(f"  {item.fingerprint.hex_text()}")
-        out("read aloud:")
-        for line in item.fingerprint.words_text().splitlines():
-            out(f"  {line}")
-        out("")
     return 0
 
 

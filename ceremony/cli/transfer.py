@@ -24,9 +24,8 @@ from ceremony.flows.transfer import (
     request_turn,
     sign_request,
 )
-from ceremony.flows.views import role_lines
+from ceremony.flows.views import fingerprint_lines, review_lines, role_lines
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
-from ceremony.model.fingerprint import Fingerprint
 from ceremony.model.request import SigningRequest
 
 STDIN = "-"
@@ -75,41 +74,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     mrg.set_defaults(handler=cmd_merge)
 
 
-def _fingerprint_lines(title: str, fingerprint: Fingerprint) -> None:
-    _out(f"{title}:")
-    _out(f"  {fingerprint.hex_text()}")
-    _out("read aloud:")
-    for line in fingerprint.words_text().splitlines():
-        _out(f"  {line}")
-
-
 def _print_review(item: RoleReview) -> None:
-    # The same layout as `ceremony review`, so the two screens can be compared line by line.
-    _out(f"=== {item.role} v{item.version} ===")
-    if item.diff is None:
-        _out("first version: there is no trusted version to compare with")
-    else:
-        _out(f"changes since the trusted {item.role} v{item.diff.old_version} (! look twice):")
-        for change in item.diff.changes:
-            _out(f"  {'!' if change.attention else '-'} {change.text}")
-        if not item.diff.changes:
-            _out("  - none")
-    for finding in item.findings:
-        _out(f"{finding.severity}: {finding.message}")
-    if item.signers:
-        _out("who must sign:")
-        for line in item.signers:
-            _out(f"  {line}")
-    _out("")
-    for line in item.summary:
+    for line in review_lines(item):
         _out(line)
-    _out("")
-    _fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", item.fingerprint)
-    _out("")
 
 
 def _print_request_digest(req: SigningRequest) -> None:
-    _fingerprint_lines("request digest (SHA-256 of the whole request)", req.digest_fingerprint)
+    for line in fingerprint_lines(
+        "request digest (SHA-256 of the whole request)", req.digest_fingerprint
+    ):
+        _out(line)
 
 
 def cmd_request(args: argparse.Namespace) -> int:

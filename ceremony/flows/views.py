@@ -6,9 +6,13 @@ Names come first, capability next to identity ("alice: root 2 of 3"), full keyid
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ceremony.model.fingerprint import Fingerprint
 from ceremony.model.status import Member, RoleStatus, SetStatus
+
+if TYPE_CHECKING:
+    from ceremony.flows.review import RoleReview
 
 SIGNED_MARK = "✓"
 UNSIGNED_MARK = "·"
@@ -95,3 +99,37 @@ def status_json(status: RoleStatus) -> dict[str, Any]:
         ],
         "problems": list(status.problems),
     }
+
+
+def fingerprint_lines(title: str, fingerprint: Fingerprint) -> list[str]:
+    """A fingerprint as hex groups and as words to read aloud, under `title`."""
+    lines = [f"{title}:", f"  {fingerprint.hex_text()}", "read aloud:"]
+    lines.extend(f"  {line}" for line in fingerprint.words_text().splitlines())
+    return lines
+
+
+def review_lines(item: RoleReview) -> list[str]:
+    """The review of one proposal as `ceremony review` and `ceremony sign-request` print it.
+
+    Both use this one layout so the two machines' screens can be compared line by line.
+    """
+    lines = [f"=== {item.role} v{item.version} ==="]
+    if item.diff is None:
+        lines.append("first version: there is no trusted version to compare with")
+    else:
+        lines.append(
+            f"changes since the trusted {item.role} v{item.diff.old_version} (! look twice):"
+        )
+        lines.extend(f"  {'!' if c.attention else '-'} {c.text}" for c in item.diff.changes)
+        if not item.diff.changes:
+            lines.append("  - none")
+    lines.extend(f"{f.severity}: {f.message}" for f in item.findings)
+    if item.signers:
+        lines.append("who must sign:")
+        lines.extend(f"  {line}" for line in item.signers)
+    lines.extend(["", *item.summary, ""])
+    lines.extend(
+        fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", item.fingerprint)
+    )
+    lines.append("")
+    return lines

@@ -76,6 +76,39 @@ def review_checks(
     return diff, findings
 
 
+def role_review(
+    role: str,
+    md: Metadata[Any],
+    previous: Metadata[Any] | None,
+    root: Root | None,
+    targets: Targets | None,
+    roster: Roster,
+    now: datetime,
+    *,
+    staged_roles: Collection[str],
+    trusted_roles: Collection[str],
+    signers: tuple[str, ...],
+) -> RoleReview:
+    """The review of one proposal `md`; `root`/`targets` give each key's capabilities.
+
+    The workspace (`review`) and a signing request on another machine
+    (`flows.transfer.request_review`) both build their reviews here, so they cannot differ.
+    """
+    diff, findings = review_checks(
+        role, md, previous, roster, now, staged_roles=staged_roles, trusted_roles=trusted_roles
+    )
+    return RoleReview(
+        role,
+        md.signed.version,
+        tuple(summary_lines(md, role, root, targets, roster, now)),
+        payload_fingerprint(md.signed_bytes),
+        canonical_signed(md),
+        diff,
+        findings,
+        signers,
+    )
+
+
 def _signer_lines(state: CeremonyState, role: str) -> tuple[str, ...]:
     try:
         status = role_status(role, state.staged, state.trusted, state.roster)
@@ -100,37 +133,18 @@ def review(workspace: Path, roles: list[str] | None, now: datetime) -> list[Role
     targets_md = state.staged.get("targets") or state.trusted.get("targets")
     root = root_md.signed if root_md is not None else None
     targets = targets_md.signed if targets_md is not None else None
-    result = []
-    for role in order:
-        md = state.staged[role]
-        diff, findings = review_checks(
+    return [
+        role_review(
             role,
-            md,
+            state.staged[role],
             state.trusted.get(role),
+            root if isinstance(root, Root) else None,
+            targets if isinstance(targets, Targets) else None,
             state.roster,
             now,
             staged_roles=tuple(state.staged),
             trusted_roles=tuple(state.trusted),
+            signers=_signer_lines(state, role),
         )
-        result.append(
-            RoleReview(
-                role,
-                md.signed.version,
-                tuple(
-                    summary_lines(
-                        md,
-                        role,
-                        root if isinstance(root, Root) else None,
-                        targets if isinstance(targets, Targets) else None,
-                        state.roster,
-                        now,
-                    )
-                ),
-                payload_fingerprint(md.signed_bytes),
-                canonical_signed(md),
-                diff,
-                findings,
-                _signer_lines(state, role),
-            )
-        )
-    return result
+        for role in order
+    ]

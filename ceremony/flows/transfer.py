@@ -45,7 +45,7 @@ from tuf.api.metadata import Metadata
 from ceremony.errors import SigningError, WorkspaceError
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
-from ceremony.flows.review import RoleReview, review_checks
+from ceremony.flows.review import RoleReview, role_review
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import set_line
 from ceremony.keys.references import close_signer, open_signer
@@ -56,14 +56,13 @@ from ceremony.model.detached import (
     signatures_text,
 )
 from ceremony.model.fingerprint import payload_fingerprint
-from ceremony.model.metadata_io import canonical_signed, metadata_bytes
+from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.request import (
     SigningRequest,
     build_request,
     parse_request,
     request_bytes,
 )
-from ceremony.model.review import summary_lines
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, required_sets, role_status
 from ceremony.model.strictjson import MAX_JSON_BYTES
@@ -156,32 +155,22 @@ def request_review(
     """
     root, targets = req.context()
     statuses = {s.role: s for s in req.statuses()}
-    result = []
-    for role, md in req.proposals.items():
-        if roles is not None and role not in roles:
-            continue
-        diff, findings = review_checks(
+    return [
+        role_review(
             role,
             md,
             req.trusted.get(role),
+            root,
+            targets,
             req.roster,
             now,
             staged_roles=tuple(req.proposals),
             trusted_roles=req.trusted_roles,
+            signers=tuple(set_line(s) for s in statuses[role].sets),
         )
-        result.append(
-            RoleReview(
-                role,
-                md.signed.version,
-                tuple(summary_lines(md, role, root, targets, req.roster, now)),
-                payload_fingerprint(md.signed_bytes),
-                canonical_signed(md),
-                diff,
-                findings,
-                tuple(set_line(s) for s in statuses[role].sets),
-            )
-        )
-    return result
+        for role, md in req.proposals.items()
+        if roles is None or role in roles
+    ]
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ceremony.model.fingerprint import Fingerprint
-from ceremony.model.manifest import Grant, KeyRef, Manifest, MetadataEntry, SignerSetEntry
+from ceremony.model.manifest import (
+    Grant,
+    KeyRef,
+    Manifest,
+    MetadataEntry,
+    Participant,
+    SignerSetEntry,
+)
 from ceremony.model.publickeys import format_keyid
 
 MANIFEST_QR = "manifest"
 """Key of the manifest digest's QR image; each fingerprint's image is keyed by its file path."""
+
+
+def _participant_kind(p: Participant) -> str:
+    """`keyholder`, `online key`, with `retired` and `COMPROMISED` where they apply."""
+    kind = "online key" if p.online else "keyholder"
+    if p.retired:
+        kind += ", retired"
+    if p.compromised:
+        kind += ", COMPROMISED"
+    return kind
 
 
 def qr_payload(digest_hex: str) -> str:
@@ -138,11 +155,7 @@ def record_markdown(record: RecordInput) -> str:
     add("| Name | Kind | Keyid | Device |")
     add("|---|---|---|---|")
     for p in manifest.participants:
-        kind = "online key" if p.online else "keyholder"
-        if p.retired:
-            kind += ", retired"
-        if p.compromised:
-            kind += ", COMPROMISED"
+        kind = _participant_kind(p)
         add(f"| {_md(p.name)} | {kind} | `{p.keyid}` | {_md(p.device) or '-'} |")
     add("")
     add("Coordinator: ______________________  Witness: ______________________")
@@ -300,11 +313,7 @@ def record_html(record: RecordInput) -> str:
     add("<h2>Participants</h2>")
     add("<table><tr><th>Name</th><th>Kind</th><th>Keyid</th><th>Device</th></tr>")
     for p in manifest.participants:
-        kind = "online key" if p.online else "keyholder"
-        if p.retired:
-            kind += ", retired"
-        if p.compromised:
-            kind += ", COMPROMISED"
+        kind = _participant_kind(p)
         add(
             f"<tr><td>{_e(p.name)}</td><td>{kind}</td>"
             f'<td class="keyid">{_e(format_keyid(p.keyid))}</td><td>{_e(p.device) or "-"}</td></tr>'

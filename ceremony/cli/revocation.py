@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.flows.reachability import reachability
-from ceremony.flows.revoke import revoke
+from ceremony.flows.revoke import RevokeResult, revoke
 from ceremony.model.reachability import Reachability
 
 
@@ -42,6 +42,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="public key file of the new key that takes the revoked key's place",
     )
+    rev.add_argument(
+        "--revoke-replacement",
+        action="store_true",
+        help=(
+            "also when the key is the replacement staged by an earlier revocation (not yet "
+            "exported): mark it compromised and take it out of the proposals; the output "
+            "then shows who can still reach each threshold"
+        ),
+    )
     rev.set_defaults(handler=cmd_revoke)
 
     reach = sub.add_parser(
@@ -65,6 +74,25 @@ def _print_reachability(report: Reachability) -> None:
         _out(line)
 
 
+def _print_already_staged(result: RevokeResult) -> None:
+    if result.replacement is not None:
+        _out(
+            f"already staged: {result.holder}'s key {result.keyid} is revoked and replaced by "
+            f"the key {result.replacement}; nothing changed"
+        )
+        for place in result.trusted_in:
+            _out(f"  the replacement is in: {place}")
+    else:
+        _out(
+            f"already staged: {result.holder}'s key {result.keyid} is marked compromised and "
+            "no proposal trusts it; nothing changed"
+        )
+    _out("")
+    _print_reachability(result.reachability)
+    _out("")
+    _out("next: `ceremony status` shows the proposals in progress; `ceremony review` them")
+
+
 def cmd_revoke(args: argparse.Namespace) -> int:
     result = revoke(
         args.workspace,
@@ -72,7 +100,11 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         keyid=args.keyid,
         online_role=args.online_role,
         replacement_file=args.replacement,
+        revoke_replacement=args.revoke_replacement,
     )
+    if result.already_staged:
+        _print_already_staged(result)
+        return 0
     _out(
         f"{result.holder}'s key {result.keyid} is marked compromised: "
         "its signatures are refused and never counted from now on"

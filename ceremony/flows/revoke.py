@@ -8,7 +8,9 @@
    wherever it may sign).
 2. Refuse, changing nothing, when the result could never be signed: a role left with fewer
    keys than its threshold, a replacement that is the revoked key itself, or a replacement
-   already used by someone else.
+   already used by someone else. Running the same revocation again changes nothing and says
+   so; the key that a revocation staged as the replacement (not yet trusted) is revoked only
+   when asked for explicitly, so that repeating a command never burns the new key.
 3. Mark the key compromised in the roster first, so that from this moment the tool never
    counts or accepts its signatures, even for the previous root that still lists it.
 4. Stage root N+1 without the key (TUF spec 5.3.4: signed by a threshold of root N and of
@@ -33,11 +35,12 @@ from typing import Any
 from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.errors import PublicKeyError, UsageError, WorkspaceError
+from ceremony.errors import CeremonyError, PublicKeyError, UsageError, WorkspaceError
 from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
 from ceremony.flows.reachability import state_reachability
 from ceremony.flows.record import Recorder
+from ceremony.flows.revoke_edits import below_threshold, edit_root, edit_targets, place_replacement
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.reachability import Reachability
@@ -62,6 +65,7 @@ class RevokeResult:
     resigned: tuple[str, ...]  # roles staged only to be signed again by their new keys
     notices: tuple[str, ...]
     reachability: Reachability
+    already_staged: bool = False  # the same revocation was already done: nothing changed
 
 
 @dataclass(frozen=True)
@@ -192,96 +196,6 @@ def _check_replacement(
         )
 
 
-def _replace_in(keyids: list[str], old: str, new: str | None) -> None:
-    index = keyids.index(old)
-    if new is None or new in keyids:
-        del keyids[index]
-    else:
-        keyids[index] = new
-
-
-def _edit_root(
-    root: Root, keyid: str, replacement: SSlibKey | None, trusted_in: list[str]
-) -> list[str]:
-    """Remove (or replace) `keyid` in every root role; returns the roles whose keys changed."""
-    changed = []
-    for name, role in root.roles.items():
-        if keyid not in role.keyids:
-            continue
-        trusted_in.append(f"root role {name}")
-        _replace_in(role.keyids, keyid, None if replacement is None else replacement.keyid)
-        changed.append(name)
-    if changed:
-        root.keys.pop(keyid, None)
-        if replacement is not None:
-            root.keys[replacement.keyid] = replacement
-    return changed
-
-
-def _edit_targets(
-    role: str,
-    targets: Targets,
-    keyid: str,
-    replacement: SSlibKey | None,
-    trusted_in: list[str],
-) -> tuple[list[str], bool]:
-    """Remove (or replace) `keyid` in every delegation of `targets`.
-
-    Returns (delegated roles whose keys changed, whether the hash bins' keys changed).
-    """
-    delegations = targets.delegations
-    if delegations is None:
-        return [], False
-    new_keyid = None if replacement is None else replacement.keyid
-    changed = []
-    for name, delegated in (delegations.roles or {}).items():
-        if keyid in delegated.keyids:
-            trusted_in.append(f"delegation {name} (in {role})")
-            _replace_in(delegated.keyids, keyid, new_keyid)
-            changed.append(name)
-    bins = delegations.succinct_roles
-    bins_changed = bins is not None and keyid in bins.keyids
-    if bins is not None and bins_changed:
-        trusted_in.append(f"hash bins {bins.name_prefix}-* (in {role})")
-        _replace_in(bins.keyids, keyid, new_keyid)
-    if changed or bins_changed or keyid in delegations.keys:
-        delegations.keys.pop(keyid, None)
-        if replacement is not None and (changed or bins_changed):
-            delegations.keys[replacement.keyid] = replacement
-    return changed, bins_changed
-
-
-def _keys(count: int) -> str:
-    return f"{count} key" if count == 1 else f"{count} keys"
-
-
-def _below_threshold(md: Metadata[Any], role: str) -> list[str]:
-    """Roles in `md` left with fewer keys than their threshold."""
-    signed = md.signed
-    problems = []
-    if isinstance(signed, Root):
-        for name, entry in signed.roles.items():
-            if len(entry.keyids) < entry.threshold:
-                problems.append(
-                    f"root role {name} would keep {_keys(len(entry.keyids))} for a threshold "
-                    f"of {entry.threshold}"
-                )
-    elif isinstance(signed, Targets) and signed.delegations is not None:
-        for name, delegated in (signed.delegations.roles or {}).items():
-            if len(delegated.keyids) < delegated.threshold:
-                problems.append(
-                    f"delegation {name} (in {role}) would keep {_keys(len(delegated.keyids))} "
-                    f"for a threshold of {delegated.threshold}"
-                )
-        bins = signed.delegations.succinct_roles
-        if bins is not None and len(bins.keyids) < bins.threshold:
-            problems.append(
-                f"hash bins (in {role}) would keep {_keys(len(bins.keyids))} for a threshold "
-                f"of {bins.threshold}"
-            )
-    return problems
-
-
 def _is_current(roster: Roster, entry: RosterKey) -> bool:
     table = roster.online_keys if entry.online else roster.keyholders
     return table.get(entry.name) == entry
@@ -304,46 +218,121 @@ def _new_roster(roster: Roster, target: _Target, replacement: SSlibKey | None) -
     return roster.mark_compromised(target.keyid)
 
 
-def _place_replacement(
-    state: CeremonyState,
-    bases: dict[str, Metadata[Any]],
-    keyid: str,
-    replacement: SSlibKey,
-    placed_in: list[str],
-) -> dict[str, Metadata[Any]]:
-    """Give `replacement` the places the trusted versions gave `keyid`.
+@dataclass(frozen=True)
+class _Plan:
+    """What a revocation would change, computed on private copies before anything is written."""
 
-    Used when the key was already removed from the proposals by an earlier revocation
-    without a replacement: the replacement takes the revoked key's roles all the same.
-    """
+    trusted_in: list[str]
+    edited: dict[str, Metadata[Any]]
+    resign: list[str]
+    notices: list[str]
+    online_keys_changed: bool
+    roster: Roster
+
+
+def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None) -> _Plan:
+    bases = _bases(state)
+    if replacement is not None:
+        _check_replacement(state, bases, target, replacement)
+    trusted_in: list[str] = []
     edited: dict[str, Metadata[Any]] = {}
-    for role, trusted in state.trusted.items():
-        base = bases.get(role)
-        if base is None:
+    root_md = bases["root"]
+    assert isinstance(root_md.signed, Root)
+    old_targets_keys = list(root_md.signed.roles["targets"].keyids)
+    old_online_keys = {r: list(root_md.signed.roles[r].keyids) for r in ONLINE_ROLES}
+    if edit_root(root_md.signed, target.keyid, replacement, trusted_in):
+        edited["root"] = root_md
+    resign: list[str] = []
+    notices: list[str] = []
+    for role, md in bases.items():
+        if role == "root" or not isinstance(md.signed, Targets):
             continue
-        old, new = trusted.signed, base.signed
-        if isinstance(old, Root) and isinstance(new, Root):
-            for name, entry in old.roles.items():
-                if keyid in entry.keyids and name in new.roles:
-                    if replacement.keyid not in new.roles[name].keyids:
-                        new.roles[name].keyids.append(replacement.keyid)
-                    new.keys[replacement.keyid] = replacement
-                    placed_in.append(f"root role {name}")
-                    edited[role] = base
-        elif isinstance(old, Targets) and isinstance(new, Targets):
-            before = (old.delegations.roles or {}) if old.delegations else {}
-            after = new.delegations
-            if after is None:
-                continue
-            for name, delegated in before.items():
-                if keyid in delegated.keyids and name in (after.roles or {}):
-                    assert after.roles is not None
-                    if replacement.keyid not in after.roles[name].keyids:
-                        after.roles[name].keyids.append(replacement.keyid)
-                    after.keys[replacement.keyid] = replacement
-                    placed_in.append(f"delegation {name} (in {role})")
-                    edited[role] = base
-    return edited
+        changed, bins_changed = edit_targets(role, md.signed, target.keyid, replacement, trusted_in)
+        if changed or bins_changed:
+            edited[role] = md
+        resign.extend(changed)
+        if bins_changed and md.signed.delegations and md.signed.delegations.succinct_roles:
+            prefix = md.signed.delegations.succinct_roles.name_prefix
+            notices.append(
+                f"the online side must re-sign every hash bin {prefix}-* with the new keys "
+                "and publish them before the new "
+                f"{role}"
+            )
+    if "root" in edited and old_targets_keys != root_md.signed.roles["targets"].keyids:
+        resign.insert(0, "targets")
+
+    if not trusted_in and replacement is not None:
+        edited.update(place_replacement(state, bases, target.keyid, replacement, trusted_in))
+        if not trusted_in:
+            raise WorkspaceError(
+                f"no metadata trusts {target.holder}'s key {target.keyid}, so the "
+                "replacement would have no place",
+                "revoke without --replacement; add new keys with `ceremony root`",
+            )
+    problems = [p for role, md in edited.items() for p in below_threshold(md, role)]
+    if problems:
+        raise WorkspaceError(
+            f"revoking {target.holder}'s key would leave a role unsignable: {problems[0]}",
+            "give --replacement FILE, or lower the threshold first with "
+            "`ceremony root WORKSPACE set-threshold`",
+        )
+    online_changed = any(old_online_keys[r] != root_md.signed.roles[r].keyids for r in ONLINE_ROLES)
+    roster = _new_roster(state.roster, target, replacement)
+    return _Plan(trusted_in, edited, resign, notices, online_changed, roster)
+
+
+def _changes_nothing(state: CeremonyState, plan: _Plan) -> bool:
+    """True when `plan` is already staged: the same roster, the same proposals."""
+    if plan.roster.to_dict() != state.roster.to_dict():
+        return False
+    for role, md in plan.edited.items():
+        staged = state.staged.get(role)
+        if staged is None or staged.signed_bytes != md.signed_bytes:
+            return False
+    return all(role in state.staged for role in plan.resign)
+
+
+def _replaced_by(state: CeremonyState, target: _Target) -> RosterKey | None:
+    """The key `target` replaces, when `target` is a staged replacement not yet trusted.
+
+    That is a keyholder's (or online) current key that has a retired predecessor under the
+    same name and that no trusted metadata lists yet: the new key of a revocation or a key
+    change still in progress.
+    """
+    entry = target.entry
+    if entry is None or not _is_current(state.roster, entry):
+        return None
+    if _key_in_metadata(state.trusted, entry.keyid) is not None:
+        return None
+    earlier = [e for e in state.roster.retired if e.name == entry.name and e.online == entry.online]
+    return earlier[-1] if earlier else None
+
+
+def _replacement_refusal(
+    state: CeremonyState, target: _Target, replaced: RosterKey, replacement: SSlibKey | None
+) -> WorkspaceError:
+    """Refuse to revoke a staged replacement by mistake (running a revocation twice), and say
+    what revoking it on purpose would do."""
+    how = "revoked" if replaced.compromised else "replaced"
+    try:
+        plan = _plan(state, target, replacement)
+    except CeremonyError as e:
+        hint = f"revoking it as well would be refused too: {e.message}"
+    else:
+        after = state_reachability(
+            replace(state, roster=plan.roster, staged={**state.staged, **plan.edited})
+        )
+        sets = "; ".join(s.line() for s in after.sets if s.decisive)
+        verdict = "possible" if after.possible else "impossible"
+        hint = (
+            "to revoke the replacement as well, run again with --revoke-replacement; "
+            f"reachability would then be {verdict}: {sets}"
+        )
+    return WorkspaceError(
+        f"{target.holder}'s key {target.keyid} is the replacement staged for the {how} key "
+        f"{replaced.keyid}; it is not revoked without --revoke-replacement",
+        hint,
+    )
 
 
 def revoke(
@@ -353,9 +342,16 @@ def revoke(
     keyid: str | None = None,
     online_role: str | None = None,
     replacement_file: Path | None = None,
+    revoke_replacement: bool = False,
     recorder: RecorderFactory = Recorder,
 ) -> RevokeResult:
-    """Revoke one key (named by exactly one of `keyholder`, `keyid`, `online_role`)."""
+    """Revoke one key (named by exactly one of `keyholder`, `keyid`, `online_role`).
+
+    Running the same revocation again changes nothing and says so (`already_staged`). A key
+    that is itself the staged replacement of a revoked or replaced key, not yet trusted, is
+    revoked only with `revoke_replacement`: otherwise the natural second try after a
+    revocation (the same command without `--replacement`) would revoke the brand-new key.
+    """
     if sum(x is not None for x in (keyholder, keyid, online_role)) != 1:
         raise UsageError(
             "name exactly one key to revoke", "give --keyholder, --keyid or --online-role"
@@ -363,61 +359,39 @@ def revoke(
     state = load_state(workspace)
     if "root" not in state.trusted and "root" not in state.staged:
         raise WorkspaceError("there is no root to revoke a key from", "run `ceremony init` first")
-    bases = _bases(state)
-    target = _find_target(state, bases, keyholder, keyid, online_role)
+    target = _find_target(state, _bases(state), keyholder, keyid, online_role)
     replacement = _read_replacement(replacement_file) if replacement_file is not None else None
-    if replacement is not None:
-        _check_replacement(state, bases, target, replacement)
-
-    # Work on private copies; nothing is written until every check has passed.
-    trusted_in: list[str] = []
-    edited: dict[str, Metadata[Any]] = {}
-    root_md = bases["root"]
-    assert isinstance(root_md.signed, Root)
-    old_targets_keys = list(root_md.signed.roles["targets"].keyids)
-    old_online_keys = {r: list(root_md.signed.roles[r].keyids) for r in ONLINE_ROLES}
-    if _edit_root(root_md.signed, target.keyid, replacement, trusted_in):
-        edited["root"] = root_md
-    resign: list[str] = []
-    bins_notices: list[str] = []
-    for role, md in bases.items():
-        if role == "root" or not isinstance(md.signed, Targets):
-            continue
-        changed, bins_changed = _edit_targets(
-            role, md.signed, target.keyid, replacement, trusted_in
+    notices: list[str] = []
+    replaced = _replaced_by(state, target)
+    repeated = (
+        replacement is not None and target.key is not None and same_key(replacement, target.key)
+    )
+    if replaced is not None and repeated:
+        # The same revocation again: it is about the key this replacement took over from.
+        target = _Target(replaced.keyid, replaced.key, replaced)
+    elif replaced is not None:
+        if replacement is not None:
+            _check_replacement(state, _bases(state), target, replacement)
+        if not revoke_replacement:
+            raise _replacement_refusal(state, target, replaced, replacement)
+        notices.append(
+            f"{target.holder}'s key {target.keyid} was the replacement staged for the key "
+            f"{replaced.keyid}; it is revoked as well"
         )
-        if changed or bins_changed:
-            edited[role] = md
-        resign.extend(changed)
-        if bins_changed and md.signed.delegations and md.signed.delegations.succinct_roles:
-            prefix = md.signed.delegations.succinct_roles.name_prefix
-            bins_notices.append(
-                f"the online side must re-sign every hash bin {prefix}-* with the new keys "
-                "and publish them before the new "
-                f"{role}"
-            )
-    if "root" in edited and old_targets_keys != root_md.signed.roles["targets"].keyids:
-        resign.insert(0, "targets")
-
-    if not trusted_in and replacement is not None:
-        edited.update(_place_replacement(state, bases, target.keyid, replacement, trusted_in))
-        if not trusted_in:
-            raise WorkspaceError(
-                f"no metadata trusts {target.holder}'s key {target.keyid}, so the "
-                "replacement would have no place",
-                "revoke without --replacement; add new keys with `ceremony root`",
-            )
-    elif not trusted_in and target.keyid in state.roster.compromised_keyids():
-        raise WorkspaceError(
-            f"{target.holder}'s key {target.keyid} is already revoked and trusted nowhere",
-            "nothing to do; `ceremony status` shows the staged proposals",
-        )
-    problems = [p for role, md in edited.items() for p in _below_threshold(md, role)]
-    if problems:
-        raise WorkspaceError(
-            f"revoking {target.holder}'s key would leave a role unsignable: {problems[0]}",
-            "give --replacement FILE, or lower the threshold first with "
-            "`ceremony root WORKSPACE set-threshold`",
+    plan = _plan(state, target, replacement)
+    online = target.entry is not None and target.entry.online
+    if _changes_nothing(state, plan):
+        return RevokeResult(
+            target.keyid,
+            target.holder,
+            online,
+            None if replacement is None else replacement.keyid,
+            tuple(plan.trusted_in),
+            (),
+            (),
+            (),
+            state_reachability(state),
+            already_staged=True,
         )
 
     # The roster first: from here on the key's signatures are refused and never counted,
@@ -425,10 +399,8 @@ def revoke(
     transcript = recorder(state.workspace.path)
     transcript.check()
     before = state.roster
-    roster = _new_roster(before, target, replacement)
-    state.workspace.write_roster(json_bytes(roster.to_dict()))
-    state = replace(state, roster=roster)
-    online = target.entry is not None and target.entry.online
+    state.workspace.write_roster(json_bytes(plan.roster.to_dict()))
+    state = replace(state, roster=plan.roster)
     transcript.event(
         KEY_REVOKED,
         STEP,
@@ -437,9 +409,9 @@ def revoke(
         online=online,
         reason="compromised: its signatures are never accepted or counted again",
         replacement_keyid=None if replacement is None else replacement.keyid,
-        trusted_in=trusted_in,
+        trusted_in=plan.trusted_in,
     )
-    successor = None if replacement is None else roster.entry_for_keyid(replacement.keyid)
+    successor = None if replacement is None else plan.roster.entry_for_keyid(replacement.keyid)
     if successor is not None and before.entry_for_keyid(successor.keyid) is None:
         transcript.key_enrolled(
             successor.name,
@@ -449,13 +421,12 @@ def revoke(
             step=STEP,
         )
     staged: list[StagedChange] = []
-    for role, md in edited.items():
+    for role, md in plan.edited.items():
         staged.append(stage(state, role, md))
         record_staged(transcript, role, md, STEP)
     resigned: list[str] = []
-    notices: list[str] = []
-    for role in dict.fromkeys(resign):
-        if role in edited:
+    for role in dict.fromkeys(plan.resign):
+        if role in plan.edited:
             continue
         if role in state.staged or role in state.trusted:
             md = proposal_base(state, role)
@@ -467,14 +438,14 @@ def revoke(
                 f"{role} is signed outside this workspace: its signers must sign it again "
                 "with its new keys"
             )
-    if any(old_online_keys[r] != root_md.signed.roles[r].keyids for r in ONLINE_ROLES):
+    if plan.online_keys_changed:
         notices.append(
             "after export, the online side must sign new snapshot and timestamp metadata "
             "with the new online key; clients then drop their trusted snapshot and timestamp "
             "(TUF spec 5.3.11)"
         )
-    notices.extend(bins_notices)
-    if not trusted_in:
+    notices.extend(plan.notices)
+    if not plan.trusted_in:
         notices.append(
             "no proposal had to change: the newest metadata no longer trusts this key; it is "
             "marked compromised so that its signatures never count, not even for an older "
@@ -485,7 +456,7 @@ def revoke(
         target.holder,
         online,
         None if replacement is None else replacement.keyid,
-        tuple(trusted_in),
+        tuple(plan.trusted_in),
         tuple(staged),
         tuple(resigned),
         tuple(notices),

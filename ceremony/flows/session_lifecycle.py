@@ -75,6 +75,11 @@ def resign_roles(session: Session, roles: Sequence[str], days: int | None) -> tu
 
 def revoke_keyholder(session: Session, keyholder: str, replacement: Path | None) -> tuple[str, ...]:
     result = revoke(_workspace(session), keyholder=keyholder, replacement_file=replacement)
+    if result.already_staged:
+        return (
+            f"already staged: {result.holder}'s key {result.keyid} is revoked; nothing changed",
+            *result.reachability.lines(),
+        )
     lines = [f"revoked {result.holder}'s key {result.keyid}; it is marked compromised"]
     if result.replacement is not None:
         lines.append(f"replacement key {result.replacement}")

@@ -234,3 +234,78 @@ def test_bad_revocations_are_one_error_and_change_nothing(
     assert message in lines[0]
     assert lines[1].startswith("ceremony: hint: ")
     assert tree_digest(exported) == before
+
+
+def test_revoking_twice_burns_the_replacement(
+    exported: Path,
+    keyring: dict[str, TestKey],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same revoke again changes nothing; the natural next try (`revoke --keyholder carol`
+    without the replacement) does not mark carol's brand-new key compromised."""
+    carol = keyring["carol"].key
+    new_carol, pub = new_key(tmp_path, "carol-new")
+    args = ["revoke", str(exported), "--keyholder", "carol", "--replacement", str(pub)]
+    code, _, err = run(args, capsys, monkeypatch)
+    assert code == 0, err
+    before = tree_digest(exported)
+
+    code, out, err = run(args, capsys, monkeypatch)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        f"already staged: carol's key {carol.keyid} is revoked and replaced by the key "
+        f"{new_carol.public_key.keyid}; nothing changed"
+    )
+    assert "  the replacement is in: root role root" in out
+    assert tree_digest(exported) == before
+
+    code, out, err = run(["revoke", str(exported), "--keyholder", "carol"], capsys, monkeypatch)
+    assert code == 1
+    message, hint = err.splitlines()
+    assert message == (
+        f"ceremony: error: carol's key {new_carol.public_key.keyid} is the replacement staged "
+        f"for the revoked key {carol.keyid}; it is not revoked without --revoke-replacement"
+    )
+    assert hint.startswith(
+        "ceremony: hint: to revoke the replacement as well, run again with "
+        "--revoke-replacement; reachability would then be possible: "
+        "old root v1: possible only if every one of alice, bob signs (2 needed)"
+    )
+    assert "new root v2: possible only if every one of alice, bob signs (2 needed)" in hint
+    assert tree_digest(exported) == before
+
+    code, out, err = run(
+        ["revoke", str(exported), "--keyholder", "carol", "--revoke-replacement"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(f"carol's key {new_carol.public_key.keyid} is marked")
+    assert (
+        f"note: carol's key {new_carol.public_key.keyid} was the replacement staged for the "
+        f"key {carol.keyid}; it is revoked as well"
+    ) in out
+    assert "  new root v2: possible only if every one of alice, bob signs (2 needed)" in out
+    assert tree_digest(exported) != before
+
+
+def test_revoking_twice_without_a_replacement_changes_nothing(
+    exported: Path,
+    keyring: dict[str, TestKey],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args = ["revoke", str(exported), "--keyholder", "carol"]
+    code, _, err = run(args, capsys, monkeypatch)
+    assert code == 0, err
+    before = tree_digest(exported)
+    for again in (args, ["revoke", str(exported), "--keyid", keyring["carol"].key.keyid]):
+        code, out, err = run(again, capsys, monkeypatch)
+        assert (code, err) == (0, "")
+        assert out.splitlines()[0] == (
+            f"already staged: carol's key {keyring['carol'].key.keyid} is marked compromised "
+            "and no proposal trusts it; nothing changed"
+        )
+        assert tree_digest(exported) == before

@@ -358,9 +358,9 @@ def test_revoke_then_replace_gives_the_replacement_the_revoked_keys_places(
     assert root.roles["root"].keyids[-1] == new_carol.public_key.keyid
     assert load_state(exported).roster.keyholders["carol"].keyid == new_carol.public_key.keyid
     before = tree_digest(exported)
-    with pytest.raises(WorkspaceError) as info:
-        revoke(exported, keyid=result.keyid)
-    assert "already revoked and trusted nowhere" in info.value.message
+    again = revoke(exported, keyid=result.keyid)
+    assert again.already_staged
+    assert (again.staged, again.replacement) == ((), None)
     assert tree_digest(exported) == before
 
 
@@ -378,6 +378,32 @@ def test_an_interrupted_revocation_is_finished_by_running_it_again(
     roster = load_state(exported).roster
     assert roster.keyholders["carol"].keyid == new_carol.public_key.keyid
     assert len(roster.retired) == 1
+
+
+def test_an_interrupted_revocation_is_finished_by_the_same_command_again(
+    exported: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    new_carol, pub = new_key(tmp_path, "carol-new")
+    revoke(exported, keyholder="carol", replacement_file=pub)
+    (exported / "staged" / "root.json").unlink()
+    result = revoke(exported, keyholder="carol", replacement_file=pub)
+    assert not result.already_staged
+    assert result.keyid == keyring["carol"].key.keyid
+    assert staged_root(exported).roles["root"].keyids[2] == new_carol.public_key.keyid
+    assert revoke(exported, keyholder="carol", replacement_file=pub).already_staged
+
+
+def test_revoking_the_online_replacement_twice_changes_nothing(
+    exported: Path, tmp_path: Path
+) -> None:
+    _, pub = new_key(tmp_path, "online-new")
+    revoke(exported, online_role="timestamp", replacement_file=pub)
+    before = tree_digest(exported)
+    assert revoke(exported, online_role="timestamp", replacement_file=pub).already_staged
+    with pytest.raises(WorkspaceError) as info:
+        revoke(exported, online_role="snapshot")
+    assert "is the replacement staged for the revoked key" in info.value.message
+    assert tree_digest(exported) == before
 
 
 def test_status_of_a_rotation_shows_the_old_and_the_new_set_by_name(

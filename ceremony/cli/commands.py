@@ -89,7 +89,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     exp = sub.add_parser("export", help="write the signed repository for the online side")
     exp.add_argument("workspace", type=Path)
-    exp.add_argument("outdir", type=Path)
+    # The text as typed: Path("") would silently become the current directory.
+    exp.add_argument("outdir", help="a new, empty directory on the export medium")
     exp.add_argument(
         "--format",
         choices=("tuf", "rstuf"),

@@ -224,15 +224,60 @@ def _promoted_text(name: str) -> str:
     return f"{parsed[1]} v{parsed[0]}"
 
 
+def _entries(count: int) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
+
+
+def require_export_target(outdir: Path | str) -> Path:
+    """The export directory, refused unless it is a new path or an empty directory.
+
+    Every message says "a new, empty directory": an export mixed into other files could be
+    published with them, and an empty path (`ceremony export WORKSPACE ""`, an emptied field
+    in the TUI) would mean the current directory.
+    """
+    if not str(outdir).strip():
+        raise ExportError(
+            "no export directory given: an empty path would mean the current directory",
+            "give a new, empty directory on the export medium, e.g. /media/transfer/export",
+        )
+    path = Path(outdir)
+    try:
+        if not path.exists():
+            return path
+        if not path.is_dir():
+            raise ExportError(
+                f"{path} is a file, not a directory",
+                "give a new, empty directory on the export medium",
+            )
+        entries = sorted(p.name for p in path.iterdir())
+    except OSError as e:
+        raise ExportError(
+            f"cannot read the export directory {path}: {e.strerror}",
+            "check that the export medium is mounted and readable",
+        ) from None
+    if entries:
+        raise ExportError(
+            f"{path} is not empty ({_entries(len(entries))}, e.g. {entries[0]}); "
+            "exports go into a new, empty directory",
+            f"give a name that does not exist yet, e.g. {path / 'export'}, or empty it first",
+        )
+    return path
+
+
 def export(
     workspace: Path,
-    outdir: Path,
+    outdir: Path | str,
     now: datetime,
     *,
     rstuf: bool = False,
     bundle: bool = True,
     recorder: RecorderFactory = Recorder,
 ) -> ExportResult:
+    """Export the workspace into `outdir`, a new path or an empty directory (runbook R8).
+
+    `outdir` may be the text a keyholder typed: an empty one is refused, not read as `.`.
+    """
+    outdir = require_export_target(outdir)
     if rstuf:
         # RSTUF cannot serve every root (docs/rstuf.md): refuse before anything is promoted.
         check_rstuf_export(workspace)

@@ -77,7 +77,7 @@ def test_an_export_into_existing_files_records_nothing(signed: Path, tmp_path: P
     (out / "metadata").mkdir(parents=True)
     (out / "metadata" / "1.root.json").write_text("precious")
     before = tree_digest(signed)
-    with pytest.raises(ExportError, match="already exists"):
+    with pytest.raises(ExportError, match="is not empty"):
         export(signed, out, NOW)
     assert tree_digest(signed) == before
 

@@ -85,7 +85,7 @@ def test_export_never_overwrites(
     (out / "metadata").mkdir(parents=True)
     (out / "metadata/1.targets.json").write_text("precious")
     before = tree_digest(workspace)
-    with pytest.raises(ExportError, match="already exists"):
+    with pytest.raises(ExportError, match="is not empty"):
         export(workspace, out, NOW)
     assert (out / "metadata/1.targets.json").read_text() == "precious"
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["1.targets.json"]
@@ -98,7 +98,7 @@ def test_trusted_state_can_be_exported_again_elsewhere(
     sign(workspace, keyring["alice"])
     sign(workspace, keyring["bob"])
     export(workspace, tmp_path / "first", NOW)
-    with pytest.raises(ExportError, match="already exists"):
+    with pytest.raises(ExportError, match="is not empty"):
         export(workspace, tmp_path / "first", NOW)
     export(workspace, tmp_path / "second", NOW)
     first, second = tree_digest(tmp_path / "first"), tree_digest(tmp_path / "second")

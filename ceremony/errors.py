@@ -10,6 +10,8 @@ Messages never contain secrets (PINs, passphrases, private keys).
 
 from __future__ import annotations
 
+import errno
+
 
 class CeremonyError(Exception):
     """A failure with a message and a hint, both one line of plain words."""
@@ -76,3 +78,35 @@ class ExportError(CeremonyError):
 
 class VerificationError(CeremonyError):
     """Metadata does not verify."""
+
+
+class StorageError(CeremonyError):
+    """A path cannot be read or written: missing or vanished, a full or read-only medium.
+
+    `from_os_error` translates an `OSError` at the store boundary (and, as a last line of
+    defence, in the CLI) into one line of what happened and one of what to do.
+    """
+
+    @classmethod
+    def from_os_error(cls, error: OSError, action: str, path: object) -> StorageError:
+        reason = error.strerror or type(error).__name__
+        return cls(f"cannot {action} {path}: {reason}", storage_hint(error))
+
+
+def storage_hint(error: OSError) -> str:
+    """What to do about an `OSError`, by its errno."""
+    code = error.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            "the medium is full: free some space or use another medium; nothing half-written "
+            "was kept"
+        )
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return "check the path; on a removable medium, check that it is still inserted"
+    if code == errno.EROFS:
+        return "the medium is read-only: check its write-protect switch, or use another medium"
+    if code in (errno.EACCES, errno.EPERM):
+        return "check the permissions of the path, and who runs the command"
+    if code == errno.EIO:
+        return "the medium may be failing or was pulled: use another medium"
+    return "check that the medium is inserted, writable and has free space"

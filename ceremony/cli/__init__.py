@@ -2,20 +2,25 @@
 
 It parses arguments, builds the real backends, runs one command and turns every
 `CeremonyError` into two lines on stderr (`ceremony: error: ...`, `ceremony: hint: ...`) and
-exit status 1 (2 for usage errors). A traceback is shown only with `--debug`.
+exit status 1 (2 for usage errors). A traceback is shown only with `--debug`. Any `OSError`
+the store did not translate is two lines too, and a closed standard output (`ceremony review
+WS | head -3`) ends the command quietly with status 141, as SIGPIPE would.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from ceremony import __version__
 from ceremony.cli import commands
-from ceremony.errors import CeremonyError, UsageError
+from ceremony.errors import CeremonyError, StorageError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,11 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(error: CeremonyError, debug: bool) -> int:
+def _fail(error: CeremonyError, debug: bool, raised: BaseException | None = None) -> int:
     if debug:
-        import traceback
-
-        traceback.print_exception(error)
+        traceback.print_exception(raised or error)
     print(f"ceremony: error: {error.message}", file=sys.stderr)
     print(f"ceremony: hint: {error.hint}", file=sys.stderr)
     return error.exit_code
@@ -66,6 +69,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except CeremonyError as e:
         return _fail(e, debug)
+    except BrokenPipeError:
+        # The reader went away (`ceremony review WS | head -3`): stop quietly, as Unix tools do.
+        return _closed_pipe()
+    except OSError as e:
+        # The last line of defence: the store translates what it reads and writes; anything
+        # else a file system says is still two lines, never a traceback without --debug.
+        where = e.filename if e.filename is not None else "a file"
+        return _fail(StorageError.from_os_error(e, "use", where), debug, e)
     except KeyboardInterrupt:
         print("ceremony: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+
+
+def _closed_pipe() -> int:
+    """Exit status 141 (128 + SIGPIPE), as a tool killed by SIGPIPE would; nothing on stderr.
+
+    Standard output is pointed at /dev/null first, so that the interpreter's final flush of
+    what is still buffered cannot raise again.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141

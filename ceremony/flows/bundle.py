@@ -56,6 +56,7 @@ from ceremony.model.rstuf import (
     update_payload,
 )
 from ceremony.store.bundle import read_exported, write_new_files
+from ceremony.store.transcript import read_transcript
 from ceremony.store.workspace import Workspace, parse_trusted_name
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ def write_bundle(
     transcript: TranscriptEntry | None = None
     transcript_path = state.workspace.path / TRANSCRIPT
     if transcript_path.is_file():
-        data = transcript_path.read_bytes()
+        data = read_transcript(transcript_path)
         new_files[TRANSCRIPT] = data
         # final_hash verifies the whole chain first: a manifest never vouches for a damaged
         # transcript. The transcript's own ceremony id names the ceremony when none is given.

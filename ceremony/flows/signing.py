@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from securesystemslib.exceptions import UnverifiedSignatureError
-from securesystemslib.signer import SecretsHandler
+from securesystemslib.signer import SecretsHandler, Signature
+from tuf.api.metadata import Metadata
 
-from ceremony.errors import CeremonyError, SigningError
+from ceremony.errors import CeremonyError, SigningError, StorageError
 from ceremony.flows.checks import lint_errors
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
@@ -28,7 +30,7 @@ from ceremony.flows.state import CeremonyState, load_state
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.references import close_signer, normalize_reference, open_signer
 from ceremony.model.fingerprint import payload_fingerprint
-from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.metadata_io import metadata_bytes, parse_metadata
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, role_status
 
@@ -157,6 +159,25 @@ def device_text(key_uri: str, entry: RosterKey) -> str:
     return f"{reference} ({entry.device})" if entry.device else reference
 
 
+def _still_staged(state: CeremonyState, role: str) -> Metadata[Any]:
+    """The staged `role` as it is on disk now, refused unless it is what was signed."""
+    path = state.workspace.staged_path(role)
+    try:
+        md = parse_metadata(state.workspace.read_staged(role), str(path))
+    except StorageError as e:
+        raise SigningError(
+            f"the staged {role} is gone ({e.message}); the signature was not stored",
+            "check that the workspace medium is inserted, then `ceremony status` and sign again",
+        ) from e
+    if md.signed_bytes != state.staged[role].signed_bytes:
+        raise SigningError(
+            f"the staged {role} changed while the secret was asked for; the signature over "
+            "the earlier version was not stored",
+            "review the new proposal with `ceremony review`, then sign again",
+        )
+    return md
+
+
 def sign_staged(
     workspace: Path,
     keyholder: str,
@@ -180,7 +201,7 @@ def sign_staged(
     device = device_text(key_uri, entry)
 
     signer = open_signer(key_uri, entry.key, secrets)
-    signed_files: list[tuple[RoleStatus, bytes]] = []
+    signed_files: list[tuple[RoleStatus, Signature]] = []
     try:
         for status in todo:
             md = state.staged[status.role]
@@ -206,11 +227,15 @@ def sign_staged(
                     f"{keyholder}'s signature over {status.role} is not counted; not stored",
                     "report this: the staged proposal and the roster disagree",
                 )
-            signed_files.append((status, metadata_bytes(md)))
+            signed_files.append((status, signature))
     finally:
         close_signer(signer)
-    for status, data in signed_files:
-        state.workspace.write_staged(status.role, data)
+    # The medium may have been pulled, or the proposal changed, while the secret was typed:
+    # every file is checked before the first is written, and signatures merged meanwhile kept.
+    current = [(status, _still_staged(state, status.role), sig) for status, sig in signed_files]
+    for status, md, signature in current:
+        md.signatures[entry.keyid] = signature
+        state.workspace.write_staged(status.role, metadata_bytes(md))
         transcript.signature_added(
             keyholder,
             entry.keyid,

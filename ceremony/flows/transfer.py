@@ -66,7 +66,7 @@ from ceremony.model.request import (
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, required_sets, role_status
 from ceremony.model.strictjson import MAX_JSON_BYTES
-from ceremony.store.atomic import write_atomic
+from ceremony.store.atomic import require_new_file, write_atomic
 
 _MEDIUM = "check that the medium is inserted and readable"
 
@@ -110,11 +110,7 @@ def request(workspace: Path, out: Path, *, recorder: RecorderFactory = Recorder)
     # Read back with the reader the signing machine uses: a request that machine would refuse
     # is never written.
     checked = parse_request(data, str(out))
-    if out.exists():
-        raise WorkspaceError(
-            f"{out} already exists and will not be overwritten",
-            "choose a new file name for the request",
-        )
+    require_new_file(out, "signing request")
     transcript = recorder(state.workspace.path)
     transcript.check()
     write_atomic(out, data)

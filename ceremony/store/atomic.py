@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ceremony.errors import WorkspaceError
+from ceremony.errors import StorageError, WorkspaceError
 
 
 class FileExistsRefused(WorkspaceError):
@@ -43,13 +43,23 @@ def _refuse_existing(path: Path) -> FileExistsRefused:
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, replace: bool = False) -> None:
-    """Write `data` to `path` atomically. With `replace=False` an existing file is refused."""
+    """Write `data` to `path` atomically. With `replace=False` an existing file is refused.
+
+    Every `OSError` (a missing or vanished folder, a full or read-only medium) becomes a
+    `StorageError`, and the temporary file is removed: nothing half-written is left behind.
+    """
     directory = path.parent
+    if not directory.is_dir():
+        raise StorageError(
+            f"cannot write {path}: the folder {directory} does not exist",
+            "create the folder first or check the path; on a removable medium, check that it "
+            "is still inserted",
+        )
     if not replace and path.exists():
         raise _refuse_existing(path)
     tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -57,17 +67,41 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, replace: bool = 
         if replace:
             tmp.replace(path)
         else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise _refuse_existing(path) from None
-            except OSError as e:
-                if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
-                    raise
-                if path.exists():
-                    raise _refuse_existing(path) from None
-                tmp.rename(path)
+            _link_new(tmp, path)
         _fsync_dir(directory)
+    except OSError as e:
+        raise StorageError.from_os_error(e, "write", path) from e
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Move `tmp` to the new name `path`, never over an existing file."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise _refuse_existing(path) from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        if path.exists():
+            raise _refuse_existing(path) from None
+        tmp.rename(path)
+
+
+def require_new_file(path: Path, what: str) -> None:
+    """Refuse, before anything is done, a file that could not be created at `path`: its
+    folder is missing or is not a folder, or the file already exists."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise StorageError(
+            f"the folder {directory} for the {what} {path} does not exist",
+            "create the folder first or check the path; on a removable medium, check that it "
+            "is mounted",
+        )
+    if path.exists() or path.is_symlink():
+        raise FileExistsRefused(
+            f"{path} already exists and will not be overwritten",
+            f"choose a new file name for the {what}",
+        )

@@ -62,11 +62,5 @@ def write_new_files(outdir: Path, files: Mapping[str, bytes]) -> None:
             "check the export medium is writable and has free space",
         ) from None
     for name in sorted(files):
-        try:
-            write_atomic(targets[name], files[name])
-        except OSError as e:
-            raise ExportError(
-                f"cannot write {targets[name]}: {e.strerror}",
-                "check the export medium is writable and has free space",
-            ) from None
+        write_atomic(targets[name], files[name])
     read_exported(outdir, {n: hashlib.sha256(d).hexdigest() for n, d in files.items()})

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.errors import WorkspaceError
+from ceremony.errors import StorageError, WorkspaceError, storage_hint
 from ceremony.model.transcript import (
     GENESIS,
     MAX_TRANSCRIPT_BYTES,
@@ -50,9 +50,7 @@ def read_transcript(path: Path) -> bytes:
     except FileNotFoundError:
         return b""
     except OSError as e:
-        raise WorkspaceError(
-            f"cannot read {path}: {e.strerror}", "check the medium is inserted and readable"
-        ) from None
+        raise StorageError.from_os_error(e, "read", path) from e
     return data
 
 
@@ -149,14 +147,12 @@ def append_event(
     try:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as e:
-        raise WorkspaceError(
-            f"cannot open {path} for appending: {e.strerror}",
-            "check the workspace medium is inserted and writable",
-        ) from None
+        raise StorageError.from_os_error(e, "open for appending", path) from e
     try:
         with _locked(fd):
+            existing = _read_fd(fd)
             try:
-                report = require_intact(_read_fd(fd), str(path))
+                report = require_intact(existing, str(path))
             except TranscriptError as e:
                 raise TranscriptError(f"will not append: {e.message}", e.hint, e.line) from e
             seq = len(report.events) + 1
@@ -165,10 +161,16 @@ def append_event(
                 _write_all(fd, line)
                 os.fsync(fd)
             except OSError as e:
-                raise WorkspaceError(
-                    f"cannot append to {path}: {e.strerror}",
-                    "the medium may be full or pulled; run `ceremony transcript verify` on it",
-                ) from None
+                # A torn last line would stop every later append: cut it off again.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, len(existing))
+                    os.fsync(fd)
+                raise StorageError(
+                    f"cannot append to {path}: {e.strerror or type(e).__name__}",
+                    storage_hint(e),
+                ) from e
+    except OSError as e:
+        raise StorageError.from_os_error(e, "read", path) from e
     finally:
         os.close(fd)
     if created:

@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ceremony.errors import WorkspaceError
+from ceremony.errors import StorageError, WorkspaceError, storage_hint
 from ceremony.store.atomic import write_atomic
 
 ROSTER = "roster.json"
@@ -52,12 +52,19 @@ def _read(path: Path) -> bytes:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        raise WorkspaceError(
-            f"cannot read {path}: {e.strerror}", "check the medium is inserted and readable"
-        ) from None
+        raise StorageError.from_os_error(e, "read", path) from e
     if len(data) > MAX_FILE_BYTES:
         raise WorkspaceError(f"{path} is too large", "this is not a file the tool wrote")
     return data
+
+
+def _mkdir(directory: Path) -> None:
+    """Create a workspace sub-folder if it is missing; the workspace itself must exist (a
+    pulled medium is an error, not a new empty folder)."""
+    try:
+        directory.mkdir(exist_ok=True)
+    except OSError as e:
+        raise StorageError.from_os_error(e, "create the folder", directory) from e
 
 
 def create_workspace(path: Path, files: dict[str, bytes]) -> None:
@@ -86,10 +93,13 @@ def create_workspace(path: Path, files: dict[str, bytes]) -> None:
             path.rmdir()  # an existing *empty* directory is replaced by the new workspace
         tmp.rename(path)
     except OSError as e:
-        raise WorkspaceError(
-            f"cannot create the workspace at {path}: {e.strerror}",
-            "check that the location is writable and has free space",
-        ) from None
+        raise StorageError(
+            f"cannot create the workspace at {path}: {e.strerror}", storage_hint(e)
+        ) from e
+    except StorageError as e:
+        cause = e.__cause__
+        reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else e.message
+        raise StorageError(f"cannot create the workspace at {path}: {reason}", e.hint) from e
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -141,12 +151,16 @@ class Workspace:
         return _read(self.staged_path(role))
 
     def write_staged(self, role: str, data: bytes) -> None:
-        (self.path / STAGED).mkdir(exist_ok=True)
+        _mkdir(self.path / STAGED)
         write_atomic(self.staged_path(role), data, replace=True)
 
     def remove_staged(self, role: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.staged_path(role).unlink()
+        path = self.staged_path(role)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        except OSError as e:
+            raise StorageError.from_os_error(e, "remove", path) from e
 
     # trusted history
     def trusted_files(self) -> dict[str, bytes]:
@@ -154,13 +168,15 @@ class Workspace:
         directory = self.path / METADATA
         if not directory.is_dir():
             return {}
-        return {
-            p.name: _read(p) for p in sorted(directory.iterdir()) if _TRUSTED_NAME.match(p.name)
-        }
+        try:
+            names = sorted(p for p in directory.iterdir() if _TRUSTED_NAME.match(p.name))
+        except OSError as e:
+            raise StorageError.from_os_error(e, "list", directory) from e
+        return {p.name: _read(p) for p in names}
 
     def write_trusted(self, role: str, version: int, data: bytes) -> Path:
         """Add `VERSION.ROLE.json` to the history; an existing version is never replaced."""
-        (self.path / METADATA).mkdir(exist_ok=True)
+        _mkdir(self.path / METADATA)
         target = self.path / METADATA / f"{version}.{_require_safe(role)}.json"
         write_atomic(target, data)
         return target

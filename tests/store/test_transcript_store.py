@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.errors import WorkspaceError
+from ceremony.errors import StorageError, WorkspaceError
 from ceremony.model.transcript import GENESIS, TranscriptError, check_transcript
 from ceremony.store import transcript as store
 from ceremony.store.transcript import (
@@ -185,6 +185,6 @@ def test_a_directory_means_its_transcript(tmp_path: Path) -> None:
     assert transcript_path(file) == file
 
 
-def test_an_unwritable_location_is_a_workspace_error(tmp_path: Path) -> None:
-    with pytest.raises(WorkspaceError, match="cannot open"):
+def test_an_unwritable_location_is_a_storage_error(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="cannot open"):
         note(tmp_path / "missing-dir" / TRANSCRIPT, "one")

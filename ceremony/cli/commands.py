@@ -120,6 +120,8 @@ def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
     passphrase = read_new_secret("passphrase", args.passphrase_stdin, "--passphrase-stdin")
     result = keygen_keyfile(args.path, passphrase, args.algorithm, now())
     del passphrase
+    if result.passphrase_warning is not None:
+        print(f"ceremony: warning: {result.passphrase_warning}", file=sys.stderr, flush=True)
     out(f"created {result.key_path} (encrypted, mode 0600)")
     out(f"public key file {result.public_key_path}")
     out(f"algorithm {args.algorithm}")

@@ -4,6 +4,9 @@
 - PATH, the encrypted key file (docs/keyfile-format.md), created exclusively with mode 0600;
 - PATH.pub.json, the public key file that is enrolled in the plan and the roster.
 
+A passphrase that zxcvbn rates easy to guess is refused, a weak one warned about
+(ceremony.model.passphrase); a rehearsal's throwaway keys are exempt, by an explicit argument.
+
 Both names are checked before anything is written, so a refusal changes nothing on disk.
 The key file is written first and read back (decrypted, a test signature verified) before the
 public key file exists: a public key must never be enrolled for a private key that is not
@@ -16,6 +19,7 @@ import contextlib
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +35,7 @@ from ceremony.keys.keyfile import (
     read_key_file_bytes,
     read_key_file_public,
 )
+from ceremony.model.passphrase import require_passphrase_strength
 from ceremony.model.publickeys import public_key_to_dict
 from ceremony.store.atomic import FileExistsRefused, write_atomic
 
@@ -45,6 +50,7 @@ class KeygenResult:
     key_path: Path
     public_key_path: Path
     uri: str
+    passphrase_warning: str | None = None  # one line to show when the passphrase is weak
 
     @property
     def keyid(self) -> str:
@@ -107,9 +113,29 @@ def _require_readable_back(path: Path, passphrase: str, expected: SSlibKey) -> N
         ) from e
 
 
-def keygen_keyfile(path: Path, passphrase: str, algorithm: str, now: datetime) -> KeygenResult:
-    """Create a new key in an encrypted key file at `path` and its public key file beside it."""
+def keygen_keyfile(
+    path: Path,
+    passphrase: str,
+    algorithm: str,
+    now: datetime,
+    *,
+    practice: bool = False,
+    known_words: Sequence[str] = (),
+) -> KeygenResult:
+    """Create a new key in an encrypted key file at `path` and its public key file beside it.
+
+    A passphrase zxcvbn rates guessable in fewer than 10^8 guesses is refused before anything
+    is written (`WeakPassphraseError`); below 10^10 the key is made and the result carries
+    `passphrase_warning`. `known_words` (the keyholder's name) are words an attacker tries
+    first; the key file's name is one too. `practice=True` is for a rehearsal's throwaway
+    keys only: their passphrases are printed in the practice instructions and never checked.
+    """
     require_new_passphrase(passphrase, passphrase)
+    warning = (
+        None
+        if practice
+        else require_passphrase_strength(passphrase, [*known_words, path.stem, path.name])
+    )
     pub_path = public_key_path_for(path)
     # Both names are checked first so that a refusal leaves the disk exactly as it was.
     _require_free(path)
@@ -135,4 +161,5 @@ def keygen_keyfile(path: Path, passphrase: str, algorithm: str, now: datetime) -
         key_path=path,
         public_key_path=pub_path,
         uri=keyfile_uri(path.absolute()),
+        passphrase_warning=warning,
     )

@@ -147,7 +147,9 @@ def practice_key_file(
 ) -> PracticeKey:
     stick = base / ("online" if name == "online" else f"usb-{name}")
     stick.mkdir(exist_ok=True)
-    created = keygen_keyfile(stick / f"{name}.key", practice_passphrase(name), "ed25519", now)
+    created = keygen_keyfile(
+        stick / f"{name}.key", practice_passphrase(name), "ed25519", now, practice=True
+    )
     say(f"    {name}: keyid {created.keyid}")
     say(f"    {'':{len(name)}}  practice passphrase: {practice_passphrase(name)}")
     return PracticeKey(

@@ -117,6 +117,43 @@ def test_keygen_refuses_an_empty_passphrase(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_keygen_keyfile_accepts_a_one_letter_passphrase(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, out, err = run(
+        ["keygen", "keyfile", str(tmp_path / "root.key"), "--passphrase-stdin"],
+        capsys,
+        monkeypatch,
+        "x\n",
+    )
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "ceremony: error: the passphrase is too easy to guess: about 10^1 guesses would find "
+        "it, and a key file needs at least 10^8; nothing was written",
+        "ceremony: hint: choose five or more words picked at random (with dice and a word "
+        "list, not a saying, a quote or a name), separated by spaces",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keygen_keyfile_warns_about_a_weak_passphrase_on_stderr(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key = tmp_path / "bob.key"
+    code, out, err = run(
+        ["keygen", "keyfile", str(key), "--passphrase-stdin"], capsys, monkeypatch, "wrong horse\n"
+    )
+    assert code == 0, err
+    assert key.is_file()
+    assert f"created {key} (encrypted, mode 0600)" in out
+    (warning,) = err.splitlines()
+    assert warning.startswith(
+        "ceremony: warning: the passphrase is weak: about 10^8 guesses would find it; 10^10 "
+        "or more is recommended: five or more words picked at random"
+    )
+    assert "wrong horse" not in out + err
+
+
 def test_keygen_without_terminal_or_stdin_flag_refuses(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

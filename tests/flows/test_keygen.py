@@ -22,6 +22,12 @@ from ceremony.flows.keygen import (
     require_new_passphrase,
 )
 from ceremony.keys.keyfile import read_key_file_public
+from ceremony.model.passphrase import (
+    HOW_TO_CHOOSE,
+    RANDOM_WORDS,
+    WeakPassphraseError,
+    check_passphrase,
+)
 from ceremony.model.publickeys import compute_keyid, parse_public_key_file
 from ceremony.store.atomic import FileExistsRefused, write_atomic
 
@@ -158,3 +164,70 @@ def test_require_new_passphrase() -> None:
 
 def test_public_key_path_for() -> None:
     assert public_key_path_for(Path("/m/alice.key")) == Path("/m/alice.key.pub.json")
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        pytest.param("a", id="one-letter"),
+        pytest.param("password1", id="common"),
+        pytest.param("alice2026", id="name-and-year"),
+        pytest.param("qwertyuiop", id="keyboard-row"),
+        pytest.param("hunter2hunter2", id="repeat"),
+    ],
+)
+def test_keygen_accepts_a_one_letter_passphrase_for_a_root_key(tmp_path: Path, weak: str) -> None:
+    with pytest.raises(WeakPassphraseError) as info:
+        keygen_keyfile(tmp_path / "alice.key", weak, "ed25519", NOW)
+    assert info.value.message.startswith("the passphrase is too easy to guess: about 10^")
+    assert "a key file needs at least 10^8; nothing was written" in info.value.message
+    assert info.value.hint == HOW_TO_CHOOSE
+    assert "five or more words picked at random" in info.value.hint
+    if len(weak) > 3:  # never the passphrase itself (a letter is in any sentence)
+        assert weak not in info.value.message + info.value.hint
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_keyholders_name_and_the_file_name_count_as_guesses(tmp_path: Path) -> None:
+    """Words an attacker knows (whose stick it is, what the file is called) come first."""
+    assert not check_passphrase("kestrelfjord1").refused
+    with pytest.raises(WeakPassphraseError):
+        keygen_keyfile(
+            tmp_path / "k.key", "kestrelfjord1", "ed25519", NOW, known_words=["kestrelfjord"]
+        )
+    with pytest.raises(WeakPassphraseError):
+        keygen_keyfile(tmp_path / "kestrelfjord.key", "kestrelfjord1", "ed25519", NOW)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_weak_passphrase_is_accepted_with_a_warning_in_the_result(tmp_path: Path) -> None:
+    strength = check_passphrase("wrong horse")
+    assert 8 <= strength.guesses_log10 < 10  # between refusal and warning
+    result = keygen_keyfile(tmp_path / "bob.key", "wrong horse", "ed25519", NOW)
+    assert result.key_path.is_file()
+    warning = result.passphrase_warning
+    assert warning is not None
+    assert warning.startswith("the passphrase is weak: about 10^8 guesses would find it; ")
+    assert "10^10 or more is recommended" in warning
+    assert warning.endswith(f"recommended: {RANDOM_WORDS}")
+    assert "wrong horse" not in warning
+
+
+def test_a_strong_passphrase_has_no_warning(made: KeygenResult) -> None:
+    assert made.passphrase_warning is None
+    assert not check_passphrase(PASSPHRASE).weak
+
+
+def test_a_rehearsals_throwaway_key_is_exempt_explicitly(tmp_path: Path) -> None:
+    result = keygen_keyfile(tmp_path / "alice.key", "practice-bob", "ed25519", NOW, practice=True)
+    assert result.passphrase_warning is None
+    with pytest.raises(WeakPassphraseError):
+        keygen_keyfile(tmp_path / "bob.key", "practice-bob", "ed25519", NOW)
+
+
+def test_only_the_first_72_characters_are_rated(tmp_path: Path) -> None:
+    """zxcvbn refuses longer input; a long passphrase is rated by its beginning."""
+    long = "orbit velvet tundra pebble lantern quarry mitten solar ferry " * 3
+    assert len(long) > 72
+    assert not check_passphrase(long).weak
+    assert check_passphrase("a" * 200).refused

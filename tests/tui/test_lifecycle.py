@@ -69,7 +69,9 @@ async def test_revoke_carol_with_a_replacement_key(
     folder: Path, make_session: MakeSession, tmp_path: Path
 ) -> None:
     first_export(make_session())
-    replacement = keygen_keyfile(tmp_path / "carol-new.key", "new-carol", "ed25519", NOW)
+    replacement = keygen_keyfile(
+        tmp_path / "carol-new.key", "carol tundra pebble orbit lantern", "ed25519", NOW
+    )
     app = CeremonyApp(make_session())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_screen(pilot, "HomeScreen")
@@ -119,7 +121,9 @@ async def test_a_new_timestamp_key_and_a_new_root_expiry(
     folder: Path, make_session: MakeSession, tmp_path: Path
 ) -> None:
     first_export(make_session())
-    online = keygen_keyfile(tmp_path / "online-2.key", "new-online", "ed25519", NOW)
+    online = keygen_keyfile(
+        tmp_path / "online-2.key", "online walnut velvet harbor quill", "ed25519", NOW
+    )
     app = CeremonyApp(make_session())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_screen(pilot, "HomeScreen")

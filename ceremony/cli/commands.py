@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.cli import hardware, lifecycle, revocation, transcript, transfer, tui_entry
+from ceremony.cli.confirm import add_expect_argument, confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
 from ceremony.flows.checks import lint_errors
@@ -20,7 +21,7 @@ from ceremony.flows.record import environment_lines, network_warnings, record_en
 from ceremony.flows.rehearse import rehearse
 from ceremony.flows.review import review
 from ceremony.flows.session_rehearsal import prepare_practice
-from ceremony.flows.signing import sign_staged
+from ceremony.flows.signing import sign_staged, turn_to_sign
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import review_lines, role_lines, status_json
@@ -85,6 +86,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="sign with the keyholder's replaced key, for the old root's threshold",
     )
+    add_expect_argument(sign)
     sign.set_defaults(handler=cmd_sign)
 
     exp = sub.add_parser("export", help="write the signed repository for the online side")
@@ -217,8 +219,21 @@ def with_module(key: str, module: str | None) -> str:
 def cmd_sign(args: argparse.Namespace) -> int:
     handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
     key = with_module(args.key, args.module)
+    expected = expected_digests(args.expected)
+    # What is about to be signed, confirmed before any device or secret (runbook R6).
+    todo = turn_to_sign(args.workspace, args.keyholder, args.roles, old_key=args.old_key)
+    if todo:
+        out(f"{args.keyholder} is about to sign:")
+    print_fingerprints(todo)
+    confirm(todo, expected)
     outcome = sign_staged(
-        args.workspace, args.keyholder, key, handler, args.roles, old_key=args.old_key
+        args.workspace,
+        args.keyholder,
+        key,
+        handler,
+        args.roles,
+        old_key=args.old_key,
+        confirmed={t.role: t.fingerprint.digest_hex for t in todo},
     )
     for role in outcome.already_signed:
         out(f"{args.keyholder} has already signed {role}; nothing to do for it")

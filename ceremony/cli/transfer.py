@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ceremony.cli.confirm import add_expect_argument, confirm, expected_digests
 from ceremony.cli.prompt import secrets_handler
 from ceremony.errors import UsageError
 from ceremony.flows.review import RoleReview
+from ceremony.flows.signing import ToSign
 from ceremony.flows.transfer import (
     SignatureSource,
     merge,
@@ -61,6 +63,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     sreq.add_argument(
         "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
     )
+    add_expect_argument(sreq)
     sreq.set_defaults(handler=cmd_sign_request)
 
     mrg = sub.add_parser("merge", help="verify detached signatures and add them to the workspace")
@@ -109,6 +112,7 @@ def cmd_request(args: argparse.Namespace) -> int:
 
 def cmd_sign_request(args: argparse.Namespace) -> int:
     moment = _now()
+    expected = expected_digests(args.expected)
     # Read once: what is reviewed here is exactly what is signed.
     req = read_request(args.request)
     turn = request_turn(req, args.keyholder, args.keyid)
@@ -117,6 +121,8 @@ def cmd_sign_request(args: argparse.Namespace) -> int:
     _out("")
     for item in request_review(req, [s.role for s in turn.todo], moment):
         _print_review(item)
+    # The request was read once: what is confirmed here is exactly what is signed.
+    confirm([ToSign(s.role, s.version, req.fingerprint(s.role)) for s in turn.todo], expected)
     handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
     outcome = sign_request(req, args.keyholder, args.key, handler, args.out, args.keyid)
     for role in outcome.already_signed:

@@ -12,7 +12,7 @@ with the device it came from: the key reference, never a PIN or passphrase.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.references import close_signer, normalize_reference, open_signer
-from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
 from ceremony.model.metadata_io import metadata_bytes, parse_metadata
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, role_status
@@ -144,6 +144,77 @@ def require_signable(state: CeremonyState, todo: Sequence[RoleStatus], now: date
             )
 
 
+@dataclass(frozen=True)
+class ToSign:
+    """One proposal a keyholder is about to sign, with the fingerprint they confirm first."""
+
+    role: str
+    version: int
+    fingerprint: Fingerprint
+
+    @property
+    def label(self) -> str:
+        return f"{self.role} v{self.version}"
+
+
+def turn_to_sign(
+    workspace: Path,
+    keyholder: str,
+    roles: Sequence[str] | None = None,
+    *,
+    old_key: bool = False,
+) -> list[ToSign]:
+    """What `sign_staged` would sign for `keyholder`, to show and confirm before any secret."""
+    state = load_state(workspace)
+    _, todo, _ = signing_turn_roles(state, keyholder, roles, old_key=old_key)
+    return [
+        ToSign(s.role, s.version, payload_fingerprint(state.staged[s.role].signed_bytes))
+        for s in todo
+    ]
+
+
+def require_expected_fingerprints(todo: Sequence[ToSign], expected: Sequence[str]) -> None:
+    """Refuse a scripted turn unless every role to sign has its expected fingerprint.
+
+    `expected` are the fingerprints read aloud (hex digests, one per role, in any order). A
+    role without one, or an expected fingerprint that matches no role, is refused: signing
+    bytes nobody compared is the mistake this guards against (runbook R5/R6).
+    """
+    wanted = set(expected)
+    for item in todo:
+        if item.fingerprint.digest_hex not in wanted:
+            raise SigningError(
+                f"no expected fingerprint matches {item.label} (its fingerprint is "
+                f"{item.fingerprint.hex_text()}); nothing was signed",
+                "give --expect-fingerprint with the fingerprint read aloud for each role to "
+                "sign; `ceremony review` shows them",
+            )
+    actual = {item.fingerprint.digest_hex for item in todo}
+    for digest in expected:
+        if digest not in actual:
+            shown = Fingerprint.from_digest(bytes.fromhex(digest)).hex_text()
+            raise SigningError(
+                f"the expected fingerprint {shown} matches no proposal to sign "
+                f"({', '.join(i.label for i in todo)}); nothing was signed",
+                "the proposal may have changed since it was read aloud: review it again with "
+                "`ceremony review`",
+            )
+
+
+def _require_confirmed(
+    todo: Sequence[RoleStatus], state: CeremonyState, confirmed: Mapping[str, str]
+) -> None:
+    """Refuse when what is staged now is not what the keyholder confirmed."""
+    for status in todo:
+        now_hex = payload_fingerprint(state.staged[status.role].signed_bytes).digest_hex
+        if confirmed.get(status.role) != now_hex:
+            raise SigningError(
+                f"{status.role} v{status.version} changed since its fingerprint was shown; "
+                "nothing was signed",
+                "review the proposal again with `ceremony review`, then sign",
+            )
+
+
 def device_text(key_uri: str, entry: RosterKey) -> str:
     """Where a signature came from, for the transcript: the key reference without secrets.
 
@@ -187,13 +258,22 @@ def sign_staged(
     now: datetime | None = None,
     *,
     old_key: bool = False,
+    confirmed: Mapping[str, str] | None = None,
     recorder: RecorderFactory = Recorder,
 ) -> SignOutcome:
+    """Sign every staged role `keyholder` may sign (runbook R6).
+
+    `confirmed` (role -> fingerprint hex) is what the keyholder confirmed before the secret
+    was asked for (`turn_to_sign`): when given, a role whose staged bytes no longer have that
+    fingerprint, or a role not confirmed at all, stops the turn before the device is opened.
+    """
     state = load_state(workspace)
     entry, todo, done = signing_turn_roles(state, keyholder, roles, old_key=old_key)
     already = tuple(f"{s.role} v{s.version}" for s in done)
     if not todo:
         return SignOutcome(keyholder, (), already, load_state(workspace).statuses())
+    if confirmed is not None:
+        _require_confirmed(todo, state, confirmed)
     require_signable(state, todo, now or datetime.now(UTC))
     # A transcript that cannot be appended to stops the turn before any secret is asked for.
     transcript = recorder(state.workspace.path)

@@ -155,6 +155,25 @@ def words_to_digest(words: str | Iterable[str]) -> str:
     return data.hex()
 
 
+_HEX_SEPARATORS = str.maketrans("", "", " \t\n:-_.")
+
+
+def parse_hex_digest(text: str) -> str:
+    """The 64 lowercase hex digits of a fingerprint typed or pasted as `text`.
+
+    Groups may be separated by spaces, colons, dashes, dots or underscores, or not at all;
+    case is ignored. Raises `ValueError` when what is left is not 64 hex digits.
+    """
+    digits = text.translate(_HEX_SEPARATORS).lower()
+    if len(digits) != 2 * DIGEST_SIZE or not set(digits) <= _HEX_DIGITS:
+        raise ValueError(
+            f"a fingerprint is {2 * DIGEST_SIZE} hex digits (16 groups of 4), got {len(digits)} "
+            "characters after removing separators"
+            + ("" if set(digits) <= _HEX_DIGITS else ", not all hex digits")
+        )
+    return digits
+
+
 def _normalise(word: str) -> str:
     """Lowercase, without surrounding space or accents ("Yucatán" -> "yucatan")."""
     decomposed = unicodedata.normalize("NFKD", word.strip().casefold())

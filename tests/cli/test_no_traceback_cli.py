@@ -190,7 +190,7 @@ def test_a_full_disk_while_storing_a_signature_keeps_nothing(
         "ceremony: hint: the medium is full: free some space or use another medium; nothing "
         "half-written was kept"
     )
-    assert "signed" not in out
+    assert "signature verified" not in out
     assert tree_digest(workspace) == before
     assert temp_files(workspace) == []
 

@@ -24,9 +24,10 @@ from ceremony.flows.transfer import (
     request,
     request_review,
     request_turn,
+    require_signature_target,
     sign_request,
 )
-from ceremony.flows.views import fingerprint_lines, review_lines, role_lines
+from ceremony.flows.views import fingerprint_lines, fit, review_lines, role_lines
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
 from ceremony.model.request import SigningRequest
 
@@ -38,7 +39,8 @@ def _now() -> datetime:
 
 
 def _out(line: str = "") -> None:
-    print(line, flush=True)
+    for part in fit(line):
+        print(part, flush=True)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -94,7 +96,9 @@ def cmd_request(args: argparse.Namespace) -> int:
     req = result.request
     _out(f"wrote the signing request {result.path} for repository {req.repository!r}")
     for role in req.proposals:
-        _out(f"  {role} v{req.proposals[role].signed.version}  {req.fingerprint(role).hex_text()}")
+        _out(f"  {role} v{req.proposals[role].signed.version}")
+        for line in req.fingerprint(role).hex_text(8).splitlines():
+            _out(f"    {line}")
     _out("")
     for status in result.statuses:
         for line in role_lines(status, _now()):
@@ -113,6 +117,7 @@ def cmd_request(args: argparse.Namespace) -> int:
 def cmd_sign_request(args: argparse.Namespace) -> int:
     moment = _now()
     expected = expected_digests(args.expected)
+    require_signature_target(args.out)
     # Read once: what is reviewed here is exactly what is signed.
     req = read_request(args.request)
     turn = request_turn(req, args.keyholder, args.keyid)

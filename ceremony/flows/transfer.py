@@ -245,6 +245,12 @@ def _verified(key: Key, signature: Signature, payload: bytes, who: str, what: st
         ) from e
 
 
+def require_signature_target(out: Path) -> None:
+    """Refuse a signature file that could not be written: checked before the review is shown
+    and again before any secret, so nobody reads a long review for nothing."""
+    require_new_file(out, "signature file")
+
+
 def sign_request(
     req: SigningRequest | Path,
     keyholder: str,
@@ -259,12 +265,8 @@ def sign_request(
     already = tuple(f"{s.role} v{s.version}" for s in turn.done)
     if not turn.todo:
         return SignRequestOutcome(keyholder, None, (), already)
-    if out.exists():
-        # Refused before the secret is asked for; write_atomic refuses it again at the end.
-        raise WorkspaceError(
-            f"{out} already exists and will not be overwritten",
-            "choose a new file name for the signatures",
-        )
+    # Refused before the secret is asked for; write_atomic refuses it again at the end.
+    require_signature_target(out)
     entry = turn.entry
     signer = open_signer(key_uri, entry.key, secrets)
     result: list[DetachedSignature] = []

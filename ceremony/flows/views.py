@@ -5,10 +5,11 @@ Names come first, capability next to identity ("alice: root 2 of 3"), full keyid
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ceremony.model.fingerprint import Fingerprint
+from ceremony.model.fingerprint import WORDS_PER_LINE, Fingerprint
 from ceremony.model.status import Member, RoleStatus, SetStatus
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 SIGNED_MARK = "✓"
 UNSIGNED_MARK = "·"
 COMPROMISED_MARK = "✗"
+WIDTH = 80
+"""Every line a command prints fits a terminal this wide (house rule)."""
 
 
 def format_time(moment: datetime) -> str:
@@ -101,17 +104,52 @@ def status_json(status: RoleStatus) -> dict[str, Any]:
     }
 
 
+def fit(line: str, width: int = WIDTH) -> list[str]:
+    """`line` cut at spaces into lines of at most `width` columns.
+
+    Continuation lines are indented two more than the first; the spacing inside a line is
+    kept. A word longer than a line (a full keyid, a path) is never cut: it gets a line of
+    its own.
+    """
+    if len(line) <= width:
+        return [line]
+    indent = len(line) - len(line.lstrip(" "))
+    rest = " " * (indent + 2)
+    lines: list[str] = []
+    current, end = " " * indent, indent
+    for match in re.finditer(r"\S+", line):
+        gap = line[end : match.start()]
+        if current.strip() and len(current) + len(gap) + len(match.group()) > width:
+            lines.append(current)
+            current = rest + match.group()
+        else:
+            current += gap + match.group()
+        end = match.end()
+    lines.append(current)
+    return lines
+
+
 def fingerprint_lines(title: str, fingerprint: Fingerprint) -> list[str]:
-    """A fingerprint as hex groups and as words to read aloud, under `title`."""
-    lines = [f"{title}:", f"  {fingerprint.hex_text()}", "read aloud:"]
-    lines.extend(f"  {line}" for line in fingerprint.words_text().splitlines())
+    """A fingerprint as hex groups and as words to read aloud, under `title`.
+
+    Every line fits 80 columns and no group is ever cut: the hex in two lines of eight
+    groups, the words in four lines of eight, or eight lines of four when the words of a
+    fingerprint are too long for eight to a line.
+    """
+    lines = [*fit(f"{title}:"), *(f"  {g}" for g in fingerprint.hex_text(8).splitlines())]
+    words = fingerprint.words_text(WORDS_PER_LINE).splitlines()
+    if any(len(line) + 2 > WIDTH for line in words):
+        words = fingerprint.words_text(WORDS_PER_LINE // 2).splitlines()
+    lines.append("read aloud:")
+    lines.extend(f"  {line}" for line in words)
     return lines
 
 
 def review_lines(item: RoleReview) -> list[str]:
     """The review of one proposal as `ceremony review` and `ceremony sign-request` print it.
 
-    Both use this one layout so the two machines' screens can be compared line by line.
+    Both use this one layout so the two machines' screens can be compared line by line;
+    every line fits 80 columns.
     """
     lines = [f"=== {item.role} v{item.version} ==="]
     if item.diff is None:
@@ -128,6 +166,7 @@ def review_lines(item: RoleReview) -> list[str]:
         lines.append("who must sign:")
         lines.extend(f"  {line}" for line in item.signers)
     lines.extend(["", *item.summary, ""])
+    lines = [part for line in lines for part in fit(line)]
     lines.extend(
         fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", item.fingerprint)
     )

@@ -92,13 +92,18 @@ def _link_new(tmp: Path, path: Path) -> None:
 
 def require_new_file(path: Path, what: str) -> None:
     """Refuse, before anything is done, a file that could not be created at `path`: its
-    folder is missing or is not a folder, or the file already exists."""
+    folder is missing, not a folder or not writable, or the file already exists."""
     directory = path.parent
     if not directory.is_dir():
         raise StorageError(
             f"the folder {directory} for the {what} {path} does not exist",
             "create the folder first or check the path; on a removable medium, check that it "
             "is mounted",
+        )
+    if not os.access(directory, os.W_OK):
+        raise StorageError(
+            f"the folder {directory} for the {what} {path} is not writable",
+            "check the medium's write-protect switch and the folder's permissions",
         )
     if path.exists() or path.is_symlink():
         raise FileExistsRefused(

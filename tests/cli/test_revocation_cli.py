@@ -135,7 +135,7 @@ def test_revoke_review_status_and_export_of_a_replaced_key(
     code, out, _ = run(["review", str(exported), "root"], capsys, monkeypatch)
     assert code == 0
     assert "changes since the trusted root v1 (! look twice):" in out
-    assert f"  ! root role root: carol's key replaced: keyid {carol.keyid}" in out
+    assert f"  ! root role root: carol's key replaced: keyid\n    {carol.keyid}" in out
     assert "  - version 1 → 2" in out
     assert "who must sign:" in out
     assert "  old root v1: alice ·  bob ·  carol ✗   2 of 3: needs 2 more" in out

@@ -64,6 +64,18 @@ class DeviceError(CeremonyError):
     """A signing device (PKCS#11 module or token) failed or is missing."""
 
 
+class WrongKeyError(CeremonyError):
+    """A device (key file or token) holds another key than the one expected.
+
+    `found_keyid` is the key it does hold, so that a flow that knows the roster can say whose
+    key it is ("this is bob's key").
+    """
+
+    def __init__(self, message: str, hint: str, found_keyid: str) -> None:
+        super().__init__(message, hint)
+        self.found_keyid = found_keyid
+
+
 class WorkspaceError(CeremonyError):
     """The ceremony workspace is missing, damaged or not in the expected state."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         online_role=args.online_role,
         replacement_file=args.replacement,
         revoke_replacement=args.revoke_replacement,
+        now=datetime.now(UTC),
     )
     if result.already_staged:
         _print_already_staged(result)

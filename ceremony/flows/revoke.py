@@ -29,6 +29,7 @@ revocation (`key_revoked`), the replacement key (`key_enrolled`) and each staged
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,9 @@ def _is_current(roster: Roster, entry: RosterKey) -> bool:
     return table.get(entry.name) == entry
 
 
-def _new_roster(roster: Roster, target: _Target, replacement: SSlibKey | None) -> Roster:
+def _new_roster(
+    roster: Roster, target: _Target, replacement: SSlibKey | None, today: str
+) -> Roster:
     entry = target.entry
     if entry is None:
         # A key the roster never named (for example a project's key in a delegation): keep
@@ -210,12 +213,12 @@ def _new_roster(roster: Roster, target: _Target, replacement: SSlibKey | None) -
         entry = RosterKey(f"unnamed key {target.keyid}", target.key)
         roster = replace(roster, retired=(*roster.retired, entry))
     if replacement is not None and _is_current(roster, entry):
-        roster = roster.retire(entry, compromised=True)
+        roster = roster.retire(entry, compromised=False)  # marked (with the date) below
         successor = RosterKey(entry.name, replacement, online=entry.online)
         roster = (
             roster.with_online_key(successor) if entry.online else roster.with_keyholder(successor)
         )
-    return roster.mark_compromised(target.keyid)
+    return roster.mark_compromised(target.keyid, today)
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,7 @@ class _Plan:
     roster: Roster
 
 
-def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None) -> _Plan:
+def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None, today: str) -> _Plan:
     bases = _bases(state)
     if replacement is not None:
         _check_replacement(state, bases, target, replacement)
@@ -277,7 +280,7 @@ def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None) -
             "`ceremony root WORKSPACE set-threshold`",
         )
     online_changed = any(old_online_keys[r] != root_md.signed.roles[r].keyids for r in ONLINE_ROLES)
-    roster = _new_roster(state.roster, target, replacement)
+    roster = _new_roster(state.roster, target, replacement, today)
     return _Plan(trusted_in, edited, resign, notices, online_changed, roster)
 
 
@@ -309,13 +312,17 @@ def _replaced_by(state: CeremonyState, target: _Target) -> RosterKey | None:
 
 
 def _replacement_refusal(
-    state: CeremonyState, target: _Target, replaced: RosterKey, replacement: SSlibKey | None
+    state: CeremonyState,
+    target: _Target,
+    replaced: RosterKey,
+    replacement: SSlibKey | None,
+    today: str,
 ) -> WorkspaceError:
     """Refuse to revoke a staged replacement by mistake (running a revocation twice), and say
     what revoking it on purpose would do."""
     how = "revoked" if replaced.compromised else "replaced"
     try:
-        plan = _plan(state, target, replacement)
+        plan = _plan(state, target, replacement, today)
     except CeremonyError as e:
         hint = f"revoking it as well would be refused too: {e.message}"
     else:
@@ -343,6 +350,7 @@ def revoke(
     online_role: str | None = None,
     replacement_file: Path | None = None,
     revoke_replacement: bool = False,
+    now: datetime | None = None,
     recorder: RecorderFactory = Recorder,
 ) -> RevokeResult:
     """Revoke one key (named by exactly one of `keyholder`, `keyid`, `online_role`).
@@ -359,6 +367,7 @@ def revoke(
     state = load_state(workspace)
     if "root" not in state.trusted and "root" not in state.staged:
         raise WorkspaceError("there is no root to revoke a key from", "run `ceremony init` first")
+    today = (now or datetime.now(UTC)).date().isoformat()  # recorded with the compromise
     target = _find_target(state, _bases(state), keyholder, keyid, online_role)
     replacement = _read_replacement(replacement_file) if replacement_file is not None else None
     notices: list[str] = []
@@ -373,12 +382,12 @@ def revoke(
         if replacement is not None:
             _check_replacement(state, _bases(state), target, replacement)
         if not revoke_replacement:
-            raise _replacement_refusal(state, target, replaced, replacement)
+            raise _replacement_refusal(state, target, replaced, replacement, today)
         notices.append(
             f"{target.holder}'s key {target.keyid} was the replacement staged for the key "
             f"{replaced.keyid}; it is revoked as well"
         )
-    plan = _plan(state, target, replacement)
+    plan = _plan(state, target, replacement, today)
     online = target.entry is not None and target.entry.online
     if _changes_nothing(state, plan):
         return RevokeResult(

@@ -46,9 +46,10 @@ from ceremony.errors import SigningError, WorkspaceError
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
 from ceremony.flows.review import RoleReview, role_review
+from ceremony.flows.signing import open_keyholder_signer
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import set_line
-from ceremony.keys.references import close_signer, open_signer
+from ceremony.keys.references import close_signer
 from ceremony.model.detached import (
     MAX_SIGNATURES_BYTES,
     DetachedSignature,
@@ -268,7 +269,7 @@ def sign_request(
     # Refused before the secret is asked for; write_atomic refuses it again at the end.
     require_signature_target(out)
     entry = turn.entry
-    signer = open_signer(key_uri, entry.key, secrets)
+    signer = open_keyholder_signer(key_uri, keyholder, entry, checked.roster, secrets)
     result: list[DetachedSignature] = []
     try:
         for status in turn.todo:

@@ -53,7 +53,13 @@ from securesystemslib.signer import (
     SSlibKey,
 )
 
-from ceremony.errors import KeyFileError, MalformedInputError, PublicKeyError, WrongSecretError
+from ceremony.errors import (
+    KeyFileError,
+    MalformedInputError,
+    PublicKeyError,
+    WrongKeyError,
+    WrongSecretError,
+)
 from ceremony.model.publickeys import compute_keyid, format_keyid, key_from_tuf_dict
 from ceremony.model.strictjson import loads_strict
 
@@ -108,7 +114,7 @@ class KeyFileTamperedError(KeyFileError):
     """The key file's clear header and its encrypted content do not belong together."""
 
 
-class KeyFileMismatchError(KeyFileError):
+class KeyFileMismatchError(WrongKeyError, KeyFileError):
     """The key file holds another key than the one expected."""
 
 
@@ -515,6 +521,7 @@ def require_key_file_matches(info: KeyFileInfo, expected: Key) -> None:
             f"{info.source} holds key {format_keyid(report.found_keyid)}, "
             f"not the expected key {format_keyid(report.expected_keyid)}",
             "insert the USB stick with the expected keyholder's key file, or pick the right file",
+            report.found_keyid,
         )
 
 

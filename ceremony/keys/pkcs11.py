@@ -102,6 +102,7 @@ def require_same_key(found: SSlibKey, expected: Key, uri: Pkcs11Uri, info: Token
             f"{format_keyid(found.keyid)} under {uri.key_text()}, not the enrolled "
             f"{describe_key_type(expected)} key {format_keyid(expected.keyid)}",
             "plug in the keyholder's own token, or check object= and id= in the key reference",
+            found.keyid,
         )
 
 

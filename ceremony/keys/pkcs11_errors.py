@@ -15,7 +15,7 @@ import pkcs11
 import pkcs11.exceptions as p11e
 from pkcs11 import TokenFlag
 
-from ceremony.errors import CeremonyError, DeviceError, WrongSecretError
+from ceremony.errors import CeremonyError, DeviceError, WrongKeyError, WrongSecretError
 
 
 class ModuleLoadError(DeviceError):
@@ -46,7 +46,7 @@ class KeyNotFoundError(DeviceError):
     """The token has no key with that label / id."""
 
 
-class KeyMismatchError(DeviceError):
+class KeyMismatchError(WrongKeyError, DeviceError):
     """The token holds another key than the keyholder's enrolled one."""
 
 

@@ -29,6 +29,7 @@ class RosterKey:
     online: bool = False
     compromised: bool = False
     device: str = ""
+    compromised_on: str = ""  # the date it was marked compromised (YYYY-MM-DD), when known
 
     @property
     def keyid(self) -> str:
@@ -64,11 +65,15 @@ class Roster:
             return replace(self, online_keys=remaining, retired=(*self.retired, retired))
         return replace(self, keyholders=remaining, retired=(*self.retired, retired))
 
-    def mark_compromised(self, keyid: str) -> Roster:
-        """Mark every entry holding `keyid` compromised, current or retired."""
+    def mark_compromised(self, keyid: str, on: str = "") -> Roster:
+        """Mark every entry holding `keyid` compromised, current or retired, `on` a date
+        (YYYY-MM-DD); a key already marked keeps the date it was marked on."""
 
         def mark(entry: RosterKey) -> RosterKey:
-            return replace(entry, compromised=True) if entry.keyid == keyid else entry
+            if entry.keyid != keyid:
+                return entry
+            when = entry.compromised_on if entry.compromised else on
+            return replace(entry, compromised=True, compromised_on=when)
 
         return replace(
             self,
@@ -113,6 +118,8 @@ class Roster:
                 data["compromised"] = True
             if entry.device:
                 data["device"] = entry.device
+            if entry.compromised_on:
+                data["compromised_on"] = entry.compromised_on
             return data
 
         return {
@@ -144,14 +151,23 @@ class Roster:
             result: dict[str, RosterKey] = {}
             for name, raw in table.items():
                 where = f"{source}: {section}.{name}"
-                if not isinstance(raw, dict) or not set(raw) <= {"key", "compromised", "device"}:
+                if not isinstance(raw, dict) or not set(raw) <= {
+                    "key",
+                    "compromised",
+                    "device",
+                    "compromised_on",
+                }:
                     raise WorkspaceError(f"{where}: unexpected fields", _HINT)
                 compromised = raw.get("compromised", False)
-                device = raw.get("device", "")
-                if not isinstance(compromised, bool) or not isinstance(device, str):
+                device, when = raw.get("device", ""), raw.get("compromised_on", "")
+                if not (
+                    isinstance(compromised, bool)
+                    and isinstance(device, str)
+                    and isinstance(when, str)
+                ):
                     raise WorkspaceError(f"{where}: wrong field types", _HINT)
                 key = public_key_from_dict(raw.get("key"), where)
-                result[name] = RosterKey(name, key, online, compromised, device)
+                result[name] = RosterKey(name, key, online, compromised, device, when)
             return result
 
         retired_raw = data["retired"]
@@ -166,19 +182,22 @@ class Roster:
                 "online",
                 "compromised",
                 "device",
+                "compromised_on",
             }:
                 raise WorkspaceError(f"{where}: unexpected fields", _HINT)
             name, online = raw.get("name"), raw.get("online", False)
             compromised, device = raw.get("compromised", False), raw.get("device", "")
+            when = raw.get("compromised_on", "")
             if not (
                 isinstance(name, str)
                 and isinstance(online, bool)
                 and isinstance(compromised, bool)
                 and isinstance(device, str)
+                and isinstance(when, str)
             ):
                 raise WorkspaceError(f"{where}: wrong field types", _HINT)
             key = public_key_from_dict(raw.get("key"), where)
-            retired.append(RosterKey(name, key, online, compromised, device))
+            retired.append(RosterKey(name, key, online, compromised, device, when))
         return cls(
             data["repository"],
             entries("keyholders", False),

@@ -64,6 +64,7 @@ from ceremony.model.edits import (
 )
 from ceremony.model.projects import parse_projects
 from ceremony.model.roster import Roster, RosterKey
+from ceremony.model.wording import threshold_words
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
 
 MAX_PROJECT_LIST_BYTES = 8 * 1024 * 1024
@@ -492,7 +493,7 @@ def import_projects(
         policy = policy.with_role(project.name, RolePeriod(days))
         notes.append(
             f"{project.name} v{proposals[project.name].signed.version} staged for "
-            f"{', '.join(names)} to sign ({project.threshold} of {len(names)})"
+            f"{', '.join(names)} to sign ({threshold_words(project.threshold, len(names))})"
         )
     return commit(
         state,

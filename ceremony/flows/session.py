@@ -48,6 +48,7 @@ from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.publickeys import format_keyid, parse_public_key_file
 from ceremony.model.review import capabilities
 from ceremony.model.status import RoleStatus
+from ceremony.model.wording import progress_words, threshold_words
 from ceremony.store.atomic import write_atomic
 from ceremony.store.planfile import parse_plan, read_plan_bytes
 
@@ -83,7 +84,8 @@ class RoleRow:
 
     @property
     def threshold_text(self) -> str:
-        return f"{self.threshold} of {len(self.keyholders)}"
+        # Shown under the "threshold" column header: "threshold 2, 3 keys" reads across.
+        return threshold_words(self.threshold, len(self.keyholders)).removeprefix("threshold ")
 
     @property
     def expiry_text(self) -> str:
@@ -107,7 +109,7 @@ class SetProgress:
 
     @property
     def count_text(self) -> str:
-        return f"{len(self.signed)} of {self.threshold}"
+        return progress_words(len(self.signed), self.threshold)
 
 
 @dataclass(frozen=True)

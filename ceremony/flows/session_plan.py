@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ceremony.errors import PlanError
+from ceremony.model.wording import threshold_words
 
 TEMPLATES = ("none", "custom", "pep458", "pep480")
 TEMPLATE_TITLES = {
@@ -259,10 +260,14 @@ def draft_lines(draft: PlanDraft) -> list[str]:
     caps: dict[str, list[str]] = {name: [] for name in draft.keyholders}
     for role, rd in (("root", draft.root), ("targets", draft.targets)):
         for s in rd.signers:
-            caps.setdefault(s, []).append(f"{role} {rd.threshold} of {len(rd.signers)}")
+            caps.setdefault(s, []).append(
+                f"{role} ({threshold_words(rd.threshold, len(rd.signers))})"
+            )
     for d in draft.delegations:
         for s in d.signers:
-            caps.setdefault(s, []).append(f"{d.name} {d.threshold} of {len(d.signers)}")
+            caps.setdefault(s, []).append(
+                f"{d.name} ({threshold_words(d.threshold, len(d.signers))})"
+            )
     lines = [f"repository: {draft.repository or '(no name yet)'}", "keyholders:"]
     for name, what in caps.items():
         lines.append(f"  {name}: {', '.join(what) or 'may sign nothing'}")
@@ -279,7 +284,7 @@ def draft_lines(draft: PlanDraft) -> list[str]:
         scope = (
             ", ".join(d.paths) if d.paths else "hash prefixes " + ", ".join(d.path_hash_prefixes)
         )
-        lines.append(f"  {d.name}: {d.threshold} of {len(d.signers)}; {scope}")
+        lines.append(f"  {d.name}: {threshold_words(d.threshold, len(d.signers))}; {scope}")
     if len(draft.delegations) > 6:
         lines.append(f"  ... and {len(draft.delegations) - 6} more")
     return lines

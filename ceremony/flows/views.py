@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ceremony.model.fingerprint import WORDS_PER_LINE, Fingerprint
 from ceremony.model.status import Member, RoleStatus, SetStatus
+from ceremony.model.wording import progress_words
 
 if TYPE_CHECKING:
     from ceremony.flows.review import RoleReview
@@ -37,7 +38,8 @@ def set_line(status: SetStatus) -> str:
         for m in status.members
     )
     state = "met" if status.met else f"needs {status.missing} more"
-    return f"{status.label}: {marks}   {status.threshold} of {len(status.members)}: {state}"
+    progress = progress_words(status.signed_count, status.threshold)
+    return f"{status.label}: {marks}   {progress}: {state}"
 
 
 def role_lines(status: RoleStatus, now: datetime) -> list[str]:

@@ -40,6 +40,7 @@ from tuf.api.metadata import (
 from ceremony.model.publickeys import describe_key_type
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable
+from ceremony.model.wording import threshold_words
 
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
 _VALUE_CHARS = 200
@@ -273,8 +274,8 @@ def _signer_changes(
             Change(
                 "threshold",
                 where,
-                f"{where}: threshold {old_threshold} of {len(old_keyids)} → "
-                f"{new_threshold} of {len(new_keyids)}",
+                f"{where}: {threshold_words(old_threshold, len(old_keyids))} → "
+                f"{threshold_words(new_threshold, len(new_keyids))}",
                 attention=new_threshold < old_threshold,  # fewer keys now suffice
             )
         )
@@ -283,8 +284,8 @@ def _signer_changes(
             Change(
                 "threshold",
                 where,
-                f"{where}: now {new_threshold} of {len(new_keyids)} "
-                f"(was {old_threshold} of {len(old_keyids)})",
+                f"{where}: now {threshold_words(new_threshold, len(new_keyids))} "
+                f"(was {threshold_words(old_threshold, len(old_keyids))})",
             )
         )
     if set(old_keyids) == set(new_keyids) and list(old_keyids) != list(new_keyids):
@@ -332,7 +333,7 @@ def _root_changes(old: Root, new: Root, roster: Roster) -> list[Change]:
                 Change(
                     "role-added",
                     where,
-                    f"{where} added: {role.threshold} of {len(role.keyids)} "
+                    f"{where} added: {threshold_words(role.threshold, len(role.keyids))} "
                     f"({_names(role.keyids, roster)})",
                     attention=True,
                 )
@@ -411,7 +412,7 @@ def _scope(role: DelegatedRole) -> str:
 def _describe_delegation(role: DelegatedRole, roster: Roster) -> str:
     term = "terminating" if role.terminating else "not terminating"
     return (
-        f"{role.threshold} of {len(role.keyids)} ({_names(role.keyids, roster)}); "
+        f"{threshold_words(role.threshold, len(role.keyids))} ({_names(role.keyids, roster)}); "
         f"{_scope(role)}; {term}"
     )
 
@@ -419,7 +420,7 @@ def _describe_delegation(role: DelegatedRole, roster: Roster) -> str:
 def _describe_bins(bins: SuccinctRoles, roster: Roster) -> str:
     return (
         f"{2**bins.bit_length} bins named {printable(bins.name_prefix)}-*, "
-        f"{bins.threshold} of {len(bins.keyids)} ({_names(bins.keyids, roster)})"
+        f"{threshold_words(bins.threshold, len(bins.keyids))} ({_names(bins.keyids, roster)})"
     )
 
 

@@ -36,6 +36,7 @@ from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
 from ceremony.model.publickeys import compute_keyid
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable, targets_signed_online
+from ceremony.model.wording import threshold_words
 
 Severity = Literal["error", "warning"]
 
@@ -102,7 +103,8 @@ def _threshold_findings(
             Finding(
                 "warning",
                 role,
-                f"{what} needs {threshold} of {distinct} keys: one lost key would lock the role"
+                f"{what} ({threshold_words(threshold, distinct)}) needs every one of its keys: "
+                "one lost key would lock the role"
                 f"{lock_consequence}",
             )
         )

@@ -31,6 +31,7 @@ from ceremony.model.manifest import (
     SignerSetEntry,
 )
 from ceremony.model.publickeys import format_keyid
+from ceremony.model.wording import progress_words, threshold_words
 
 MANIFEST_QR = "manifest"
 """Key of the manifest digest's QR image; each fingerprint's image is keyed by its file path."""
@@ -83,9 +84,9 @@ def _grant_words(grant: Grant, online_names: frozenset[str]) -> str:
     if grant.keys and all(k.keyholder in online_names for k in grant.keys):
         words = f"{grant.role}: signed online with the online key {names}"
         if grant.threshold != 1 or len(grant.keys) != 1:
-            words += f" ({grant.threshold} of {len(grant.keys)})"
+            words += f" ({threshold_words(grant.threshold, len(grant.keys))})"
     else:
-        words = f"{grant.role}: {grant.threshold} of {len(grant.keys)} must sign ({names})"
+        words = f"{grant.role} ({threshold_words(grant.threshold, len(grant.keys))}): {names}"
     if grant.scope:
         words += f"; {grant.scope}"
     return words
@@ -106,9 +107,10 @@ def _summary(entry: MetadataEntry) -> str:
 def _set_words(signer_set: SignerSetEntry) -> str:
     state = "met" if signer_set.met else "NOT MET"
     keys = len(signer_set.signed) + len(signer_set.not_signed)
+    progress = progress_words(len(signer_set.signed), signer_set.threshold)
     return (
-        f"{signer_set.label}: {signer_set.threshold} of {keys} keys needed; "
-        f"{len(signer_set.signed)} signed ({_names(signer_set.signed)}): {state}"
+        f"{signer_set.label}: {progress} ({_names(signer_set.signed)}), "
+        f"{threshold_words(signer_set.threshold, keys)}: {state}"
     )
 
 

@@ -45,6 +45,7 @@ from ceremony.model.names import check_role_name
 from ceremony.model.roster import Roster
 from ceremony.model.status import RoleStatus, SignerSet, required_sets, role_status
 from ceremony.model.strictjson import loads_strict
+from ceremony.model.wording import threshold_words
 
 REQUEST_FORMAT = "ceremony-signing-request"
 REQUEST_VERSION = 1
@@ -313,7 +314,7 @@ def _describe(sets: Sequence[tuple[str, int, list[Any]]]) -> str:
     parts = []
     for label, threshold, signers in sets:
         names = ", ".join(str(name) if name is not None else f"key {k}" for k, name in signers)
-        parts.append(f"{label}: {threshold} of {names}")
+        parts.append(f"{label}: {threshold_words(threshold, len(signers))} ({names})")
     return "; ".join(parts)
 
 

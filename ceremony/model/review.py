@@ -13,6 +13,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.model.publickeys import describe_key_type
 from ceremony.model.roster import Roster
+from ceremony.model.wording import threshold_words
 
 
 def _when(moment: datetime, now: datetime) -> str:
@@ -21,32 +22,33 @@ def _when(moment: datetime, now: datetime) -> str:
 
 
 def capabilities(root: Root | None, targets: Targets | None) -> dict[str, list[str]]:
-    """keyid -> ["root 2 of 3", "targets 2 of 2", "claimed 1 of 2", ...]."""
+    """keyid -> ["root (threshold 2, 3 keys)", "targets (threshold 2, 2 keys)", ...]."""
     result: dict[str, list[str]] = {}
     if root is not None:
         for name, role in root.roles.items():
             for keyid in role.keyids:
                 result.setdefault(keyid, []).append(
-                    f"{name} {role.threshold} of {len(role.keyids)}"
+                    f"{name} ({threshold_words(role.threshold, len(role.keyids))})"
                 )
     if targets is not None and targets.delegations is not None:
         for name, delegated in (targets.delegations.roles or {}).items():
             for keyid in delegated.keyids:
                 result.setdefault(keyid, []).append(
-                    f"{name} {delegated.threshold} of {len(delegated.keyids)}"
+                    f"{name} ({threshold_words(delegated.threshold, len(delegated.keyids))})"
                 )
         succinct = targets.delegations.succinct_roles
         if succinct is not None:
             for keyid in succinct.keyids:
                 result.setdefault(keyid, []).append(
-                    f"hash bins {succinct.name_prefix}-* {succinct.threshold} of "
-                    f"{len(succinct.keyids)}"
+                    f"hash bins {succinct.name_prefix}-* "
+                    f"({threshold_words(succinct.threshold, len(succinct.keyids))})"
                 )
     return result
 
 
 def capability_line(name: str, keyid: str, caps: dict[str, list[str]]) -> str:
-    """`alice: root 2 of 3, targets 2 of 2` (or `may sign nothing` for an unused key)."""
+    """`alice: root (threshold 2, 3 keys), targets (threshold 2, 2 keys)` (or `may sign
+    nothing` for an unused key)."""
     return f"{name}: {', '.join(caps.get(keyid, [])) or 'may sign nothing'}"
 
 
@@ -67,7 +69,8 @@ def _root_lines(root: Root, targets: Targets | None, roster: Roster) -> list[str
     lines.append("roles:")
     for name, role in root.roles.items():
         lines.append(
-            f"  {name}: {role.threshold} of {len(role.keyids)} ({_names(role.keyids, roster)})"
+            f"  {name}: {threshold_words(role.threshold, len(role.keyids))} "
+            f"({_names(role.keyids, roster)})"
         )
     return lines
 
@@ -95,14 +98,14 @@ def _targets_lines(targets: Targets, roster: Roster) -> list[str]:
             )
             term = "terminating" if role.terminating else "not terminating"
             lines.append(
-                f"  {index}. {name}: {role.threshold} of {len(role.keyids)} "
+                f"  {index}. {name}: {threshold_words(role.threshold, len(role.keyids))} "
                 f"({_names(role.keyids, roster)}); {scope}; {term}"
             )
     if delegations.succinct_roles is not None:
         s = delegations.succinct_roles
         lines.append(
             f"hash bins: {2**s.bit_length} bins named {s.name_prefix}-*, "
-            f"{s.threshold} of {len(s.keyids)} ({_names(s.keyids, roster)})"
+            f"{threshold_words(s.threshold, len(s.keyids))} ({_names(s.keyids, roster)})"
         )
     lines.append("delegation keys:")
     for keyid, key in delegations.keys.items():

@@ -1172,7 +1172,7 @@ class _Checker:
             self.add(
                 p.file,
                 p.role,
-                f"{len(present)} of {total} hash bin files are present; the others are "
+                f"hash bin files present: {len(present)}, expected: {total}; the others are "
                 f"missing{example}",
             )
         return present

@@ -50,7 +50,7 @@ def progress_text(proposals: Sequence[ProposalProgress]) -> Text:
         text.append(state[0], style=state[1])
         text.append("\n")
         for s in p.sets:
-            text.append(f"  {s.label}: {s.count_text} needed", style="bold" if not s.met else "")
+            text.append(f"  {s.label}: {s.count_text}", style="bold" if not s.met else "")
             text.append("  ")
             for name in s.signed:
                 text.append(f"{name} ✓  ", style="green")

@@ -177,7 +177,7 @@ def test_sign_status_and_json(
     )
     assert code == 0, err
     assert "alice signed root v1; signature verified and stored" in out
-    assert "root v1: alice ✓  bob ·  carol ·   2 of 3: needs 1 more" in out
+    assert "root v1: alice ✓  bob ·  carol ·   1 of 2 signatures: needs 1 more" in out
     assert alice.passphrase not in out + err
 
     code, out, _ = run(["status", str(workspace), "--json"], capsys, monkeypatch)

@@ -229,7 +229,7 @@ def test_delegate_commands(
         monkeypatch,
     )
     assert code == 0
-    assert "note: proj v1 staged for carol to sign (1 of 1)" in out
+    assert "note: proj v1 staged for carol to sign (threshold 1, 1 key)" in out
 
     code, out, _ = run(["delegate", ws, "remove", "docs"], capsys, monkeypatch)
     assert code == 0

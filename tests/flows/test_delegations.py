@@ -255,8 +255,8 @@ def test_import_projects_json_under_claimed(
         ("flask", 1),
     ]
     assert outcome.notes == (
-        "requests v1 staged for carol to sign (1 of 1)",
-        "flask v1 staged for flask-dev to sign (1 of 1)",
+        "requests v1 staged for carol to sign (threshold 1, 1 key)",
+        "flask v1 staged for flask-dev to sign (threshold 1, 1 key)",
     )
     claimed = staged_targets(trusted, "claimed")
     assert roles_of(claimed) == ["requests", "flask"]
@@ -286,7 +286,7 @@ def test_import_projects_csv_names_new_keys_after_the_project(
     django = targets.delegations.roles["django"]  # type: ignore[union-attr,index]
     assert django.paths == ["claimed/django/*", "claimed/dj/*"]
     assert django.threshold == 2
-    assert outcome.notes[1] == "django v1 staged for django-1, alice to sign (2 of 2)"
+    assert outcome.notes[1] == "django v1 staged for django-1, alice to sign (threshold 2, 2 keys)"
     state = load_state(trusted)
     assert state.roster.keyholders["django-1"].key == keyring["dave"].key
     assert (state.staged["django"].signed.expires - NOW).days == 45

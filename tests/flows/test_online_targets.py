@@ -249,8 +249,11 @@ def test_status_review_and_sign_with_root_alone(
     assert status["ready_to_export"] is False
 
     review = ok(["review", str(room.workspace)], capsys, monkeypatch)
-    assert "targets: 1 of 1 (online)" in review
-    assert "online: snapshot 1 of 1, targets 1 of 1, timestamp 1 of 1 (online key)" in review
+    assert "targets: threshold 1, 1 key (online)" in review
+    assert (
+        "online: snapshot (threshold 1, 1 key), targets (threshold 1, 1 key), timestamp "
+        "(threshold 1, 1 key) (online key)" in " ".join(review.split())  # wrapped at 80
+    )
     # Targets on the online key is what the plan asked for: no warning about it.
     assert "trusts the online key" not in review
 

@@ -17,9 +17,14 @@ def test_root_review_shows_names_capabilities_and_full_keyids(
 ) -> None:
     (root,) = review(workspace, ["root"], NOW)
     text = "\n".join(root.summary)
-    assert "alice: root 2 of 3, targets 2 of 2, claimed 1 of 2" in text
-    assert "carol: root 2 of 3" in text
-    assert "online: snapshot 1 of 1, timestamp 1 of 1 (online key)" in text
+    assert (
+        "alice: root (threshold 2, 3 keys), targets (threshold 2, 2 keys), claimed (threshold 1, "
+        "2 keys)" in text
+    )
+    assert "carol: root (threshold 2, 3 keys)" in text
+    assert (
+        "online: snapshot (threshold 1, 1 key), timestamp (threshold 1, 1 key) (online key)" in text
+    )
     for name in ("alice", "bob", "carol", "online"):
         assert keyring[name].key.keyid in text
     assert "expires 2027-11-22T09:00:00Z (in 365 days)" in text
@@ -29,7 +34,7 @@ def test_root_review_shows_names_capabilities_and_full_keyids(
 def test_targets_review_lists_delegations_with_paths(workspace: Path) -> None:
     (targets,) = review(workspace, ["targets"], NOW)
     text = "\n".join(targets.summary)
-    assert "1. claimed: 1 of 2 (alice, bob); paths claimed/*; terminating" in text
+    assert "1. claimed: threshold 1, 2 keys (alice, bob); paths claimed/*; terminating" in text
 
 
 def test_fingerprint_and_raw_are_of_the_exact_signed_bytes(workspace: Path) -> None:

@@ -27,13 +27,14 @@ def test_a_first_version_has_no_diff_but_is_linted_and_shows_its_signers(workspa
     reviews = {r.role: r for r in review(workspace, None, NOW)}
     root = reviews["root"]
     assert root.diff is None
-    assert root.signers == ("root v1: alice ·  bob ·  carol ·   2 of 3: needs 2 more",)
+    assert root.signers == ("root v1: alice ·  bob ·  carol ·   0 of 2 signatures: needs 2 more",)
     assert [str(f) for f in root.findings] == [
-        "warning: root: root role targets needs 2 of 2 keys: one lost key would lock the role "
+        "warning: root: root role targets (threshold 2, 2 keys) needs every one of its keys: one "
+        "lost key would lock the role "
         "until root gives it new keys"
     ]
     assert reviews["claimed"].signers == (
-        "claimed (delegated by targets): alice ·  bob ·   1 of 2: needs 1 more",
+        "claimed (delegated by targets): alice ·  bob ·   0 of 1 signature: needs 1 more",
     )
 
 
@@ -54,8 +55,8 @@ def test_a_revocation_with_replacement_is_shown_as_a_replaced_key(
     ]
     assert item.errors == ()
     assert item.signers == (
-        "old root v1: alice ·  bob ·  carol ✗   2 of 3: needs 2 more",
-        "new root v2: alice ·  bob ·  carol ·   2 of 3: needs 2 more",
+        "old root v1: alice ·  bob ·  carol ✗   0 of 2 signatures: needs 2 more",
+        "new root v2: alice ·  bob ·  carol ·   0 of 2 signatures: needs 2 more",
     )
     # The existing review is unchanged: summary, fingerprint, canonical bytes.
     md = load_state(exported).staged["root"]
@@ -69,7 +70,8 @@ def test_review_warns_when_a_revocation_leaves_root_at_n_of_n(exported: Path) ->
     assert any(
         f.severity == "warning"
         and f.message
-        == "root role root needs 2 of 2 keys: one lost key would lock the role; "
+        == "root role root (threshold 2, 2 keys) needs every one of its keys: one lost key would "
+        "lock the role; "
         "no new root could ever be signed (spec 5.3.4)"
         for f in item.findings
     ), [str(f) for f in item.findings]

@@ -414,8 +414,8 @@ def test_status_of_a_rotation_shows_the_old_and_the_new_set_by_name(
     sign_expected(exported, [keyring["alice"], keyring["bob"]])
     (status,) = load_state(exported).statuses()
     lines = role_lines(status, NOW)
-    assert lines[1] == "  old root v1: alice ✓  bob ✓  carol ✗   2 of 3: met"
-    assert lines[2] == "  new root v2: alice ✓  bob ✓  carol ·   2 of 3: met"
+    assert lines[1] == "  old root v1: alice ✓  bob ✓  carol ✗   2 of 2 signatures: met"
+    assert lines[2] == "  new root v2: alice ✓  bob ✓  carol ·   2 of 2 signatures: met"
 
 
 # Negative rotations: root N+1 signed by one side only. Three new keyholders take over root.

@@ -192,7 +192,12 @@ ROOT_CASES: list[tuple[str, Mutation, str, str]] = [
         f"root keys: key removed: carol (marked compromised), ed25519, keyid {KEYS['carol'].keyid}",
     ),
     ("signer-removed", _remove_carol, "signer-removed", "may no longer be signed by carol"),
-    ("fewer-keys", _remove_carol, "threshold", "root role root: now 2 of 2 (was 2 of 3)"),
+    (
+        "fewer-keys",
+        _remove_carol,
+        "threshold",
+        "root role root: now threshold 2, 2 keys (was threshold 2, 3 keys)",
+    ),
     (
         "replaced",
         _replace_carol,
@@ -203,7 +208,7 @@ ROOT_CASES: list[tuple[str, Mutation, str, str]] = [
         "threshold",
         lambda md: setattr(_root(md).roles["root"], "threshold", 3),
         "threshold",
-        "root role root: threshold 2 of 3 → 3 of 3",
+        "root role root: threshold 2, 3 keys → threshold 3, 3 keys",
     ),
     (
         "key-content",
@@ -215,7 +220,7 @@ ROOT_CASES: list[tuple[str, Mutation, str, str]] = [
         "role-added",
         lambda md: _root(md).roles.__setitem__("mirrors", Role([KEYS["dave"].keyid], 1)),
         "role-added",
-        "root role mirrors added: 1 of 1 (dave)",
+        "root role mirrors added: threshold 1, 1 key (dave)",
     ),
     (
         "custom-field",
@@ -259,14 +264,16 @@ TARGETS_CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]]
         base_targets,
         _add_delegation,
         "delegation-added",
-        "delegation projects added at priority 3: 1 of 1 (dave); paths projects/*; not terminating",
+        "delegation projects added at priority 3: threshold 1, 1 key (dave); paths projects/*; "
+        "not terminating",
     ),
     (
         "delegation-removed",
         base_targets,
         lambda md: _roles(md).__delitem__("recent"),
         "delegation-removed",
-        "delegation recent removed (was 1 of 1 (bob); path hash prefixes 00, 01; not terminating)",
+        "delegation recent removed (was threshold 1, 1 key (bob); path hash prefixes 00, 01; not "
+        "terminating)",
     ),
     (
         "paths",
@@ -294,7 +301,7 @@ TARGETS_CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]]
         base_targets,
         lambda md: setattr(_roles(md)["claimed"], "threshold", 2),
         "threshold",
-        "delegation claimed: threshold 1 of 2 → 2 of 2",
+        "delegation claimed: threshold 1, 2 keys → threshold 2, 2 keys",
     ),
     (
         "delegation-signer",

@@ -97,7 +97,8 @@ CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]] = [
         trusted_root,
         lambda md: _root(md).revoke_key(KEYS["carol"].keyid, "root"),
         "warning",
-        "root role root needs 2 of 2 keys: one lost key would lock the role; "
+        "root role root (threshold 2, 2 keys) needs every one of its keys: one lost key would "
+        "lock the role; "
         "no new root could ever be signed (spec 5.3.4)",
     ),
     (
@@ -105,7 +106,8 @@ CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]] = [
         trusted_root,
         lambda md: setattr(_root(md).roles["targets"], "threshold", 3),
         "warning",
-        "root role targets needs 3 of 3 keys: one lost key would lock the role until root "
+        "root role targets (threshold 3, 3 keys) needs every one of its keys: one lost key would "
+        "lock the role until root "
         "gives it new keys",
     ),
     (
@@ -113,7 +115,8 @@ CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]] = [
         trusted_targets,
         lambda md: setattr(_claimed(md), "threshold", 2),
         "warning",
-        "delegation claimed needs 2 of 2 keys: one lost key would lock the role",
+        "delegation claimed (threshold 2, 2 keys) needs every one of its keys: one lost key would "
+        "lock the role",
     ),
     (
         "threshold-above-keys",

@@ -108,10 +108,10 @@ def test_markdown_has_everything_to_check_and_sign() -> None:
     assert "(qr/1.targets.png)" in text
     assert f"| alice | keyholder | `{ALICE.keyid}` | YubiKey 5 #1 |" in text
     assert "| carol | keyholder, COMPROMISED |" in text
-    assert "- root: 2 of 3 must sign (alice, bob, carol)" in text
+    assert "- root (threshold 2, 3 keys): alice, bob, carol" in text
     assert "- timestamp: signed online with the online key online" in text
-    assert "- claimed: 1 of 2 must sign (alice, bob); paths claimed/\\*" in text
-    assert "root v1: 2 of 3 keys needed; 2 signed (alice, bob): met" in text
+    assert "- claimed (threshold 1, 2 keys): alice, bob; paths claimed/\\*" in text
+    assert "root v1: 2 of 2 signatures (alice, bob), threshold 2, 3 keys: met" in text
     assert "It lists 1 target file." in text
     assert f"| `metadata/1.root.json` | 2000 | `{'bb' * 32}` |" in text
     assert f"Final hash of the chain: `{'dd' * 32}`" in text
@@ -125,9 +125,12 @@ def test_markdown_has_everything_to_check_and_sign() -> None:
 
 def test_an_unmet_threshold_is_shown_loudly() -> None:
     text = record_markdown(record(manifest(met=False)))
-    assert "root v1: 2 of 3 keys needed; 1 signed (alice): NOT MET" in text
+    assert "root v1: 1 of 2 signatures (alice), threshold 2, 3 keys: NOT MET" in text
     page = record_html(record(manifest(met=False)))
-    assert '<li class="notmet">root v1: 2 of 3 keys needed; 1 signed (alice): NOT MET' in page
+    assert (
+        '<li class="notmet">root v1: 1 of 2 signatures (alice), threshold 2, 3 keys: NOT MET'
+        in page
+    )
 
 
 def test_html_embeds_each_qr_image_and_nothing_external() -> None:

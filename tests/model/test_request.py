@@ -239,7 +239,8 @@ TAMPERING = [
     pytest.param(_drop_signer, "the signers listed for root v1", id="signer-dropped"),
     pytest.param(
         _set(["proposals", 0, "must_sign", 0, "signers", 0, "name"], "mallory"),
-        "the signers listed for root v1 \\(root v1: 2 of mallory, bob, carol\\)",
+        "the signers listed for root v1 \\(root v1: threshold 2, 3 keys "
+        "\\(mallory, bob, carol\\)\\)",
         id="signer-renamed",
     ),
     pytest.param(
@@ -289,8 +290,8 @@ def test_tampered_requests_are_refused_with_a_specific_message(edit: Edit, messa
 ROTATION_TAMPERING = [
     pytest.param(
         _set(["trusted", 0, "metadata", "signed", "roles", "root", "threshold"], 3),
-        "the signers listed for root v2 .*old root v1: 2 of alice, bob, carol.*"
-        "old root v1: 3 of alice, bob, carol",
+        "the signers listed for root v2 .*old root v1: threshold 2, 3 keys \\(alice, bob, "
+        "carol\\).*old root v1: threshold 3, 3 keys \\(alice, bob, carol\\)",
         id="trusted-root-threshold",
     ),
     pytest.param(

@@ -912,7 +912,7 @@ def test_some_hash_bins_missing_is_rejected() -> None:
     del files["1.bins-1.json"]
     report = check_repository(files, NOW)
     assert any(
-        "1 of 2 hash bin files are present; the others are missing, for example bins-1" in e
+        "hash bin files present: 1, expected: 2; the others are missing, for example bins-1" in e
         for e in errors(report)
     ), describe(report)
 

@@ -33,6 +33,11 @@ class UsageError(CeremonyError):
     exit_code = 2
 
 
+class SecretMismatchError(CeremonyError):
+    """A new passphrase or PIN was typed twice, differently (exit status 1: not a usage
+    error; the command line was right)."""
+
+
 class PlanError(CeremonyError):
     """The plan file is invalid. Names the file and the key path, e.g. `roles.root.threshold`."""
 

@@ -24,7 +24,7 @@ from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged, turn_to_sign
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import review_lines, role_lines, status_json
+from ceremony.flows.views import NOTHING_STAGED_LINES, review_lines, role_lines, status_json
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.publickeys import format_keyid
 
@@ -158,7 +158,8 @@ def _print_status(workspace: Path, moment: datetime) -> None:
     state = load_state(workspace)
     statuses = state.statuses()
     if not statuses:
-        out("nothing is staged")
+        for line in NOTHING_STAGED_LINES:
+            out(line)
     for status in statuses:
         for line in role_lines(status, moment):
             out(line)

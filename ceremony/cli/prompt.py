@@ -10,7 +10,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from ceremony.errors import UsageError
+from ceremony.errors import SecretMismatchError, UsageError
 
 _NAMES = {"passphrase": "passphrase", "pin": "PIN"}
 
@@ -55,7 +55,7 @@ def read_new_secret(what: str, from_stdin: bool, flag: str) -> str:
         value = getpass.getpass(f"New {what}: ")
         again = getpass.getpass(f"Repeat the {what}: ")
         if value != again:
-            raise UsageError(
+            raise SecretMismatchError(
                 f"the two {what}s differ", f"run the command again and type the same {what} twice"
             )
     if not value:

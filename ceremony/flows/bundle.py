@@ -19,7 +19,8 @@ the bytes that are really on the stick. Nothing is overwritten; everything is re
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from tuf.api.metadata import Metadata, Root
 from ceremony import __version__
 from ceremony.errors import ExportError
 from ceremony.flows.calendar import load_policy
+from ceremony.flows.record import SIGNATURE_ADDED, verify_transcript
 from ceremony.flows.record import ceremony_id as transcript_ceremony_id
 from ceremony.flows.record import final_hash as transcript_final
 from ceremony.flows.state import load_state
@@ -43,6 +45,7 @@ from ceremony.model.record import (
     record_html,
     record_markdown,
 )
+from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.rstuf import (
     BOOTSTRAP_FILE,
     DEFAULT_BINS,
@@ -55,6 +58,7 @@ from ceremony.model.rstuf import (
     require_rstuf_root,
     update_payload,
 )
+from ceremony.model.transcript import TranscriptEvent
 from ceremony.store.bundle import read_exported, write_new_files
 from ceremony.store.transcript import read_transcript
 from ceremony.store.workspace import Workspace, parse_trusted_name
@@ -78,6 +82,29 @@ class BundleResult:
     """Every file this step wrote (not the metadata the export wrote before)."""
     rstuf_payloads: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+def with_devices(roster: Roster, events: Iterable[TranscriptEvent]) -> Roster:
+    """`roster` with each key's device filled in from the transcript, where the roster has
+    none: the key reference (or signature file) its last recorded signature came from. The
+    record then shows every participant's device (runbook R9: the witness checks them)."""
+    used: dict[str, str] = {}
+    for event in events:
+        keyid, device = event.fields.get("keyid"), event.fields.get("device")
+        if event.event == SIGNATURE_ADDED and isinstance(keyid, str) and isinstance(device, str):
+            used[keyid] = device
+
+    def fill(entry: RosterKey) -> RosterKey:
+        if entry.device or entry.keyid not in used:
+            return entry
+        return replace(entry, device=used[entry.keyid])
+
+    return replace(
+        roster,
+        keyholders={n: fill(e) for n, e in roster.keyholders.items()},
+        online_keys={n: fill(e) for n, e in roster.online_keys.items()},
+        retired=tuple(fill(e) for e in roster.retired),
+    )
 
 
 def _newest_root(files: dict[str, bytes]) -> tuple[int, bytes] | None:
@@ -171,6 +198,7 @@ def write_bundle(
     described = dict(exported)
     new_files: dict[str, bytes] = {}
     transcript: TranscriptEntry | None = None
+    roster = state.roster
     transcript_path = state.workspace.path / TRANSCRIPT
     if transcript_path.is_file():
         data = read_transcript(transcript_path)
@@ -180,6 +208,7 @@ def write_bundle(
         final = transcript_final_hash or transcript_final(workspace)
         ceremony_id = ceremony_id or transcript_ceremony_id(workspace)
         transcript = TranscriptEntry(TRANSCRIPT, hashlib.sha256(data).hexdigest(), final)
+        roster = with_devices(roster, verify_transcript(transcript_path).events)
     warnings: tuple[str, ...] = ()
     payloads: tuple[str, ...] = ()
     if rstuf:
@@ -190,7 +219,7 @@ def write_bundle(
 
     manifest: Manifest = build_manifest(
         files=described,
-        roster=state.roster,
+        roster=roster,
         created=now,
         tool_version=tool_version,
         ceremony_id=ceremony_id,

@@ -27,6 +27,7 @@ from ceremony.flows.checks import lint_errors
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.views import NOTHING_STAGED_HINT
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.references import close_signer, normalize_reference, open_signer
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
@@ -109,7 +110,7 @@ def signing_turn_roles(
     entry = _keyholder(state, keyholder)
     statuses = state.statuses()
     if not statuses:
-        raise SigningError("nothing is staged for signing", "stage a proposal first")
+        raise SigningError("nothing is staged for signing", NOTHING_STAGED_HINT)
     if old_key:
         entry = _old_key(state, keyholder, statuses)
     if roles:

@@ -48,7 +48,7 @@ from ceremony.flows.record import Recorder
 from ceremony.flows.review import RoleReview, role_review
 from ceremony.flows.signing import open_keyholder_signer
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.flows.views import set_line
+from ceremony.flows.views import NOTHING_STAGED_HINT, set_line
 from ceremony.keys.references import close_signer
 from ceremony.model.detached import (
     MAX_SIGNATURES_BYTES,
@@ -105,7 +105,7 @@ def request(workspace: Path, out: Path, *, recorder: RecorderFactory = Recorder)
     state = load_state(workspace)
     order = state.staged_order()
     if not order:
-        raise WorkspaceError("nothing is staged to sign", "stage a proposal first")
+        raise WorkspaceError("nothing is staged to sign", NOTHING_STAGED_HINT)
     built = build_request(state.roster, order, state.staged, state.trusted)
     data = request_bytes(built)
     # Read back with the reader the signing machine uses: a request that machine would refuse

@@ -22,6 +22,19 @@ COMPROMISED_MARK = "✗"
 WIDTH = 80
 """Every line a command prints fits a terminal this wide (house rule)."""
 
+NOTHING_STAGED_LINES = (
+    "nothing is staged; each of these stages a proposal to sign:",
+    "  ceremony init WORKSPACE --plan FILE   v1 of every role (a new ceremony)",
+    "  ceremony resign WORKSPACE ROLE...     a new version of roles due to expire",
+    "  ceremony root WORKSPACE ...           a change to root: keyholders, thresholds",
+    "  ceremony delegate WORKSPACE ...       a change to delegations",
+    "  ceremony revoke WORKSPACE ...         a root without a lost or stolen key",
+)
+NOTHING_STAGED_HINT = (
+    "stage a proposal first: `ceremony resign`, `root`, `delegate` or `revoke` (`init` stages "
+    "v1); `ceremony status` lists what each stages"
+)
+
 
 def format_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

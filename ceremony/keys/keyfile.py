@@ -586,14 +586,21 @@ def keyfile_uri(path: Path) -> str:
 
 
 def parse_keyfile_uri(uri: str) -> Path:
-    """The path in a `keyfile:` URI. The rest of the URI is the path, taken literally."""
+    """The path in a `keyfile:` URI: the rest of the URI, taken literally, except that a
+    leading `~` or `~user` is expanded to the home directory, as a shell would."""
     scheme, sep, rest = uri.partition(":")
     if scheme != URI_SCHEME or not sep or not rest:
         raise KeyFileError(
             f"not a key file reference: {uri!r}",
             f"write it as {URI_SCHEME}:/path/to/key-file, e.g. keyfile:/media/usb/alice.key",
         )
-    return Path(rest)
+    try:
+        return Path(rest).expanduser()
+    except RuntimeError:
+        raise KeyFileError(
+            f"cannot expand {rest.split('/', 1)[0]} in {uri!r}: no such home directory",
+            "give the full path, e.g. keyfile:/media/usb/alice.key",
+        ) from None
 
 
 class KeyFileSigner(Signer):

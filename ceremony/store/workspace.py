@@ -105,6 +105,14 @@ def create_workspace(path: Path, files: dict[str, bytes]) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _workspaces_below(path: Path) -> list[Path]:
+    """Workspaces directly below `path` (someone gave the folder that holds one)."""
+    try:
+        return sorted(c for c in path.iterdir() if (c / ROSTER).is_file())
+    except OSError:
+        return []
+
+
 @dataclass(frozen=True)
 class Workspace:
     path: Path
@@ -112,10 +120,13 @@ class Workspace:
     @classmethod
     def open(cls, path: Path) -> Workspace:
         if not (path / ROSTER).is_file():
-            raise WorkspaceError(
-                f"{path} is not a ceremony workspace (no {ROSTER})",
-                "give the directory created by `ceremony init`",
+            below = _workspaces_below(path)
+            hint = (
+                f"the workspace is in a folder below it: {', '.join(map(str, below))}"
+                if below
+                else "give the directory created by `ceremony init`"
             )
+            raise WorkspaceError(f"{path} is not a ceremony workspace (no {ROSTER})", hint)
         return cls(path)
 
     # roster and plan

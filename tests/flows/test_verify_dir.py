@@ -173,7 +173,8 @@ def test_links_directories_and_huge_files_are_not_read(tmp_path: Path) -> None:
     report = verify_directory(export, None, NOW)
     assert errors(report)[-3:] == [
         "metadata/3.root.json: not read: is a symbolic link; links are not followed",
-        "metadata/9.targets.json: not read: is larger than 32 MiB",
+        f"metadata/9.targets.json: not read: is larger than {MAX_FILE_BYTES // 2**20} MiB "
+        f"({MAX_FILE_BYTES} bytes)",
         "metadata/sub: not read: is not a regular file",
     ]
 

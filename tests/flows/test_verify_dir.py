@@ -13,7 +13,7 @@ from ceremony.errors import VerificationError
 from ceremony.flows.verify import require_valid_directory, verify_directory
 from ceremony.model.verify import VerifyReport
 from ceremony.store.repository import MAX_FILE_BYTES, RepositoryReadError, read_repository
-from tests.model.test_verify import NOW, build, sign, to_bytes
+from tests.model.verify_helpers import NOW, build, sign, to_bytes
 
 
 def sums(files: dict[str, bytes]) -> bytes:
@@ -174,7 +174,7 @@ def test_links_directories_and_huge_files_are_not_read(tmp_path: Path) -> None:
     assert errors(report)[-3:] == [
         "metadata/3.root.json: not read: is a symbolic link; links are not followed",
         f"metadata/9.targets.json: not read: is larger than {MAX_FILE_BYTES // 2**20} MiB "
-        f"({MAX_FILE_BYTES} bytes)",
+        f"({MAX_FILE_BYTES} bytes) (raise the limit with --max-file-size)",
         "metadata/sub: not read: is not a regular file",
     ]
 

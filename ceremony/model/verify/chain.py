@@ -40,7 +40,9 @@ def root_chain(
         return Chain(None, None, ())
     anchor = _anchor(ctx, layout, trusted_root, trusted_source)
     if anchor is None:
-        return Chain(None, _fallback(ctx, layout), ())
+        fallback = _fallback(ctx, layout)
+        ctx.read.update(roots.values())  # the chain's error covers every root
+        return Chain(None, fallback, ())
     anchor_p, anchor_file = anchor
     for version in sorted(v for v in roots if v < anchor_p.version):
         ctx.read.add(roots[version])

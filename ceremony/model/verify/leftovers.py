@@ -91,14 +91,13 @@ def report_leftovers(
             _note(ctx, name, "", "is not a file clients fetch; not checked")
 
     for role, names in older.items():
-        current = walk.fetched.get(role) or (fetched[role][0] if role in fetched else None)
-        which = f"clients fetch {current.file} only" if current else "clients fetch the newest"
+        current = fetched[role][0] if role in fetched else walk.fetched[role]
         files = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
         ctx.add(
             names[0],
             role,
             "not-fetched",
-            f"{files}: earlier versions of {role}; {which}; not checked",
+            f"{files}: earlier versions of {role}; clients fetch {current.file} only; not checked",
         )
 
 
@@ -133,8 +132,12 @@ def _known_role(
         )
         return
     current = fetched.get(role)
-    checked = walk.fetched.get(role)
-    if current is not None and version > current[0].version:
+    checked = current[0] if current is not None else walk.fetched.get(role)
+    if checked is None or version == checked.version:
+        _note(ctx, name, role, "is not a file clients fetch; not checked")
+    elif version < checked.version:
+        older.setdefault(role, []).append(name)
+    elif current is not None:
         p, lister = current
         ctx.add(
             name,
@@ -143,10 +146,8 @@ def _known_role(
             f"is newer than {p.file}, the version {lister} lists; clients fetch it only once "
             f"the online side publishes a new {lister}",
         )
-    elif checked is not None and version > checked.version:
-        _note(ctx, name, role, "is not a file clients fetch; not checked")
     else:
-        older.setdefault(role, []).append(name)
+        _note(ctx, name, role, "is not a file clients fetch; not checked")
 
 
 def _note(ctx: Context, name: str, role: str, message: str) -> None:

@@ -83,7 +83,7 @@ class _Fetcher:
             if found is None:
                 return None, None, False
             name = found
-            version = _version_in_name(self.layout, role, name)
+            version = self.layout.version_in_name(role, name)
         p = fetch(ctx, name, role, version)
         if p is not None:
             if snapshot_p is not None and meta is not None:
@@ -92,13 +92,6 @@ class _Fetcher:
             check_delegator(ctx, p)
             self.walk.fetched[role] = p
         return name, p, False
-
-
-def _version_in_name(layout: Layout, role: str, name: str) -> int | None:
-    for version, file in layout.versioned.get(role, {}).items():
-        if file == name:
-            return version
-    return None
 
 
 def targets_and_delegations(

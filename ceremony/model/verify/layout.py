@@ -72,5 +72,10 @@ class Layout:
             return versions[max(versions)] if versions else None
         return self.plain.get(role)
 
+    def version_in_name(self, role: str, name: str) -> int | None:
+        """The version `name` carries as a `VERSION.ROLE.json` file of `role`, else None."""
+        parsed = versioned_name(name)
+        return parsed[0] if parsed is not None and parsed[1] == role else None
+
     def has_role(self, role: str, consistent: bool) -> bool:
         return self.unlisted(role, consistent) is not None

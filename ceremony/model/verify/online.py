@@ -10,7 +10,7 @@ warning: the directory may be a partial copy of the repository.
 from __future__ import annotations
 
 from tuf.api.exceptions import LengthOrHashMismatchError
-from tuf.api.metadata import MetaFile, Root, Snapshot, Timestamp
+from tuf.api.metadata import MetaFile, Root, Timestamp
 
 from ceremony.model.verify.context import Context, Parsed
 from ceremony.model.verify.keys import signature_problems, threshold_check
@@ -83,7 +83,7 @@ def timestamp_and_snapshot(ctx: Context, layout: Layout, root_p: Parsed) -> Pars
         if found is None:
             return None
         name = found
-        version = _name_version(layout, "snapshot", name)
+        version = layout.version_in_name("snapshot", name)
     snapshot_p = fetch(ctx, name, "snapshot", version)
     if snapshot_p is None:
         ctx.unusable("snapshot", name, version)
@@ -93,17 +93,3 @@ def timestamp_and_snapshot(ctx: Context, layout: Layout, root_p: Parsed) -> Pars
     ctx.download_limit(name, "snapshot", None if meta is None else meta.length)
     _check_top_level(ctx, root_p, snapshot_p)
     return snapshot_p
-
-
-def snapshot_meta(snapshot_p: Parsed | None) -> dict[str, MetaFile] | None:
-    if snapshot_p is None:
-        return None
-    snapshot: Snapshot = snapshot_p.md.signed
-    return dict(snapshot.meta)
-
-
-def _name_version(layout: Layout, role: str, name: str) -> int | None:
-    for version, file in layout.versioned.get(role, {}).items():
-        if file == name:
-            return version
-    return None

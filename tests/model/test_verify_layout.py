@@ -6,6 +6,8 @@ Each repository is built with python-tuf and checked against python-tuf's client
 
 from __future__ import annotations
 
+import copy
+
 from tuf.api.metadata import Metadata, MetaFile, Snapshot, Targets
 
 from ceremony.model.strictjson import MAX_JSON_BYTES
@@ -216,3 +218,24 @@ def test_meta_is_listed_without_hashes_too() -> None:
     files = with_snapshot_meta(build().files(), meta, "1.snapshot.json")
     assert client_verdict(files) == ""
     assert check_repository(files, NOW).problems == ()
+
+
+def test_other_snapshots_when_the_listed_one_is_absent_are_not_called_earlier() -> None:
+    files = publish(build().files(), version=2)
+    files["3.snapshot.json"] = files.pop("2.snapshot.json")
+    report = check_repository(files, NOW)
+    assert [(p.file, p.code) for p in report.warnings] == [("timestamp.json", "listed-absent")]
+    ((note),) = [p for p in report.notes if p.file == "3.snapshot.json"]
+    assert note.message == "is not a file clients fetch; not checked"
+
+
+def test_a_broken_chain_is_one_error_not_notes_about_each_root() -> None:
+    repo = build()
+    files = repo.files()
+    root3 = copy.deepcopy(repo.root2)
+    root3.signed.version = 3
+    files["3.root.json"] = files["root.json"] = to_bytes(sign(root3, "root1", "root4"))
+    files["1.root.json"] = files["1.root.json"][:-10]
+    report = check_repository(files, NOW)
+    assert [(p.file, p.code) for p in report.errors] == [("1.root.json", "strict-json")]
+    assert not any(p.file.endswith("root.json") for p in report.notes), describe(report)

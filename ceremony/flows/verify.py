@@ -58,12 +58,18 @@ def verify_directory(
         if trusted_root is not None
         else None
     )
+    prefix = repo.metadata_prefix
     report = check_repository(
         repo.metadata,
         now,
         trusted,
         trusted_root_source=str(trusted_root) if trusted_root is not None else "trusted root",
         max_file_bytes=max_file_bytes,
+        unreadable=[
+            name.removeprefix(prefix)
+            for name in repo.unreadable
+            if name.startswith(prefix) and "/" not in name.removeprefix(prefix)
+        ],
     )
     too_large = too_large_reason(max_file_bytes)
     extra = [
@@ -73,7 +79,6 @@ def verify_directory(
         for name, reason in sorted(repo.unreadable.items())
     ]
     if repo.checksums is not None:
-        prefix = repo.metadata_prefix
         present = {prefix + name: data for name, data in repo.metadata.items()}
         present.update(repo.listed)
         extra += check_checksums(

@@ -195,3 +195,19 @@ def test_require_valid_directory_raises_the_first_error(tmp_path: Path) -> None:
     (export / "metadata" / "root.json").write_bytes(b"{}")
     with pytest.raises(VerificationError, match=r"root\.json: differs from 2\.root\.json"):
         require_valid_directory(export, None, NOW)
+
+
+def test_a_file_over_the_old_32_mib_limit_is_read_and_verified(tmp_path: Path) -> None:
+    repo = build()
+    repo.targets.signed.unrecognized_fields["x-padding"] = "p" * (33 * 1024 * 1024)
+    files = {f"metadata/{name}": data for name, data in build().files().items()}
+    files["metadata/1.targets.json"] = to_bytes(sign(repo.targets, "targets1", "targets2"))
+    write_tree(tmp_path / "export", files)
+    report = verify_directory(tmp_path / "export", None, NOW)
+    assert report.ok, describe(report)
+    targets = next(r for r in report.roles if r.role == "targets")
+    assert targets.status == "verified"
+    # Over python-tuf's default download limit for targets: said, not refused.
+    assert [p.code for p in report.warnings] == ["client-download-limit"]
+    smaller = verify_directory(tmp_path / "export", None, NOW, max_file_bytes=32 * 1024 * 1024)
+    assert [p.code for p in smaller.errors] == ["too-large"]

@@ -153,7 +153,7 @@ def _anchor(
             "is not in the directory",
         )
         return anchor, trusted_source
-    if ctx.files[file] == trusted_root:
+    if ctx.files.get(file) == trusted_root:
         ctx.read.add(file)  # the same file: its findings are the trusted root's
         return anchor, file
     in_directory = fetch(ctx, file, "root", anchor.version)
@@ -194,7 +194,7 @@ def _fallback(ctx: Context, layout: Layout) -> Parsed | None:
 def root_copy(ctx: Context, layout: Layout) -> None:
     """`root.json` must be an exact copy of the newest N.root.json (spec 3.1.2)."""
     roots = layout.roots
-    if ROOT_COPY not in ctx.files:
+    if not ctx.present(ROOT_COPY):
         if roots:
             ctx.add(
                 "",
@@ -205,10 +205,10 @@ def root_copy(ctx: Context, layout: Layout) -> None:
             )
         return
     ctx.read.add(ROOT_COPY)
-    if not roots:
+    if not roots or ROOT_COPY not in ctx.files:
         return
     newest = roots[max(roots)]
-    if ctx.files[ROOT_COPY] != ctx.files[newest]:
+    if newest in ctx.files and ctx.files[ROOT_COPY] != ctx.files[newest]:
         ctx.add(
             ROOT_COPY,
             "root",

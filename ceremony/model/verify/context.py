@@ -66,8 +66,17 @@ def plural(n: int, word: str) -> str:
 
 
 class Context:
-    def __init__(self, files: Mapping[str, bytes], now: datetime, max_file_bytes: int) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, bytes],
+        now: datetime,
+        max_file_bytes: int,
+        unreadable: Iterable[str] = (),
+    ) -> None:
         self.files = files
+        # Every file in the directory, including those the reader could not read (it
+        # reported them): such a file is not absent, only unchecked.
+        self.names = frozenset(files) | frozenset(unreadable)
         self.now = now
         self.max_file_bytes = max_file_bytes
         self.problems: list[Problem] = []
@@ -143,13 +152,16 @@ class Context:
         self.add(p.file, p.role, code, f"expired at {expires}{why}")
         return True
 
+    def present(self, name: str) -> bool:
+        return name in self.names
+
     def download_limit(self, file: str, role: str, listed_length: int | None) -> None:
         """Warn when a client's default download limit is below this file's size.
 
         python-tuf and tuf-js fetch a file up to the length its listing gives, else up to a
         default (`UpdaterConfig`), and refuse a longer one (spec 5.3.3, 5.4.1, 5.5.1, 5.6.1).
         """
-        if listed_length is not None:
+        if listed_length is not None or file not in self.files:
             return
         setting, limit = CLIENT_LIMITS["targets" if role not in CLIENT_LIMITS else role]
         size = len(self.files[file])

@@ -74,7 +74,7 @@ class _Fetcher:
                 )
         if snapshot_p is not None and meta is not None:
             name = self.layout.name(role, meta.version, ctx.consistent)
-            if name not in ctx.files:
+            if not ctx.present(name):
                 listed_absent(ctx, snapshot_p, role, meta.version, name)
                 return None, None, True
             version: int | None = meta.version if ctx.consistent else None

@@ -61,7 +61,7 @@ def _check_top_level(ctx: Context, root_p: Parsed, p: Parsed) -> None:
 def timestamp_and_snapshot(ctx: Context, layout: Layout, root_p: Parsed) -> Parsed | None:
     """Check timestamp and snapshot as a client fetches them; returns the snapshot checked."""
     timestamp_p: Parsed | None = None
-    if TIMESTAMP in ctx.files:
+    if ctx.present(TIMESTAMP):
         timestamp_p = fetch(ctx, TIMESTAMP, "timestamp", None)
         if timestamp_p is None:
             ctx.unusable("timestamp", TIMESTAMP, None)
@@ -74,7 +74,7 @@ def timestamp_and_snapshot(ctx: Context, layout: Layout, root_p: Parsed) -> Pars
         timestamp: Timestamp = timestamp_p.md.signed
         meta = timestamp.snapshot_meta
         name = layout.name("snapshot", meta.version, ctx.consistent)
-        if name not in ctx.files:
+        if not ctx.present(name):
             listed_absent(ctx, timestamp_p, "snapshot", meta.version, name)
             return None
         version: int | None = meta.version if ctx.consistent else None

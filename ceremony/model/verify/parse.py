@@ -39,6 +39,9 @@ def fetch(ctx: Context, file: str, role: str, version: int | None) -> Parsed | N
     ctx.read.add(file)
     if file in ctx.parsed:
         return ctx.parsed[file]
+    if file not in ctx.files:
+        ctx.walk_complete = False
+        return None  # in the directory but not read: the reader reported why
     expected = role if role in TOP_LEVEL_TYPES else "targets"
     parsed = parse(ctx, file, role, expected, version, ctx.files[file])
     if parsed is not None:

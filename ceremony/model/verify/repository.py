@@ -8,7 +8,7 @@ to check expiry at are parameters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from tuf.api.metadata import Root
@@ -35,17 +35,19 @@ def check_repository(
     *,
     trusted_root_source: str = "trusted root",
     max_file_bytes: int = MAX_JSON_BYTES,
+    unreadable: Iterable[str] = (),
 ) -> VerifyReport:
     """Verify the metadata `files` (name -> bytes) at the instant `now` (aware, UTC).
 
     Without `trusted_root` the root chain starts at `1.root.json`; with it, at the trusted
     root's version (spec 5.2: the client's shipped root), which must be in `files` too.
-    A file over `max_file_bytes` is not read.
+    A file over `max_file_bytes` is not read. `unreadable` names files that are in the
+    directory but could not be read (the caller reports why): they are not absent.
     """
     if now.tzinfo is None or now.utcoffset() != timedelta(0):
         raise ValueError("now must be an aware datetime in UTC")
-    ctx = Context(files, now, max_file_bytes)
-    layout = Layout.of(files)
+    ctx = Context(files, now, max_file_bytes, unreadable)
+    layout = Layout.of(ctx.names)
     chain = root_chain(ctx, layout, trusted_root, trusted_root_source)
     root_copy(ctx, layout)
     walk = Walk()

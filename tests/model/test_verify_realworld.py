@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from ceremony.model.verify import VerifyReport, check_repository
+from ceremony.model.verify import VerifyReport, check_repository, oldest_self_verifying_root
 from tests.realworld import SETS, RealSet, load_set, python_tuf_verdict
 
 pytestmark = pytest.mark.filterwarnings("ignore:keytype 'ecdsa-sha2-nistp256':DeprecationWarning")
@@ -145,3 +145,15 @@ def test_sigstore_from_its_first_root_is_refused_as_python_tuf_refuses_it() -> N
     report = check_repository(real.files, real.reference_time)
     assert not report.ok
     assert {p.code for p in report.errors} == {"expires-format"}
+    (hint,) = [p for p in report.notes if p.code == "trusted-root-hint"]
+    assert "5.root.json is the oldest root that verifies on its own" in hint.message
+    assert "--trusted-root" in hint.message
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_the_oldest_self_verifying_root_is_where_python_tuf_can_start(name: str) -> None:
+    # meta.json's trusted_root is the earliest root python-tuf's client can start from;
+    # for the sets it refuses, there is none.
+    real = load_set(name)
+    oldest = oldest_self_verifying_root(real.files, real.reference_time)
+    assert oldest == (real.trusted_root if real.expected_accepted else None)

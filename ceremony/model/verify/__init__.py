@@ -11,7 +11,7 @@ The parts, one concern each:
 
 - `parse`: strict JSON and the fields as written, for each file a client reads;
 - `layout`: which file a client fetches for each role (consistent snapshots or not);
-- `chain`: the root chain from the trusted root;
+- `chain`: the root chain from the trusted root; `anchors`: roots a client can start from;
 - `keys`: keyids (TAP 12), one key counted once, thresholds, signatures;
 - `online`, `delegations`: timestamp and snapshot, then targets and delegated roles;
 - `leftovers`: files no client fetches;
@@ -19,6 +19,7 @@ The parts, one concern each:
 - `checksums`: an export's SHA256SUMS.
 """
 
+from ceremony.model.verify.anchors import oldest_self_verifying_root
 from ceremony.model.verify.checksums import ChecksumEntry, check_checksums, parse_checksums
 from ceremony.model.verify.codes import CODES, Code, Severity
 from ceremony.model.verify.context import CLIENT_LIMITS, CLIENT_MAX_ROOT_ROTATIONS
@@ -53,6 +54,7 @@ __all__ = [
     "VerifyReport",
     "check_checksums",
     "check_repository",
+    "oldest_self_verifying_root",
     "parse_checksums",
     "printable",
     "require_ok",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tuf.api.metadata import Root
 
+from ceremony.model.verify.anchors import oldest_self_verifying_root
 from ceremony.model.verify.context import CLIENT_MAX_ROOT_ROTATIONS, Context, Parsed
 from ceremony.model.verify.keys import check_delegator, signature_problems, threshold_check
 from ceremony.model.verify.layout import ROOT_COPY, Layout
@@ -39,6 +40,8 @@ def root_chain(
         ctx.add("", "root", "root-missing", "no root metadata: there is no N.root.json file")
         return Chain(None, None, ())
     anchor = _anchor(ctx, layout, trusted_root, trusted_source)
+    if trusted_root is None:
+        _hint_trusted_root(ctx, layout)
     if anchor is None:
         fallback = _fallback(ctx, layout)
         ctx.read.update(roots.values())  # the chain's error covers every root
@@ -165,6 +168,23 @@ def _anchor(
             f"differs from the trusted root ({trusted_source})",
         )
     return anchor, file
+
+
+def _hint_trusted_root(ctx: Context, layout: Layout) -> None:
+    """When the first root is unusable, name the oldest root a client could start from."""
+    first = layout.roots.get(1)
+    if first is not None and first in ctx.parsed and not ctx.kinds.get(first):
+        return
+    candidate = oldest_self_verifying_root(ctx.files, ctx.now, max_file_bytes=ctx.max_file_bytes)
+    if candidate is None or candidate == first:
+        return
+    ctx.add(
+        "",
+        "root",
+        "trusted-root-hint",
+        f"no client can start from 1.root.json; {candidate} is the oldest root that verifies "
+        "on its own: if your clients ship it (or a later root), give it with --trusted-root",
+    )
 
 
 def _rotation_checks(ctx: Context, previous: Parsed, current: Parsed) -> tuple[ThresholdCheck, ...]:

@@ -56,6 +56,7 @@ _TABLE: tuple[tuple[str, Severity, str], ...] = (
     ("expired", "error", "a file a client reads has expired"),
     ("intermediate-root-expired", "note", "an expired root before the newest (spec 5.3.6)"),
     ("before-trusted-root", "note", "a root before the trusted root, not checked"),
+    ("trusted-root-hint", "note", "the oldest root a client could start from, to give"),
     ("no-root-copy", "note", "there is no root.json"),
     ("root-rotations-limit", "warning", "more root versions than clients fetch by default"),
     # Targets, delegations, snapshot and timestamp (spec 4.4 to 4.6, 5.4 to 5.6, 6.2).

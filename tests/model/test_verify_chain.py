@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+import pytest
+
 from ceremony.model.verify import check_repository
 from tests.model.verify_helpers import (
     EXPIRES,
@@ -13,6 +15,7 @@ from tests.model.verify_helpers import (
     SIGNERS,
     build,
     describe,
+    edit_json,
     errors,
     sign,
     to_bytes,
@@ -102,3 +105,19 @@ def test_stray_file_is_a_note() -> None:
     assert report.warnings == ()
     ((note),) = report.notes
     assert (note.file, note.code) == ("._1.root.json", "not-fetched")
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_an_unusable_only_root_is_reported_once(trusted: bool) -> None:
+    files = build().files()
+    del files["2.root.json"]
+    files["1.root.json"] = files["root.json"] = edit_json(
+        files["1.root.json"], lambda v: v["signed"].update(expires="2030-08-15T14:30:45.0000001Z")
+    )
+    anchor = files["1.root.json"] if trusted else None
+    report = check_repository(files, NOW, anchor, trusted_root_source="1.root.json")
+    assert [(p.file, p.code) for p in report.errors] == [("1.root.json", "expires-format")]
+    # Nothing else can be checked without a root, and nothing pretends to know the layout.
+    assert {p.message for p in report.notes} == {
+        "not checked: no root could be read to check it against"
+    }

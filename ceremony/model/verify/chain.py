@@ -145,6 +145,8 @@ def _anchor(
         return anchor, roots[1]
     anchor = parse(ctx, trusted_source, "root", "root", None, trusted_root)
     if anchor is None:
+        # The directory's copy of the same bytes says nothing more.
+        ctx.unusable_files.update(n for n, data in ctx.files.items() if data == trusted_root)
         return None
     file = roots.get(anchor.version)
     if file is None:

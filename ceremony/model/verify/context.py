@@ -83,6 +83,7 @@ class Context:
         self.kinds: dict[str, set[Kind]] = {}
         self.results: list[RoleResult] = []
         self.parsed: dict[str, Parsed] = {}
+        self.unusable_files: set[str] = set()
         # Files a client reads, or that a finding already accounts for.
         self.read: set[str] = set()
         self.consistent_snapshot: bool | None = None

@@ -25,7 +25,7 @@ from ceremony.model.verify.layout import TOP_LEVEL_TYPES, versioned_name
 
 
 def report_leftovers(
-    ctx: Context, walk: Walk, snapshot_p: Parsed | None, timestamp_listed: bool
+    ctx: Context, walk: Walk, snapshot_p: Parsed | None, timestamp_listed: bool, rooted: bool
 ) -> None:
     listed: Mapping[str, MetaFile] = {} if snapshot_p is None else snapshot_p.md.signed.meta
     not_delegated = {entry for entry in listed if entry not in walk.used}
@@ -47,6 +47,9 @@ def report_leftovers(
 
     for name in sorted(ctx.files):
         if name in ctx.read:
+            continue
+        if not rooted:
+            _note(ctx, name, "", "not checked: no root could be read to check it against")
             continue
         parsed = versioned_name(name)
         if parsed is not None:

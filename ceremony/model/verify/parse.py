@@ -42,9 +42,13 @@ def fetch(ctx: Context, file: str, role: str, version: int | None) -> Parsed | N
     if file not in ctx.files:
         ctx.walk_complete = False
         return None  # in the directory but not read: the reader reported why
+    if file in ctx.unusable_files:
+        return None  # already reported
     expected = role if role in TOP_LEVEL_TYPES else "targets"
     parsed = parse(ctx, file, role, expected, version, ctx.files[file])
-    if parsed is not None:
+    if parsed is None:
+        ctx.unusable_files.add(file)
+    else:
         ctx.parsed[file] = parsed
     return parsed
 

@@ -66,7 +66,7 @@ def check_repository(
         walk = targets_and_delegations(ctx, layout, chain.newest, snapshot_p)
     else:
         ctx.walk_complete = False
-    report_leftovers(ctx, walk, snapshot_p, TIMESTAMP in ctx.parsed)
+    report_leftovers(ctx, walk, snapshot_p, TIMESTAMP in ctx.parsed, chain.newest is not None)
     report_keys(ctx)
     return VerifyReport(
         now=now,

@@ -23,7 +23,7 @@ from ceremony.flows.review import review
 from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged, turn_to_sign
 from ceremony.flows.state import load_state
-from ceremony.flows.verify import verify_directory
+from ceremony.flows.verify import parse_instant, parse_size, verify_directory
 from ceremony.flows.views import NOTHING_STAGED_LINES, review_lines, role_lines, status_json
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.publickeys import format_keyid
@@ -103,7 +103,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     ver = sub.add_parser("verify", help="check a metadata or export directory as a client would")
     ver.add_argument("directory", type=Path)
-    ver.add_argument("--trusted-root", type=Path)
+    ver.add_argument("--trusted-root", type=Path, help="the root clients start from")
+    ver.add_argument("--at", metavar="TIME", help="check expiry at this UTC time (RFC 3339)")
+    ver.add_argument("--max-file-size", metavar="BYTES", help="read larger files (default 128MiB)")
     ver.add_argument("--json", action="store_true")
     ver.set_defaults(handler=cmd_verify)
 
@@ -265,7 +267,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    report = verify_directory(args.directory, args.trusted_root, now())
+    at = now() if args.at is None else parse_instant(args.at)
+    limit = parse_size(args.max_file_size)
+    report = verify_directory(args.directory, args.trusted_root, at, max_file_bytes=limit)
     if args.json:
         out(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

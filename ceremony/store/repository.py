@@ -69,8 +69,10 @@ class RepositoryFiles:
 class _Budget:
     """Counts files and bytes read, across one `read_repository` call."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, max_file_bytes: int) -> None:
         self.directory = directory
+        self.max_file_bytes = max_file_bytes
+        self.max_total = max(MAX_TOTAL_BYTES, max_file_bytes)
         self.files = 0
         self.total = 0
 
@@ -81,15 +83,20 @@ class _Budget:
             raise RepositoryReadError(
                 f"{self.directory} holds more than {MAX_FILES} files", _HINT_DIR
             )
-        if self.total > MAX_TOTAL_BYTES:
+        if self.total > self.max_total:
             raise RepositoryReadError(
-                f"{self.directory} holds more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB of "
+                f"{self.directory} holds more than {self.max_total // (1024 * 1024)} MiB of "
                 "metadata",
                 _HINT_DIR,
             )
 
 
-def _read_regular(path: Path) -> bytes | str:
+def too_large_reason(limit: int) -> str:
+    """Why a file over `limit` bytes was not read (the reason `unreadable` records)."""
+    return f"is larger than {limit // (1024 * 1024)} MiB ({limit} bytes)"
+
+
+def _read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | str:
     """The bytes of the regular file `path`, or why it was not read. Never follows a link."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -102,16 +109,16 @@ def _read_regular(path: Path) -> bytes | str:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return "is not a regular file"
-        if info.st_size > MAX_FILE_BYTES:
-            return f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        if info.st_size > limit:
+            return too_large_reason(limit)
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError as e:
         return f"cannot be read: {e.strerror}"
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        return f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+    if len(data) > limit:
+        return too_large_reason(limit)
     return data
 
 
@@ -135,7 +142,7 @@ def _read_metadata_dir(
 ) -> dict[str, bytes]:
     metadata: dict[str, bytes] = {}
     for entry in sorted(_scan(metadata_dir), key=lambda e: e.name):
-        content = _read_regular(metadata_dir / entry.name)
+        content = _read_regular(metadata_dir / entry.name, budget.max_file_bytes)
         if isinstance(content, str):
             unreadable[prefix + entry.name] = content
             continue
@@ -182,7 +189,7 @@ def _read_listed(
         path = parent / parts[-1]
         if not os.path.lexists(path):
             continue
-        content = _read_regular(path)
+        content = _read_regular(path, budget.max_file_bytes)
         if isinstance(content, str):
             unreadable[entry.path] = content
             continue
@@ -191,8 +198,11 @@ def _read_listed(
     return listed
 
 
-def read_repository(path: Path) -> RepositoryFiles:
-    """Read an export directory or a metadata directory; raises `RepositoryReadError`."""
+def read_repository(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> RepositoryFiles:
+    """Read an export directory or a metadata directory; raises `RepositoryReadError`.
+
+    A file over `max_file_bytes` is not read; it is recorded in `unreadable`.
+    """
     try:
         info = path.stat()
     except OSError as e:
@@ -202,7 +212,7 @@ def read_repository(path: Path) -> RepositoryFiles:
     if not stat.S_ISDIR(info.st_mode):
         raise RepositoryReadError(f"{path} is not a directory", _HINT_DIR)
 
-    budget = _Budget(path)
+    budget = _Budget(path, max_file_bytes)
     unreadable: dict[str, str] = {}
     metadata_dir = path / METADATA_DIR
     if not _is_plain_dir(metadata_dir):
@@ -214,7 +224,7 @@ def read_repository(path: Path) -> RepositoryFiles:
     checksums: bytes | None = None
     listed: dict[str, bytes] = {}
     if os.path.lexists(path / CHECKSUMS):
-        content = _read_regular(path / CHECKSUMS)
+        content = _read_regular(path / CHECKSUMS, max_file_bytes)
         if isinstance(content, str):
             unreadable[CHECKSUMS] = content
         else:
@@ -226,9 +236,9 @@ def read_repository(path: Path) -> RepositoryFiles:
     )
 
 
-def read_trusted_root(path: Path) -> bytes:
+def read_trusted_root(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a trusted root file given by the user; raises `RepositoryReadError`."""
-    content = _read_regular(path)
+    content = _read_regular(path, max_file_bytes)
     if isinstance(content, str):
         if not os.path.lexists(path):
             content = "does not exist"

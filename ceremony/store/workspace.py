@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceremony.errors import StorageError, WorkspaceError, storage_hint
+from ceremony.model.strictjson import MAX_JSON_BYTES
 from ceremony.store.atomic import write_atomic
 
 ROSTER = "roster.json"
@@ -30,7 +31,8 @@ POLICY = "policy.json"
 PLAN = "plan.toml"
 STAGED = "staged"
 METADATA = "metadata"
-MAX_FILE_BYTES = 32 * 1024 * 1024
+# The same limit as every metadata file read (a role with 100 000 delegations is ~50 MB).
+MAX_FILE_BYTES = MAX_JSON_BYTES
 
 # Role names become file names; the plan validator enforces the same rule with a friendlier
 # message. This is the last line of defence against path traversal.

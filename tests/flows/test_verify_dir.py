@@ -13,7 +13,7 @@ from ceremony.errors import VerificationError
 from ceremony.flows.verify import require_valid_directory, verify_directory
 from ceremony.model.verify import VerifyReport
 from ceremony.store.repository import MAX_FILE_BYTES, RepositoryReadError, read_repository
-from tests.model.test_verify import NOW, build, sign, to_bytes
+from tests.model.verify_helpers import NOW, build, sign, to_bytes
 
 
 def sums(files: dict[str, bytes]) -> bytes:
@@ -173,7 +173,8 @@ def test_links_directories_and_huge_files_are_not_read(tmp_path: Path) -> None:
     report = verify_directory(export, None, NOW)
     assert errors(report)[-3:] == [
         "metadata/3.root.json: not read: is a symbolic link; links are not followed",
-        "metadata/9.targets.json: not read: is larger than 32 MiB",
+        f"metadata/9.targets.json: not read: is larger than {MAX_FILE_BYTES // 2**20} MiB "
+        f"({MAX_FILE_BYTES} bytes) (raise the limit with --max-file-size)",
         "metadata/sub: not read: is not a regular file",
     ]
 
@@ -194,3 +195,19 @@ def test_require_valid_directory_raises_the_first_error(tmp_path: Path) -> None:
     (export / "metadata" / "root.json").write_bytes(b"{}")
     with pytest.raises(VerificationError, match=r"root\.json: differs from 2\.root\.json"):
         require_valid_directory(export, None, NOW)
+
+
+def test_a_file_over_the_old_32_mib_limit_is_read_and_verified(tmp_path: Path) -> None:
+    repo = build()
+    repo.targets.signed.unrecognized_fields["x-padding"] = "p" * (33 * 1024 * 1024)
+    files = {f"metadata/{name}": data for name, data in build().files().items()}
+    files["metadata/1.targets.json"] = to_bytes(sign(repo.targets, "targets1", "targets2"))
+    write_tree(tmp_path / "export", files)
+    report = verify_directory(tmp_path / "export", None, NOW)
+    assert report.ok, describe(report)
+    targets = next(r for r in report.roles if r.role == "targets")
+    assert targets.status == "verified"
+    # Over python-tuf's default download limit for targets: said, not refused.
+    assert [p.code for p in report.warnings] == ["client-download-limit"]
+    smaller = verify_directory(tmp_path / "export", None, NOW, max_file_bytes=32 * 1024 * 1024)
+    assert [p.code for p in smaller.errors] == ["too-large"]

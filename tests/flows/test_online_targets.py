@@ -78,9 +78,13 @@ expires_in_days = 90
 """
 
 
-def fixed_signer(name: str) -> CryptoSigner:
+def fixed_private_key(name: str) -> Ed25519PrivateKey:
     seed = hashlib.sha256(f"ceremony online targets test key {name}".encode()).digest()
-    private = Ed25519PrivateKey.from_private_bytes(seed)
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def fixed_signer(name: str) -> CryptoSigner:
+    private = fixed_private_key(name)
     return CryptoSigner(private, SSlibKey.from_crypto(private.public_key()))
 
 
@@ -90,9 +94,7 @@ def passphrase(name: str) -> str:
 
 def sealed_key_file(name: str) -> bytes:
     """An encrypted key file around the fixed key of `name` (as `ceremony keygen` writes one)."""
-    private = Ed25519PrivateKey.from_private_bytes(
-        hashlib.sha256(f"ceremony online targets test key {name}".encode()).digest()
-    )
+    private = fixed_private_key(name)
     public = fixed_signer(name).public_key
     assert isinstance(public, SSlibKey)
     der = private.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())

@@ -28,9 +28,13 @@ def test_a_first_version_has_no_diff_but_is_linted_and_shows_its_signers(workspa
     root = reviews["root"]
     assert root.diff is None
     assert root.signers == ("root v1: alice ·  bob ·  carol ·   2 of 3: needs 2 more",)
+    online = load_state(workspace).roster.online_keys["online"].keyid
     assert [str(f) for f in root.findings] == [
+        f"note: root: online key online: RSTUF's worker signs with fn:{online} "
+        f"(x-rstuf-online-key-uri), the default: its file signer, the file {online} in "
+        "ONLINE_KEY_DIR",
         "warning: root: root role targets needs 2 of 2 keys: one lost key would lock the role "
-        "until root gives it new keys"
+        "until root gives it new keys",
     ]
     assert reviews["claimed"].signers == (
         "claimed (delegated by targets): alice ·  bob ·   1 of 2: needs 1 more",

@@ -249,6 +249,20 @@ def test_without_a_uri_the_online_key_gets_rstufs_file_signer_and_a_note_says_so
     worker_bootstrap(payload)
 
 
+def test_a_plan_without_rstuf_settings_still_exports_a_payload_rstufs_worker_bootstraps(
+    tmp_path: Path,
+    online_key_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The plan of tests/flows/test_online_targets.py, which names neither online_service nor
+    # a uri: its payload was the one RSTUF's worker refused with KeyError(<online keyid>).
+    room, _ = ceremony(tmp_path, PLAN, capsys, monkeypatch)
+    ok(["export", str(room.workspace), str(room.out), "--format", "rstuf"], capsys, monkeypatch)
+    write_online_key(online_key_dir, fixed_signer("online").public_key.keyid)
+    assert set(worker_bootstrap(payload_of(room))) == {"targets", "snapshot", "timestamp"}
+
+
 def test_a_root_without_the_signer_uri_fails_in_rstufs_worker_with_its_keyerror(
     tmp_path: Path, online_key_dir: Path
 ) -> None:

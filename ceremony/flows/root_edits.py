@@ -465,7 +465,8 @@ def set_online_key(
         new_entry = RosterKey(name, key, online=True)
         roster = roster.with_online_key(new_entry)
         facts.append(enrolled(new_entry, f"public key file {public_key}"))
-        root.keys[key.keyid] = root_key(key, name, fields, online=True, uri=uri)
+        if listed is not existing:  # a key object root already had keeps its fields
+            root.keys[key.keyid] = root_key(key, name, fields, online=True, uri=uri)
     elif key_name is not None and key_name != known.name:
         raise EditError(
             f"this key is already online key {known.name!r}",

@@ -199,3 +199,23 @@ def test_keys_added_to_an_rstuf_root_carry_their_roster_names(
         "x-rstuf-key-name": "timestamp",
         "x-rstuf-online-key-uri": f"fn:{new_online}",
     }
+
+
+def test_a_key_root_lists_keeps_its_fields_when_it_becomes_an_online_key(
+    tmp_path: Path, keyring: dict[str, TestKey]
+) -> None:
+    # A key root already lists under a role, unknown to the roster (as in a repository made
+    # by another tool): its key object, with the fields it has, stays as it is.
+    workspace = initialised(tmp_path, keyring)
+    path = workspace / "staged" / "root.json"
+    document = json.loads(path.read_text())
+    dave = keyring["dave"].key
+    document["signed"]["keys"][dave.keyid] = {
+        **public_key_to_dict(dave),
+        "x-tuf-on-ci-keyowner": "@dave",
+    }
+    del document["signed"]["keys"][dave.keyid]["keyid"]
+    document["signed"]["roles"]["snapshot"]["keyids"].append(dave.keyid)
+    path.write_text(json.dumps(document))
+    root_edits.set_online_key(workspace, "timestamp", keyring["dave"].pub_path)
+    assert fields_of(staged_keys(workspace)[dave.keyid]) == {"x-tuf-on-ci-keyowner": "@dave"}

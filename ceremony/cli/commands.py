@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     result = init_workspace(args.plan, args.workspace, now())
     out(f"workspace {result.workspace} created for repository {result.plan.repository!r}")
     out(f"staged: {', '.join(f'{r} v1' for r in result.staged_roles)}")
+    for note in result.notes:
+        # Keyids and URIs are never broken; every other line fits 80 columns.
+        wrapped = textwrap.wrap(
+            note,
+            78,
+            initial_indent="note: ",
+            subsequent_indent="  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for line in wrapped:
+            out(line)
     # The machine's facts open the transcript's record of the room (runbook R0).
     facts, _ = record_environment(result.workspace, now())
     out("")

@@ -88,6 +88,10 @@ def _register_root(sub: argparse._SubParsersAction[Any]) -> None:
     onl.add_argument("role", choices=["snapshot", "timestamp"])
     onl.add_argument("--public-key", type=Path, required=True, metavar="FILE")
     onl.add_argument("--name", help="the roster name of a new online key")
+    onl.add_argument(
+        "--uri",
+        help="the online signer's URI for RSTUF's worker (default for a new key: fn:KEYID)",
+    )
     onl.set_defaults(handler=cmd_set_online_key)
 
     exp = actions.add_parser("set-expiry", help="a new expiry for an offline role")
@@ -295,7 +299,9 @@ def cmd_replace_key(args: argparse.Namespace) -> int:
 
 
 def cmd_set_online_key(args: argparse.Namespace) -> int:
-    outcome = root_edits.set_online_key(args.workspace, args.role, args.public_key, args.name)
+    outcome = root_edits.set_online_key(
+        args.workspace, args.role, args.public_key, args.name, uri=args.uri
+    )
     return _print_outcome(outcome, args.workspace)
 
 

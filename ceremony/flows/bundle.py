@@ -33,7 +33,7 @@ from ceremony.flows.calendar import load_policy
 from ceremony.flows.record import SIGNATURE_ADDED, verify_transcript
 from ceremony.flows.record import ceremony_id as transcript_ceremony_id
 from ceremony.flows.record import final_hash as transcript_final
-from ceremony.flows.state import load_state
+from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry, build_manifest
 from ceremony.model.metadata_io import parse_metadata
 from ceremony.model.qr import qr_png
@@ -130,10 +130,12 @@ def check_rstuf_export(workspace: Path) -> RstufReport:
     refused before anything is promoted or written.
     """
     state = load_state(workspace)
-    root_md = state.staged.get("root") or state.trusted.get("root")
+    staged = state.staged.get("root")
+    root_md = staged or state.trusted.get("root")
     if root_md is None or not isinstance(root_md.signed, Root):
         raise ExportError("there is no root to export", "run `ceremony init` first")
-    return require_rstuf_root(root_md.signed)
+    update = root_md.signed.version > 1
+    return require_rstuf_root(root_md.signed, state.roster.key_fields, update=update)
 
 
 def rstuf_settings(
@@ -160,14 +162,15 @@ def rstuf_settings(
 
 
 def _rstuf_files(
-    workspace: Workspace, exported: dict[str, bytes], bins: int, bins_days: int
+    state: CeremonyState, exported: dict[str, bytes], bins: int, bins_days: int
 ) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    workspace = state.workspace
     newest = _newest_root(exported)
     if newest is None:
         raise ExportError("the export holds no root", "export again from the workspace")
     version, data = newest
     root_md = _root_md(data, f"metadata/{version}.root.json")
-    report = require_rstuf_root(root_md.signed)
+    report = require_rstuf_root(root_md.signed, state.roster.key_fields, update=version > 1)
     if version == 1:
         # A first ceremony bootstraps RSTUF; later roots go through its metadata update.
         payload = bootstrap_payload(root_md, rstuf_settings(workspace, bins, bins_days))
@@ -212,7 +215,7 @@ def write_bundle(
     warnings: tuple[str, ...] = ()
     payloads: tuple[str, ...] = ()
     if rstuf:
-        rstuf_files, warnings = _rstuf_files(state.workspace, exported, rstuf_bins, rstuf_bins_days)
+        rstuf_files, warnings = _rstuf_files(state, exported, rstuf_bins, rstuf_bins_days)
         new_files.update(rstuf_files)
         payloads = tuple(sorted(rstuf_files))
     described.update(new_files)

@@ -22,9 +22,10 @@ from typing import Any
 from tuf.api.metadata import Metadata
 
 from ceremony.flows.record import Recorder
-from ceremony.model.builders import build_initial
+from ceremony.model.builders import build_initial, default_uri_keys
 from ceremony.model.calendar import policy_from_plan
 from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.keyfields import default_uri_note
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.plan import Plan
 from ceremony.model.roster import Roster, RosterKey
@@ -37,6 +38,8 @@ class InitResult:
     workspace: Path
     plan: Plan
     staged_roles: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What the keyholders should know about the staged root, e.g. a default signer URI."""
 
 
 def roster_from_plan(plan: Plan) -> Roster:
@@ -47,6 +50,7 @@ def roster_from_plan(plan: Plan) -> Roster:
             name: RosterKey(name, online.key, online=True)
             for name, online in plan.online_keys.items()
         },
+        key_fields=plan.key_fields,
     )
 
 
@@ -105,4 +109,8 @@ def init_workspace(
         files[f"{STAGED}/{role}.json"] = metadata_bytes(md)
     create_workspace(workspace, files)
     _record_init(recorder(workspace), plan_text, plan, staged)
-    return InitResult(workspace, plan, tuple(staged))
+    notes = tuple(
+        default_uri_note(name, keyid, f"give [online_keys.{name}] uri in the plan")
+        for name, keyid in default_uri_keys(plan)
+    )
+    return InitResult(workspace, plan, tuple(staged), notes)

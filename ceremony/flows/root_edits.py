@@ -15,6 +15,10 @@ Every check runs before anything is written; then the roster, the policy and the
 are each written atomically, in that order. The transcript is checked before the first write
 and then records what changed (`keyholder_added`, `key_replaced`, ...) and each staged
 proposal (`proposal_staged`), at step R12 (docs/transcript.md).
+
+New keys enter root with the custom fields the workspace's plan asked for (the roster's
+`key_fields`, ceremony.model.keyfields): online keys their signer's URI (`--uri`, by default
+RSTUF's `fn:<keyid>`), and for an RSTUF plan every key its `x-rstuf-key-name`.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from ceremony.model.edits import (
     set_root_threshold,
 )
 from ceremony.model.edits import set_online_key as set_online_key_in_root
+from ceremony.model.keyfields import ONLINE_KEY_URI, default_uri_note, root_key, uri_problem
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
@@ -245,8 +250,9 @@ def add_keyholder(
             f"to move {name} to a new device use `ceremony root WORKSPACE replace-key {name}`",
         )
     md, root = _root_proposal(state)
+    listed = root_key(key, name, roster.key_fields, online=False)
     for role in roles:
-        add_root_key(root, key, role, name)
+        add_root_key(root, listed, role, name)
     proposals = {"root": md}
     notes: list[str] = []
     _with_targets_check(state, root, proposals, notes)
@@ -321,7 +327,9 @@ def replace_key(
     proposals: dict[str, Metadata[Any]] = {}
     notes: list[str] = []
     md, root = _root_proposal(state)
-    if replace_root_key(root, entry.keyid, key):
+    if replace_root_key(
+        root, entry.keyid, root_key(key, name, state.roster.key_fields, online=False)
+    ):
         proposals["root"] = md
     for role in offline_roles(state.trusted, state.staged):
         if role == "root":
@@ -368,15 +376,39 @@ def _offline_uses(state: CeremonyState, keyid: str, proposals: dict[str, Metadat
     return False
 
 
+def _online_uri(roster: Roster, uri: str | None) -> str | None:
+    if uri is None:
+        return None
+    problem = uri_problem(uri)
+    if problem is not None:
+        raise EditError(
+            f"--uri {problem}",
+            "give the signer's URI as RSTUF's worker resolves it, e.g. fn:FILE, awskms:..., "
+            "gcpkms:..., hv:... (docs/plan-format.md)",
+        )
+    if roster.key_fields.bare:
+        raise EditError(
+            "this workspace keeps key objects bare ([repository] bare_keys = true), so root "
+            "cannot carry a signer URI",
+            "leave out --uri",
+        )
+    return uri
+
+
 def set_online_key(
     path: Path,
     role: str,
     public_key: Path,
     key_name: str | None = None,
     *,
+    uri: str | None = None,
     recorder: RecorderFactory = Recorder,
 ) -> EditOutcome:
     """Sign online role `role` (snapshot or timestamp) with the key in `public_key` from now on.
+
+    `uri` is the online signer's URI root gives the key (`x-rstuf-online-key-uri`); a key new
+    to root gets `fn:<keyid>` without it, a key root has keeps its fields. The key `role`
+    already has, given with a new `uri`, keeps its place and gets the new URI.
 
     After export the online side re-signs snapshot and timestamp with the new key; clients then
     drop their trusted snapshot and timestamp (spec 5.3.11).
@@ -384,6 +416,7 @@ def set_online_key(
     state = load_state(path)
     key = read_public_key(public_key)
     roster = state.roster
+    uri = _online_uri(roster, uri)
     known = roster.entry_for_keyid(key.keyid)
     if known is not None and known.compromised:
         raise EditError(
@@ -404,7 +437,15 @@ def set_online_key(
         )
     md, root = _root_proposal(state)
     previous = list(root.roles[role].keyids) if role in root.roles else []
-    unused = set_online_key_in_root(root, role, key)
+    existing = root.keys.get(key.keyid)
+    fields = roster.key_fields
+    # A new key's roster name is only settled below; it is written into root after that.
+    listed = existing
+    if existing is None or uri is not None:
+        provisional = known.name if known is not None else key_name or role
+        listed = root_key(key, provisional, fields, online=True, uri=uri)
+    assert listed is not None
+    unused = set_online_key_in_root(root, role, listed)
     proposals = {"root": md}
     notes: list[str] = []
     facts: list[Recording] = []
@@ -424,21 +465,29 @@ def set_online_key(
         new_entry = RosterKey(name, key, online=True)
         roster = roster.with_online_key(new_entry)
         facts.append(enrolled(new_entry, f"public key file {public_key}"))
+        if listed is not existing:  # a key object root already had keeps its fields
+            root.keys[key.keyid] = root_key(key, name, fields, online=True, uri=uri)
     elif key_name is not None and key_name != known.name:
         raise EditError(
             f"this key is already online key {known.name!r}",
             f"leave out --name, or give --name {known.name}",
         )
-    notes.append(
-        f"after export, the online side must sign {role} with the new key; clients then drop "
-        "their trusted snapshot and timestamp"
-    )
+    if existing is None and uri is None and not fields.bare:
+        notes.append(default_uri_note(roster.label(key.keyid), key.keyid, "give --uri"))
+    if previous == [key.keyid]:
+        notes.append(f"only the signer URI of online key {roster.label(key.keyid)} changes")
+    else:
+        notes.append(
+            f"after export, the online side must sign {role} with the new key; clients then "
+            "drop their trusted snapshot and timestamp"
+        )
     facts.append(
         fact(
             ONLINE_KEY_SET,
             role=role,
             keyid=key.keyid,
             key_name=roster.label(key.keyid),
+            uri=root.keys[key.keyid].unrecognized_fields.get(ONLINE_KEY_URI),
             previous_keyids=previous,
             retired_keyids=retired,
         )

@@ -157,7 +157,7 @@ class ChangeLine:
 class FindingLine:
     """A policy finding about a proposal: an error stops it, a warning is read aloud."""
 
-    severity: str  # "error" or "warning"
+    severity: str  # "error", "warning" or "note"
     message: str
 
 

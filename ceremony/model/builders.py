@@ -4,6 +4,11 @@ Pure: the plan and `now` in, python-tuf `Metadata` objects out. A plan whose tar
 signed online (`[roles.targets] online_key`) gives root only. Root and targets follow the
 TUF specification 1.0.34 (sections "root.json" and "targets.json"); consistent snapshots are
 always on (spec section 6.2) so exported files carry version-prefixed names.
+
+Root's key objects carry the custom fields the plan asks for (ceremony.model.keyfields): each
+online key its signer's URI for RSTUF's worker, and with `online_service = "rstuf"` every key
+its name, both added after the keyid was computed; none with `bare_keys = true`. Delegation
+keys in targets are written bare: nothing on the online side reads fields there.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from tuf.api.metadata import (
     Targets,
 )
 
+from ceremony.model.keyfields import root_key
 from ceremony.model.plan import Delegation, OnlineRole, Plan
 
 
@@ -39,14 +45,29 @@ def build_root(plan: Plan, now: datetime) -> Root:
     root = Root(version=1, expires=expiry(now, plan.root.expires_in_days), consistent_snapshot=True)
     # Root(...) starts with the four top-level roles, each with no keys and threshold 1.
     offline = [plan.root] if isinstance(plan.targets, OnlineRole) else [plan.root, plan.targets]
+    fields = plan.key_fields
     for role in offline:
         for name in role.signers:
-            root.add_key(plan.keyholders[name].key, role.name)
+            root.add_key(root_key(plan.keyholders[name].key, name, fields, online=False), role.name)
         root.roles[role.name] = Role(_keys_of(plan, role.signers), role.threshold)
     # targets too when the plan signs it online: one online key, threshold 1.
     for online_role in plan.online_roles():
-        root.add_key(plan.online_keys[online_role.online_key].key, online_role.name)
+        online = plan.online_keys[online_role.online_key]
+        key = root_key(online.key, online.name, fields, online=True, uri=online.uri)
+        root.add_key(key, online_role.name)
     return root
+
+
+def default_uri_keys(plan: Plan) -> tuple[tuple[str, str], ...]:
+    """(name, keyid) of the online keys root gives the default signer URI `fn:<keyid>`."""
+    if plan.bare_keys:
+        return ()
+    used = dict.fromkeys(role.online_key for role in plan.online_roles())
+    return tuple(
+        (name, plan.online_keys[name].key.keyid)
+        for name in used
+        if plan.online_keys[name].uri is None
+    )
 
 
 def _delegated_role(plan: Plan, delegation: Delegation) -> DelegatedRole:

@@ -12,6 +12,10 @@ The rules enforced are those a client would otherwise trip over later (TUF spec 
 - a delegation gives exactly one of `paths` and `path_hash_prefixes` (4.5 "targets.json");
 - delegated role names are unique and become file names (4.5, 6.2);
 - `succinct_roles` and `roles` are mutually exclusive in one `delegations` object (TAP 15).
+
+A key already in root keeps its key object, custom fields included, when another role is given
+it; the flows hand in new keys with the fields the workspace's plan asks for
+(ceremony.model.keyfields), their keyids computed before any field was added.
 """
 
 from __future__ import annotations
@@ -136,7 +140,10 @@ def add_root_key(root: Root, key: Key, role: str, label: str) -> None:
     entry = require_root_role(root, role)
     if key.keyid in entry.keyids:
         raise EditError(f"{label} already signs {role}", "nothing to add")
-    root.add_key(key, role)
+    if key.keyid in root.keys:
+        entry.keyids.append(key.keyid)  # root's key object, with its fields, stays as it is
+    else:
+        root.add_key(key, role)
 
 
 def remove_root_key(root: Root, keyid: str, role: str, label: str) -> None:
@@ -191,7 +198,11 @@ def replace_root_key(root: Root, old_keyid: str, new_key: Key) -> tuple[str, ...
 
 
 def set_online_key(root: Root, role: str, key: Key) -> tuple[str, ...]:
-    """Make `key` the one key of online role `role`; returns keyids no role uses any more."""
+    """Make `key` the one key of online role `role`; returns keyids no role uses any more.
+
+    When `role` has that key already and only its custom fields differ (a new signer URI), the
+    key object is replaced: every role that lists the key sees the new fields.
+    """
     if role not in ONLINE_ROLES:
         hint = "set-online-key changes snapshot or timestamp"
         if role in OFFLINE_TOP_ROLES:
@@ -201,7 +212,10 @@ def set_online_key(root: Root, role: str, key: Key) -> tuple[str, ...]:
         raise EditError(f"{role!r} is not a role signed online", hint)
     entry = require_root_role(root, role)
     if entry.keyids == [key.keyid]:
-        raise EditError(f"{role} is already signed by key {key.keyid}", "nothing to change")
+        if root.keys[key.keyid] == key:
+            raise EditError(f"{role} is already signed by key {key.keyid}", "nothing to change")
+        root.keys[key.keyid] = key
+        return ()
     if entry.threshold > 1:
         raise EditError(
             f"{role} has threshold {entry.threshold}, above the one key it would have",

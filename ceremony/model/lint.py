@@ -2,16 +2,24 @@
 
 Runbook step R5 (review): keyholders see these findings next to the diff. An `error` is
 something clients would refuse or that can never be signed; a `warning` is legal metadata that
-is likely a mistake or a risk:
+is likely a mistake or a risk; a `note` says what the online side will read from it:
 
 - the version must be the previous trusted version plus one (spec 5.3.5 for root; the tool
   keeps the same rule for every role so versions never skip);
 - a threshold must be at least 1 and at most the number of distinct keys (spec 4.3), and a
   threshold equal to the number of keys of an offline role means one lost key locks the role
   (RSTUF #496); for root that means no new root could ever be signed (spec 5.3.4);
-- every keyid is the SHA-256 of its key and keys carry no custom fields (spec 4.2 "KEYID";
-  strict clients refuse a keyid that does not match), and one key is not listed twice in a
-  role under different keyids (it would be counted twice by python-tuf);
+- every keyid is securesystemslib's default, the SHA-256 of keytype, scheme and keyval (spec
+  4.2 "KEYID"): TAP 12 lets owners choose keyids, but the keys this tool stages are keys it
+  computed the keyid of, so another keyid is an error here; one key listed twice in a role
+  under different keyids is an error (TAP 12: one key counts once; python-tuf would count it
+  twice);
+- keys may carry custom fields after the keyid was computed, as RSTUF (`x-rstuf-*`) and
+  tuf-on-ci (`x-tuf-on-ci-*`) write them (ceremony.model.keyfields); a field name not of the
+  `x-<vendor>-<name>` form, any field when the plan keeps keys bare (tough computes keyids over
+  the whole key object, awslabs/tough #946), an `x-rstuf-key-name` other than the roster's
+  name and an unusable `x-rstuf-online-key-uri` are warnings; the online signer's URI is a
+  note;
 - a key marked compromised in the roster is never trusted again;
 - online keys stay on online roles and offline keys on offline ones (a targets role given only
   the keys of snapshot or timestamp is signed online by design and is not flagged);
@@ -33,12 +41,20 @@ from typing import Any, Literal
 from securesystemslib.signer import Key
 from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
 
+from ceremony.model.keyfields import (
+    KEY_NAME,
+    ONLINE_KEY_URI,
+    default_online_uri,
+    is_vendor_field,
+    key_content,
+    uri_problem,
+)
 from ceremony.model.publickeys import compute_keyid
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable, targets_signed_online
 from ceremony.model.wording import threshold_words
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 ONLINE_ROLES = ("snapshot", "timestamp")
 
@@ -68,16 +84,17 @@ def _threshold_findings(
         findings.append(
             Finding("error", role, f"{what} lists keyid {printable(keyid)} with no key behind it")
         )
-    contents: list[tuple[dict[str, Any], str]] = []
+    contents: list[tuple[tuple[str, str, str], str]] = []
     for keyid in keyids:
         key = keys.get(keyid)
         if key is None:
             continue
-        first = next((k for content, k in contents if content == key.to_dict()), None)
+        # The same keytype, scheme and keyval is the same key, whatever its custom fields.
+        first = next((k for content, k in contents if content == key_content(key)), None)
         if first is not None:
             findings.append(
                 Finding(
-                    "warning",
+                    "error",
                     role,
                     f"{what} lists {roster.label(first)}'s key twice under different keyids "
                     f"({first} and {printable(keyid)}); it would count twice toward the "
@@ -85,7 +102,7 @@ def _threshold_findings(
                 )
             )
         else:
-            contents.append((key.to_dict(), keyid))
+            contents.append((key_content(key), keyid))
     distinct = len(contents)
     if threshold < 1:
         findings.append(Finding("error", role, f"{what} has threshold {threshold}; at least 1"))
@@ -130,7 +147,9 @@ def _all_online(keyids: Sequence[str], roster: Roster) -> bool:
     return bool(keyids) and all(k in online for k in keyids)
 
 
-def _key_findings(role: str, where: str, keys: Mapping[str, Key], used: set[str]) -> list[Finding]:
+def _key_findings(
+    role: str, where: str, keys: Mapping[str, Key], used: set[str], roster: Roster
+) -> list[Finding]:
     findings: list[Finding] = []
     for keyid, key in keys.items():
         expected = compute_keyid(key.keytype, key.scheme, key.keyval)
@@ -140,24 +159,73 @@ def _key_findings(role: str, where: str, keys: Mapping[str, Key], used: set[str]
                     "error",
                     role,
                     f"{where}: keyid {printable(keyid)} is not the SHA-256 of its key "
-                    f"(computed {expected}); strict clients refuse it",
+                    f"(computed {expected} over keytype, scheme and keyval); keys this tool "
+                    "stages get that keyid",
                 )
             )
-        if key.unrecognized_fields:
-            findings.append(
-                Finding(
-                    "warning",
-                    role,
-                    f"{where}: key {printable(keyid)} carries custom fields "
-                    f"{', '.join(printable(f) for f in sorted(key.unrecognized_fields))}; "
-                    "keyholder details belong in the roster",
-                )
-            )
+        findings.extend(_field_findings(role, where, keyid, key, roster))
         if keyid not in used:
             findings.append(
                 Finding("warning", role, f"{where}: key {printable(keyid)} is used by no role")
             )
     return findings
+
+
+def _field_findings(role: str, where: str, keyid: str, key: Key, roster: Roster) -> list[Finding]:
+    """Custom fields on a key: allowed after the keyid was computed (ceremony.model.keyfields)."""
+    fields = key.unrecognized_fields
+    if not fields:
+        return []
+    label = f"{where}: key {printable(keyid)}"
+    names = ", ".join(printable(f) for f in sorted(fields))
+    findings: list[Finding] = []
+    if roster.key_fields.bare:
+        findings.append(
+            Finding(
+                "warning",
+                role,
+                f"{label} carries custom fields {names}, but the plan keeps keys bare: tough "
+                "computes keyids over the whole key object (awslabs/tough #946)",
+            )
+        )
+    for name in sorted(fields):
+        if not is_vendor_field(name):
+            findings.append(
+                Finding(
+                    "warning",
+                    role,
+                    f"{label} has custom field {printable(name)}, not of the form "
+                    "x-<vendor>-<name> (RSTUF's API refuses others)",
+                )
+            )
+    known = roster.name_for_keyid(keyid)
+    name_field = fields.get(KEY_NAME)
+    if KEY_NAME in fields and known is not None and name_field != known:
+        findings.append(
+            Finding(
+                "warning",
+                role,
+                f"{label} is named {printable(str(name_field))} for RSTUF ({KEY_NAME}), but "
+                f"the roster names it {known}",
+            )
+        )
+    if ONLINE_KEY_URI in fields:
+        findings.append(_uri_finding(role, label, keyid, fields[ONLINE_KEY_URI], roster))
+    return findings
+
+
+def _uri_finding(role: str, label: str, keyid: str, uri: Any, roster: Roster) -> Finding:
+    problem = uri_problem(uri) if isinstance(uri, str) else "is not a string"
+    if problem is not None:
+        return Finding(
+            "warning",
+            role,
+            f"{label}: {ONLINE_KEY_URI} {problem}; RSTUF's worker cannot load a signer from it",
+        )
+    text = f"online key {roster.label(keyid)}: RSTUF's worker signs with {uri} ({ONLINE_KEY_URI})"
+    if uri == default_online_uri(keyid):
+        text += f", the default: its file signer, the file {keyid} in ONLINE_KEY_DIR"
+    return Finding("note", role, text)
 
 
 def _root_findings(root: Root, roster: Roster) -> list[Finding]:
@@ -171,7 +239,7 @@ def _root_findings(root: Root, roster: Roster) -> list[Finding]:
             )
         )
     used = {k for r in root.roles.values() for k in r.keyids}
-    findings.extend(_key_findings("root", "root keys", root.keys, used))
+    findings.extend(_key_findings("root", "root keys", root.keys, used, roster))
     online = {e.keyid for e in roster.online_keys.values()}
     offline = {e.keyid for e in roster.keyholders.values()}
     for name, role in root.roles.items():
@@ -251,7 +319,7 @@ def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Fi
                 f" until {role} gives the bins new keys",
             )
         )
-    findings.extend(_key_findings(role, "delegation keys", delegations.keys, used))
+    findings.extend(_key_findings(role, "delegation keys", delegations.keys, used, roster))
     return findings
 
 

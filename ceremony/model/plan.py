@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from securesystemslib.signer import SSlibKey
 
 from ceremony.errors import PlanError, PublicKeyError
+from ceremony.model.keyfields import KeyFields, uri_problem
 from ceremony.model.names import UnsafeNameError, require_safe_name
 from ceremony.model.publickeys import parse_public_key_file
 
@@ -35,6 +36,9 @@ ONLINE_TOP_ROLES = ("snapshot", "timestamp")
 # datetime and that a typo such as 3650000 is caught.
 MAX_EXPIRES_IN_DAYS = 36500
 MAX_REPOSITORY_NAME_LENGTH = 128
+RSTUF = "rstuf"
+ONLINE_SERVICES = (RSTUF,)
+"""Online sides a plan may name in `[repository] online_service` (docs/plan-format.md)."""
 # A SHA-256 digest in hex (TUF spec, "path_hash_prefixes") is 64 digits; lowercase because
 # clients compare the prefixes with the lowercase hex digest as strings.
 HASH_PREFIX_PATTERN = re.compile(r"[0-9a-f]{1,64}")
@@ -52,6 +56,8 @@ class OnlineKey:
     name: str
     key: SSlibKey
     key_file: str
+    uri: str | None = None
+    """The online signer's URI as the online side resolves it (`x-rstuf-online-key-uri`)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,15 @@ class Plan:
     snapshot: OnlineRole
     timestamp: OnlineRole
     delegations: tuple[Delegation, ...]
+    bare_keys: bool = False
+    """`[repository] bare_keys`: key objects carry no custom fields (for tough clients)."""
+    online_service: str | None = None
+    """`[repository] online_service`: "rstuf" when Repository Service for TUF is the online side."""
+
+    @property
+    def key_fields(self) -> KeyFields:
+        """The custom fields root's key objects carry (ceremony.model.keyfields)."""
+        return KeyFields(bare=self.bare_keys, rstuf_names=self.online_service == RSTUF)
 
     @property
     def targets_online(self) -> bool:
@@ -296,11 +311,36 @@ class _Validator:
             raise self.error(path, e.message, e.hint) from e
         return key_file, key
 
-    def key_entry(self, value: object, path: str) -> tuple[str, SSlibKey]:
-        """A `[keyholders.NAME]` or `[online_keys.NAME]` table: its key file and key."""
+    def key_entry(
+        self, value: object, path: str, optional: tuple[str, ...] = ()
+    ) -> tuple[dict[str, object], str, SSlibKey]:
+        """A `[keyholders.NAME]` or `[online_keys.NAME]` table, its key file and key."""
         entry = self.table(value, path)
-        self.fields(entry, path, ("key",))
-        return self.key_file(entry["key"], _key_path(path, "key"))
+        self.fields(entry, path, ("key",), optional)
+        return (entry, *self.key_file(entry["key"], _key_path(path, "key")))
+
+    def online_uri(self, entry: dict[str, object], path: str, bare: bool) -> str | None:
+        """`[online_keys.NAME] uri`: the online signer's URI, as the online side resolves it."""
+        if "uri" not in entry:
+            return None
+        uri_path = _key_path(path, "uri")
+        uri = self.string(entry["uri"], uri_path)
+        problem = uri_problem(uri)
+        if problem is not None:
+            raise self.error(
+                uri_path,
+                problem,
+                "give the signer's URI as RSTUF's worker resolves it, e.g. fn:FILE, "
+                "awskms:..., gcpkms:..., hv:... (docs/plan-format.md)",
+            )
+        if bare:
+            raise self.error(
+                uri_path,
+                "bare_keys = true keeps key objects without custom fields, so root cannot "
+                "carry this uri",
+                "leave out the uri, or leave out [repository] bare_keys",
+            )
+        return uri
 
     def keyholders(self, value: object) -> dict[str, Keyholder]:
         table = self.table(value, "keyholders")
@@ -314,7 +354,7 @@ class _Validator:
             path = _key_path("keyholders", name)
             self.name(name, path)
             key_path = _key_path(path, "key")
-            key_file, key = self.key_entry(raw_entry, path)
+            _, key_file, key = self.key_entry(raw_entry, path)
             if key.keyid in by_keyid:
                 raise self.error(
                     key_path,
@@ -325,7 +365,9 @@ class _Validator:
             result[name] = Keyholder(name, key, key_file)
         return result
 
-    def online_keys(self, value: object, keyholders: dict[str, Keyholder]) -> dict[str, OnlineKey]:
+    def online_keys(
+        self, value: object, keyholders: dict[str, Keyholder], bare: bool
+    ) -> dict[str, OnlineKey]:
         table = self.table(value, "online_keys")
         if not table:
             raise self.error(
@@ -348,7 +390,7 @@ class _Validator:
                     "give the online key a name no keyholder has",
                 )
             key_path = _key_path(path, "key")
-            key_file, key = self.key_entry(raw_entry, path)
+            entry, key_file, key = self.key_entry(raw_entry, path, ("uri",))
             if key.keyid in keyholder_keyids:
                 # An online key sits on an internet-facing server; if it were also an offline
                 # key, a server compromise would hand over root or targets signing power.
@@ -365,7 +407,7 @@ class _Validator:
                     "to sign snapshot and timestamp with one key, name one online key in both",
                 )
             by_keyid[key.keyid] = name
-            result[name] = OnlineKey(name, key, key_file)
+            result[name] = OnlineKey(name, key, key_file, self.online_uri(entry, path, bare))
         return result
 
     # Roles --------------------------------------------------------------------------------
@@ -542,9 +584,9 @@ class _Validator:
     def plan(self, raw: object) -> Plan:
         top = self.table(raw, "")
         self.fields(top, "", ("repository", "keyholders", "online_keys", "roles"), ("delegations",))
-        repository = self.repository(top["repository"])
+        repository, bare_keys, online_service = self.repository(top["repository"])
         keyholders = self.keyholders(top["keyholders"])
-        online_keys = self.online_keys(top["online_keys"], keyholders)
+        online_keys = self.online_keys(top["online_keys"], keyholders, bare_keys)
 
         roles = self.table(top["roles"], "roles")
         self.fields(
@@ -560,6 +602,8 @@ class _Validator:
         timestamp = self.online_role("timestamp", roles["timestamp"], keyholders, online_keys)
         if isinstance(targets, OnlineRole):
             self.online_targets_key(targets, snapshot, timestamp)
+        if online_service == RSTUF:
+            self.rstuf_roles(targets, (snapshot, timestamp))
 
         delegations: list[Delegation] = []
         earlier: dict[str, int] = {}
@@ -597,11 +641,14 @@ class _Validator:
             snapshot=snapshot,
             timestamp=timestamp,
             delegations=tuple(delegations),
+            bare_keys=bare_keys,
+            online_service=online_service,
         )
 
-    def repository(self, value: object) -> str:
+    def repository(self, value: object) -> tuple[str, bool, str | None]:
+        """`[repository]`: the name, `bare_keys` and `online_service`."""
         table = self.table(value, "repository")
-        self.fields(table, "repository", ("name",))
+        self.fields(table, "repository", ("name",), ("bare_keys", "online_service"))
         path = "repository.name"
         name = self.string(table["name"], path)
         # A display name, shown on every screen and in the record; it never names a file.
@@ -611,7 +658,55 @@ class _Validator:
                 "must be one line of at most 128 printable characters",
                 "use a short name for the repository, e.g. its domain",
             )
-        return name
+        bare = False
+        if "bare_keys" in table:
+            bare = self.boolean(table["bare_keys"], "repository.bare_keys")
+        service = None
+        if "online_service" in table:
+            path = "repository.online_service"
+            service = self.string(table["online_service"], path)
+            if service not in ONLINE_SERVICES:
+                raise self.error(
+                    path,
+                    f"{service!r} is not an online service this tool writes for",
+                    f'give "{RSTUF}" (Repository Service for TUF), or leave it out',
+                )
+            if bare:
+                # RSTUF's worker finds the online signer through x-rstuf-online-key-uri.
+                raise self.error(
+                    path,
+                    "RSTUF reads custom fields of the online key, but bare_keys = true keeps "
+                    "key objects without them",
+                    "leave out bare_keys for RSTUF (docs/rstuf.md), or leave out online_service",
+                )
+        return name, bare, service
+
+    def rstuf_roles(
+        self, targets: OfflineRole | OnlineRole, others: tuple[OnlineRole, ...]
+    ) -> None:
+        """`online_service = "rstuf"`: targets, snapshot and timestamp on one online key.
+
+        RSTUF's worker signs every online role with timestamp's key (docs/rstuf.md); a plan for
+        RSTUF says so before anyone signs a root RSTUF could not serve.
+        """
+        if not isinstance(targets, OnlineRole):
+            raise self.error(
+                _key_path("roles", "targets"),
+                'online_service = "rstuf", but targets is signed at the ceremony; RSTUF signs '
+                "targets online",
+                "give [roles.targets] online_key (timestamp's) and expires_in_days instead of "
+                "signers and threshold (docs/rstuf.md)",
+            )
+        timestamp = others[-1]
+        for role in (targets, *others[:-1]):
+            if role.online_key != timestamp.online_key:
+                raise self.error(
+                    _key_path(_key_path("roles", role.name), "online_key"),
+                    f"RSTUF signs {role.name} with timestamp's online key "
+                    f"{timestamp.online_key!r}, not {role.online_key!r}",
+                    "name one online key in [roles.targets], [roles.snapshot] and "
+                    "[roles.timestamp] (docs/rstuf.md)",
+                )
 
 
 def validate_plan(raw: object, source: str, read_file: ReadFile) -> Plan:

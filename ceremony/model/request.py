@@ -28,6 +28,7 @@ Pure: bytes in, objects out. The format is described field by field in docs/tran
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -153,11 +154,11 @@ def _named_keyids(metadata: Sequence[Metadata[Any]]) -> set[str]:
 def roster_subset(roster: Roster, metadata: Sequence[Metadata[Any]]) -> Roster:
     """The roster entries (current and retired) for the keys `metadata` names."""
     keyids = _named_keyids(metadata)
-    return Roster(
-        roster.repository,
-        {n: e for n, e in roster.keyholders.items() if e.keyid in keyids},
-        {n: e for n, e in roster.online_keys.items() if e.keyid in keyids},
-        tuple(e for e in roster.retired if e.keyid in keyids),
+    return dataclasses.replace(
+        roster,
+        keyholders={n: e for n, e in roster.keyholders.items() if e.keyid in keyids},
+        online_keys={n: e for n, e in roster.online_keys.items() if e.keyid in keyids},
+        retired=tuple(e for e in roster.retired if e.keyid in keyids),
     )
 
 

@@ -1,8 +1,11 @@
 """The roster: which person holds which key.
 
-Keyholder names, devices and states live here, never as custom fields inside TUF key objects:
-keyids must stay `sha256(canonical(key))` or strict clients (go-tuf, tough) reject the
-metadata (design.md, "Key references"). The roster is stored as `roster.json` in the workspace.
+Keyholder names, devices and states live here: the roster is where the tool looks up who holds
+a key, by keyid. Key objects in root may carry copies for the online side, written after the
+keyid was computed so that it stays securesystemslib's default (ceremony.model.keyfields):
+RSTUF's `x-rstuf-key-name` only when the plan's online side is RSTUF, and never when the plan
+keeps keys bare for tough clients, which `key_fields` records (design.md, "Key references").
+The roster is stored as `roster.json` in the workspace.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from securesystemslib.signer import Key, SSlibKey
 
 from ceremony.errors import WorkspaceError
+from ceremony.model.keyfields import KeyFields, key_content
 from ceremony.model.publickeys import public_key_from_dict, public_key_to_dict
 
 ROSTER_FORMAT = "ceremony-roster"
@@ -49,6 +53,8 @@ class Roster:
     keyholders: dict[str, RosterKey] = field(default_factory=dict)
     online_keys: dict[str, RosterKey] = field(default_factory=dict)
     retired: tuple[RosterKey, ...] = ()
+    key_fields: KeyFields = field(default_factory=KeyFields)
+    """The custom fields root's key objects carry, as the plan said (`bare_keys`, RSTUF)."""
 
     def all_keys(self) -> list[RosterKey]:
         return [*self.keyholders.values(), *self.online_keys.values(), *self.retired]
@@ -122,7 +128,7 @@ class Roster:
                 data["compromised_on"] = entry.compromised_on
             return data
 
-        return {
+        data = {
             "format": ROSTER_FORMAT,
             "version": ROSTER_VERSION,
             "repository": self.repository,
@@ -130,6 +136,10 @@ class Roster:
             "online_keys": {n: entry_dict(e) for n, e in sorted(self.online_keys.items())},
             "retired": [entry_dict(e) for e in self.retired],
         }
+        # Left out when it is the default, so rosters written before it stay the same.
+        if self.key_fields != KeyFields():
+            data["key_fields"] = self.key_fields.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, source: str) -> Roster:
@@ -141,8 +151,9 @@ class Roster:
                 "this workspace was written by a different version of the tool",
             )
         expected = {"format", "version", "repository", "keyholders", "online_keys", "retired"}
-        if set(data) != expected or not isinstance(data["repository"], str):
+        if set(data) - {"key_fields"} != expected or not isinstance(data["repository"], str):
             raise WorkspaceError(f"{source}: unexpected roster fields", _HINT)
+        key_fields = _key_fields(data.get("key_fields", KeyFields().to_dict()), source)
 
         def entries(section: str, online: bool) -> dict[str, RosterKey]:
             table = data[section]
@@ -203,9 +214,21 @@ class Roster:
             entries("keyholders", False),
             entries("online_keys", True),
             tuple(retired),
+            key_fields,
         )
 
 
+def _key_fields(raw: Any, source: str) -> KeyFields:
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != {"bare", "rstuf_names"}
+        or not all(isinstance(v, bool) for v in raw.values())
+        or (raw["bare"] and raw["rstuf_names"])
+    ):
+        raise WorkspaceError(f"{source}: key_fields must be two booleans, not both true", _HINT)
+    return KeyFields(bare=raw["bare"], rstuf_names=raw["rstuf_names"])
+
+
 def same_key(a: Key, b: Key) -> bool:
-    """Two keys are the same key when their TUF key content is equal (keyid aside)."""
-    return a.to_dict() == b.to_dict()
+    """Two keys are the same key when keytype, scheme and keyval are (keyid and fields aside)."""
+    return key_content(a) == key_content(b)

@@ -44,6 +44,8 @@ def summary_text(item: ReviewView) -> Text:
     for finding in item.findings:
         if finding.severity == "error":
             text.append(f"✗ error: {finding.message}\n", style=ERROR)
+        elif finding.severity == "note":
+            text.append(f"  note: {finding.message}\n")
         else:
             text.append(f"! warning: {finding.message}\n", style=ATTENTION)
     if item.signers:

@@ -23,7 +23,7 @@ from unittest import mock
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from securesystemslib.signer import CryptoSigner, SSlibKey
-from tuf.api.metadata import Key, Metadata, Root, Targets
+from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.cli import commands, main
 from ceremony.errors import ExportError
@@ -36,6 +36,7 @@ from ceremony.flows.record import Recorder
 from ceremony.flows.record import final_hash as transcript_final_hash
 from ceremony.flows.state import load_state
 from ceremony.model.calendar import Policy, RolePeriod
+from ceremony.model.keyfields import KeyFields, root_key
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.transcript import TranscriptError
@@ -351,16 +352,23 @@ def test_rstuf_refuses_a_root_with_offline_targets_before_anything_is_written(
     assert tree_digest(workspace) == before
 
 
-def rstuf_root(version: int, signers: tuple[str, ...]) -> Metadata[Root]:
-    """A root as RSTUF runs it: root offline (2 of alice, bob, carol), the rest online."""
+RSTUF_FIELDS = KeyFields(rstuf_names=True)
+
+
+def rstuf_root(
+    version: int, signers: tuple[str, ...], fields: KeyFields = RSTUF_FIELDS
+) -> Metadata[Root]:
+    """A root as RSTUF runs it: root offline (2 of alice, bob, carol), the rest online; the
+    key objects carry what an RSTUF plan gives them (`fields`)."""
     root = Root(version=version, expires=NOW + timedelta(days=365), consistent_snapshot=True)
     for name in ("alice", "bob", "carol"):
         key = fixed_signer(name).public_key
-        assert isinstance(key, Key)
-        root.add_key(key, "root")
+        assert isinstance(key, SSlibKey)
+        root.add_key(root_key(key, name, fields, online=False), "root")
     online = fixed_signer("online").public_key
+    assert isinstance(online, SSlibKey)
     for role in ("targets", "snapshot", "timestamp"):
-        root.add_key(online, role)
+        root.add_key(root_key(online, "online", fields, online=True), role)
     root.roles["root"].threshold = 2
     md = Metadata(root)
     for name in signers:
@@ -411,7 +419,7 @@ def export_rstuf(tmp_path: Path, workspace: Path) -> Path:
 def test_rstuf_first_root_gets_the_bootstrap_payload(tmp_path: Path) -> None:
     root = rstuf_root(1, ("alice", "bob"))
     out = export_rstuf(tmp_path, rstuf_workspace(tmp_path, [root]))
-    assert not (out / "rstuf/metadata-update-payload.json").exists()
+    assert not (out / "rstuf/update-payload.json").exists()
     payload = json.loads((out / "rstuf/ceremony-payload.json").read_text())
     assert payload["settings"] == {
         "roles": {
@@ -426,8 +434,27 @@ def test_rstuf_first_root_gets_the_bootstrap_payload(tmp_path: Path) -> None:
     assert payload["metadata"] == {"root": exported}
     manifest = json.loads((out / "manifest.json").read_text())
     assert "rstuf/ceremony-payload.json" in {f["path"] for f in manifest["files"]}
-    # The fixed online key carries no RSTUF signer URI: the manifest says so.
-    assert any("x-rstuf-online-key-uri" in n for n in manifest["notices"])
+    assert not any("RSTUF" in n for n in manifest["notices"])
+
+
+def test_rstuf_root_without_key_names_gets_a_notice(tmp_path: Path) -> None:
+    root = rstuf_root(1, ("alice", "bob"), KeyFields())
+    out = export_rstuf(tmp_path, rstuf_workspace(tmp_path, [root]))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert any("carry no 'x-rstuf-key-name'" in n for n in manifest["notices"])
+
+
+def test_rstuf_refuses_a_root_whose_online_key_names_no_signer(tmp_path: Path) -> None:
+    # What the tool wrote before roots carried x-rstuf-online-key-uri: RSTUF's worker fails
+    # its bootstrap with KeyError(online keyid) on it (tests/flows/test_rstuf_bootstrap.py).
+    workspace = rstuf_workspace(tmp_path, [rstuf_root(1, ("alice", "bob"), KeyFields(bare=True))])
+    before = tree_digest(tmp_path)
+    with pytest.raises(ExportError, match="has no 'x-rstuf-online-key-uri'") as info:
+        check_rstuf_export(workspace)
+    assert "--uri" in info.value.hint
+    with pytest.raises(ExportError, match="has no 'x-rstuf-online-key-uri'"):
+        export(workspace, tmp_path / "out", NOW, rstuf=True)
+    assert tree_digest(tmp_path) == before
 
 
 def test_rstuf_later_root_gets_the_metadata_update_payload(tmp_path: Path) -> None:
@@ -435,7 +462,7 @@ def test_rstuf_later_root_gets_the_metadata_update_payload(tmp_path: Path) -> No
     second = rstuf_root(2, ("alice", "carol"))
     out = export_rstuf(tmp_path, rstuf_workspace(tmp_path, [first, second]))
     assert not (out / "rstuf/ceremony-payload.json").exists()
-    payload = json.loads((out / "rstuf/metadata-update-payload.json").read_text())
+    payload = json.loads((out / "rstuf/update-payload.json").read_text())
     assert payload == {"metadata": {"root": json.loads((out / "metadata/2.root.json").read_text())}}
 
 

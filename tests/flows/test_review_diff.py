@@ -28,10 +28,14 @@ def test_a_first_version_has_no_diff_but_is_linted_and_shows_its_signers(workspa
     root = reviews["root"]
     assert root.diff is None
     assert root.signers == ("root v1: alice ·  bob ·  carol ·   0 of 2 signatures: needs 2 more",)
+    online = load_state(workspace).roster.online_keys["online"].keyid
     assert [str(f) for f in root.findings] == [
+        f"note: root: online key online: RSTUF's worker signs with fn:{online} "
+        f"(x-rstuf-online-key-uri), the default: its file signer, the file {online} in "
+        "ONLINE_KEY_DIR",
         "warning: root: root role targets (threshold 2, 2 keys) needs every one of its keys: one "
         "lost key would lock the role "
-        "until root gives it new keys"
+        "until root gives it new keys",
     ]
     assert reviews["claimed"].signers == (
         "claimed (delegated by targets): alice ·  bob ·   0 of 1 signature: needs 1 more",

@@ -42,6 +42,7 @@ from ceremony.model.edits import (
     set_succinct_roles,
     update_delegation,
 )
+from ceremony.model.keyfields import KeyFields, root_key
 from ceremony.model.roster import Roster, RosterKey
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
@@ -298,6 +299,28 @@ def test_set_online_key_reports_keys_no_role_uses() -> None:
     with pytest.raises(EditError, match="threshold 2, above the one key") as info:
         set_online_key(root, "timestamp", KEYS[7])
     assert "set-threshold timestamp 1" in info.value.hint
+
+
+def test_a_key_root_has_keeps_its_object_and_fields_when_given_another_role() -> None:
+    root = make_root()
+    named = root_key(sslib(C), "carol", KeyFields(rstuf_names=True), online=False)
+    root.keys[C.keyid] = named
+    add_root_key(root, sslib(C), "targets", "carol")  # a bare copy of the same key
+    assert root.roles["targets"].keyids == [A.keyid, B.keyid, C.keyid]
+    assert root.keys[C.keyid].unrecognized_fields == {"x-rstuf-key-name": "carol"}
+
+
+def test_set_online_key_with_new_fields_for_the_same_key_changes_only_the_fields() -> None:
+    root = make_root()
+    fields = KeyFields()
+    root.keys[ONLINE.keyid] = root_key(sslib(ONLINE), "online", fields, online=True)
+    same = root_key(sslib(ONLINE), "online", fields, online=True)
+    with pytest.raises(EditError, match="already signed by key"):
+        set_online_key(root, "timestamp", same)
+    kms = root_key(sslib(ONLINE), "online", fields, online=True, uri="awskms:key/1")
+    assert set_online_key(root, "timestamp", kms) == ()
+    assert root.roles["timestamp"].keyids == root.roles["snapshot"].keyids == [ONLINE.keyid]
+    assert root.keys[ONLINE.keyid].unrecognized_fields == {"x-rstuf-online-key-uri": "awskms:key/1"}
 
 
 def test_delegations_add_position_update_remove() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Root, Targets
 
+from ceremony.model.keyfields import KeyFields, root_key
 from ceremony.model.lint import Finding, lint_proposal
 from ceremony.model.roster import Roster, RosterKey
 
@@ -81,8 +83,25 @@ def _twin_key(md: Metadata[Any]) -> None:
     _root(md).roles["root"].keyids.append(twin.keyid)
 
 
+def _twin_key_with_fields(md: Metadata[Any]) -> None:
+    # The same keytype, scheme and keyval is the same key, whatever its custom fields.
+    alice = KEYS["alice"]
+    twin = SSlibKey("1" * 64, alice.keytype, alice.scheme, dict(alice.keyval), {"x-a-b": "c"})
+    _root(md).keys[twin.keyid] = twin
+    _root(md).roles["root"].keyids.append(twin.keyid)
+
+
 def _custom_key_field(md: Metadata[Any]) -> None:
     _root(md).keys[KEYS["alice"].keyid].unrecognized_fields["owner"] = "alice"
+
+
+def _misnamed_key(md: Metadata[Any]) -> None:
+    _root(md).keys[KEYS["alice"].keyid].unrecognized_fields["x-rstuf-key-name"] = "mallory"
+
+
+def _bad_uri(md: Metadata[Any]) -> None:
+    online = _root(md).keys[KEYS["online"].keyid]
+    online.unrecognized_fields["x-rstuf-online-key-uri"] = "online key"
 
 
 def _skip_version(md: Metadata[Any]) -> None:
@@ -157,11 +176,38 @@ CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]] = [
         "twin-key",
         trusted_root,
         _twin_key,
-        "warning",
+        "error",
+        "root role root lists alice's key twice under different keyids",
+    ),
+    (
+        "twin-key-with-other-fields",
+        trusted_root,
+        _twin_key_with_fields,
+        "error",
         "root role root lists alice's key twice under different keyids",
     ),
     ("wrong-keyid", trusted_root, _twin_key, "error", "is not the SHA-256 of its key"),
-    ("key-custom-field", trusted_root, _custom_key_field, "warning", "carries custom fields owner"),
+    (
+        "key-custom-field-not-vendor-form",
+        trusted_root,
+        _custom_key_field,
+        "warning",
+        "has custom field owner, not of the form x-<vendor>-<name>",
+    ),
+    (
+        "rstuf-key-name-not-the-roster-name",
+        trusted_root,
+        _misnamed_key,
+        "warning",
+        "is named mallory for RSTUF (x-rstuf-key-name), but the roster names it alice",
+    ),
+    (
+        "online-key-uri-not-a-uri",
+        trusted_root,
+        _bad_uri,
+        "warning",
+        "x-rstuf-online-key-uri 'online key' is not a URI",
+    ),
     (
         "unused-key",
         trusted_root,
@@ -269,3 +315,61 @@ def test_a_first_version_is_checked_without_a_previous_one() -> None:
     md.signed.version = 5
     (finding,) = lint_proposal("root", md, None, ROSTER, NOW)
     assert str(finding) == "warning: root: a first version is usually 1, not 5"
+
+
+def _with_fields(md: Metadata[Any], fields: KeyFields, uri: str | None = None) -> None:
+    """Root's keys as the plan's key fields have them (ceremony.model.keyfields)."""
+    root = _root(md)
+    for keyid in list(root.keys):
+        entry = ROSTER.entry_for_keyid(keyid)
+        assert entry is not None
+        online = entry.online
+        root.keys[keyid] = root_key(
+            entry.key, entry.name, fields, online=online, uri=uri if online else None
+        )
+
+
+def test_custom_fields_rstuf_and_tuf_on_ci_write_are_no_warning() -> None:
+    previous = trusted_root()
+    md = proposal(previous)
+    _with_fields(md, KeyFields(rstuf_names=True))
+    _root(md).keys[KEYS["bob"].keyid].unrecognized_fields["x-tuf-on-ci-keyowner"] = "@bob"
+    findings = lint_proposal("root", md, previous, ROSTER, NOW)
+    assert [f.severity for f in findings] == ["note"], [str(f) for f in findings]
+
+
+def test_the_online_signer_uri_is_a_note_that_names_the_default() -> None:
+    previous = trusted_root()
+    md = proposal(previous)
+    _with_fields(md, KeyFields())
+    online = KEYS["online"].keyid
+    (note,) = lint_proposal("root", md, previous, ROSTER, NOW)
+    assert str(note) == (
+        f"note: root: online key online: RSTUF's worker signs with fn:{online} "
+        f"(x-rstuf-online-key-uri), the default: its file signer, the file {online} in "
+        "ONLINE_KEY_DIR"
+    )
+    _with_fields(md, KeyFields(), uri="awskms:arn:aws:kms:eu-west-1:1:key/k")
+    (note,) = lint_proposal("root", md, previous, ROSTER, NOW)
+    assert note.message == (
+        "online key online: RSTUF's worker signs with awskms:arn:aws:kms:eu-west-1:1:key/k "
+        "(x-rstuf-online-key-uri)"
+    )
+
+
+def test_a_custom_field_is_a_warning_when_the_plan_keeps_keys_bare() -> None:
+    previous = trusted_root()
+    md = proposal(previous)
+    _with_fields(md, KeyFields())
+    bare = dataclasses.replace(ROSTER, key_fields=KeyFields(bare=True))
+    warnings = [
+        f for f in lint_proposal("root", md, previous, bare, NOW) if f.severity == "warning"
+    ]
+    assert [f.message for f in warnings] == [
+        f"root keys: key {KEYS['online'].keyid} carries custom fields x-rstuf-online-key-uri, "
+        "but the plan keeps keys bare: tough computes keyids over the whole key object "
+        "(awslabs/tough #946)"
+    ]
+    # The same root without the field is what a bare plan builds: nothing to say.
+    _with_fields(md, KeyFields(bare=True))
+    assert lint_proposal("root", md, previous, bare, NOW) == ()

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
 from ceremony.errors import PlanError
+from ceremony.model.keyfields import KeyFields
 from ceremony.model.names import (
     RESERVED_ROLE_NAMES,
     UnsafeNameError,
@@ -249,6 +250,34 @@ BAD_PLANS: list[BadPlan] = [
         "repository.name",
         "one line",
     ),
+    BadPlan(
+        "repository-bare-keys-string",
+        put("repository", "bare_keys", "yes"),
+        "repository.bare_keys",
+        "true or false, not a string",
+    ),
+    BadPlan(
+        "repository-online-service-unknown",
+        put("repository", "online_service", "pulp"),
+        "repository.online_service",
+        "'pulp' is not an online service this tool writes for",
+    ),
+    BadPlan(
+        "repository-online-service-not-a-string",
+        put("repository", "online_service", True),
+        "repository.online_service",
+        "must be a string, not a boolean",
+    ),
+    BadPlan(
+        "repository-rstuf-with-bare-keys",
+        both(
+            online_targets(),
+            put("repository", "bare_keys", True),
+            put("repository", "online_service", "rstuf"),
+        ),
+        "repository.online_service",
+        "RSTUF reads custom fields of the online key, but bare_keys = true",
+    ),
     # [keyholders]
     BadPlan("keyholders-empty", put("keyholders", {}), "keyholders", "no keyholders"),
     BadPlan(
@@ -367,6 +396,69 @@ BAD_PLANS: list[BadPlan] = [
         put("online_keys", "online", "scheme", "ed25519"),
         "online_keys.online.scheme",
         "unknown key",
+    ),
+    BadPlan(
+        "keyholder-with-uri",
+        put("keyholders", "bob", "uri", "fn:bob"),
+        "keyholders.bob.uri",
+        "unknown key",
+    ),
+    BadPlan(
+        "online-key-uri-empty",
+        put("online_keys", "online", "uri", ""),
+        "online_keys.online.uri",
+        "must not be empty",
+    ),
+    BadPlan(
+        "online-key-uri-not-a-string",
+        put("online_keys", "online", "uri", 7),
+        "online_keys.online.uri",
+        "must be a string, not an integer",
+    ),
+    BadPlan(
+        "online-key-uri-without-scheme",
+        put("online_keys", "online", "uri", "my-kms-key"),
+        "online_keys.online.uri",
+        "'my-kms-key' is not a URI",
+    ),
+    BadPlan(
+        "online-key-uri-scheme-starts-with-digit",
+        put("online_keys", "online", "uri", "1fn:key"),
+        "online_keys.online.uri",
+        "is not a URI",
+    ),
+    BadPlan(
+        "online-key-uri-nothing-after-scheme",
+        put("online_keys", "online", "uri", "fn:"),
+        "online_keys.online.uri",
+        "is not a URI",
+    ),
+    BadPlan(
+        "online-key-uri-with-space",
+        put("online_keys", "online", "uri", "fn:online key"),
+        "online_keys.online.uri",
+        "is not a URI",
+    ),
+    BadPlan(
+        "online-key-uri-control-characters",
+        put("online_keys", "online", "uri", "fn:\x1b[2Jonline"),
+        "online_keys.online.uri",
+        "printable characters",
+    ),
+    BadPlan(
+        "online-key-uri-too-long",
+        put("online_keys", "online", "uri", "fn:" + "k" * 2046),
+        "online_keys.online.uri",
+        "at most 2048",
+    ),
+    BadPlan(
+        "online-key-uri-with-bare-keys",
+        both(
+            put("repository", "bare_keys", True),
+            put("online_keys", "online", "uri", "fn:online"),
+        ),
+        "online_keys.online.uri",
+        "bare_keys = true keeps key objects without custom fields",
     ),
     # [roles]
     BadPlan("roles-missing-root", drop("roles", "root"), "roles.root", "missing"),
@@ -599,6 +691,34 @@ BAD_PLANS: list[BadPlan] = [
         "'spare' signs neither snapshot nor timestamp",
     ),
     BadPlan(
+        "rstuf-targets-signed-at-the-ceremony",
+        put("repository", "online_service", "rstuf"),
+        "roles.targets",
+        'online_service = "rstuf", but targets is signed at the ceremony',
+    ),
+    BadPlan(
+        "rstuf-snapshot-on-another-online-key",
+        both(
+            online_targets(),
+            put("repository", "online_service", "rstuf"),
+            put("online_keys", "spare", {"key": "keys/spare.pub.json"}),
+            put("roles", "snapshot", "online_key", "spare"),
+        ),
+        "roles.snapshot.online_key",
+        "RSTUF signs snapshot with timestamp's online key 'online', not 'spare'",
+    ),
+    BadPlan(
+        "rstuf-targets-on-the-snapshot-key-only",
+        both(
+            online_targets(online_key="spare"),
+            put("repository", "online_service", "rstuf"),
+            put("online_keys", "spare", {"key": "keys/spare.pub.json"}),
+            put("roles", "snapshot", "online_key", "spare"),
+        ),
+        "roles.targets.online_key",
+        "RSTUF signs targets with timestamp's online key 'online', not 'spare'",
+    ),
+    BadPlan(
         "targets-online-with-delegations",
         both(
             online_targets(),
@@ -820,6 +940,36 @@ def test_good_plan_parses_every_field() -> None:
     assert bins.terminating is False  # the default when the plan leaves it out
     assert bins.resign_before_days is None
     assert plan.offline_roles() == (plan.root, plan.targets, claimed, bins)
+
+
+def test_the_key_field_settings_default_to_signer_uris_without_names() -> None:
+    plan = validate_plan(build(), SOURCE, fake_reader(KEY_FILES))
+    assert (plan.bare_keys, plan.online_service) == (False, None)
+    assert plan.key_fields == KeyFields(bare=False, rstuf_names=False)
+    assert plan.online_keys["online"].uri is None
+
+
+def test_an_rstuf_plan_with_a_signer_uri() -> None:
+    uri = "gcpkms:projects/p/locations/global/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1"
+    raw = build(
+        both(
+            online_targets(),
+            put("repository", "online_service", "rstuf"),
+            put("online_keys", "online", "uri", uri),
+        )
+    )
+    plan = validate_plan(raw, SOURCE, fake_reader(KEY_FILES))
+    assert plan.online_service == "rstuf"
+    assert plan.key_fields == KeyFields(rstuf_names=True)
+    assert plan.online_keys["online"].uri == uri
+
+
+def test_a_plan_that_keeps_keys_bare() -> None:
+    raw = build(put("repository", "bare_keys", True))
+    plan = validate_plan(raw, SOURCE, fake_reader(KEY_FILES))
+    assert plan.key_fields == KeyFields(bare=True)
+    raw = build(put("repository", "bare_keys", False))
+    assert validate_plan(raw, SOURCE, fake_reader(KEY_FILES)).key_fields == KeyFields()
 
 
 def test_targets_signed_online_is_an_online_role() -> None:

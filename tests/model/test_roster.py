@@ -8,7 +8,8 @@ import pytest
 from securesystemslib.signer import CryptoSigner
 
 from ceremony.errors import WorkspaceError
-from ceremony.model.roster import Roster, RosterKey
+from ceremony.model.keyfields import KeyFields
+from ceremony.model.roster import Roster, RosterKey, same_key
 
 ALICE = RosterKey("alice", CryptoSigner.generate_ed25519().public_key)
 ALICE_NEW = RosterKey("alice", CryptoSigner.generate_ed25519().public_key)
@@ -26,6 +27,30 @@ def test_round_trip_with_retired_and_compromised_keys() -> None:
     assert again.keyholders["alice"].keyid == ALICE_NEW.keyid
     assert again.name_for_keyid(ALICE.keyid) == "alice"  # a retired key keeps its name
     assert again.compromised_keyids() == {ALICE.keyid}
+
+
+@pytest.mark.parametrize(
+    "fields", [KeyFields(bare=True), KeyFields(rstuf_names=True)], ids=["bare", "rstuf-names"]
+)
+def test_the_plans_key_fields_round_trip(fields: KeyFields) -> None:
+    r = Roster("example", {"alice": ALICE}, {"online": ONLINE}, key_fields=fields)
+    data = json.loads(json.dumps(r.to_dict()))
+    assert data["key_fields"] == fields.to_dict()
+    assert Roster.from_dict(data, "roster.json") == r
+
+
+def test_a_roster_with_the_default_key_fields_is_written_as_before() -> None:
+    # Rosters written before the field existed read as the default, and stay byte for byte.
+    data = roster().to_dict()
+    assert "key_fields" not in data
+    assert Roster.from_dict(data, "roster.json").key_fields == KeyFields()
+
+
+def test_the_same_key_with_custom_fields_is_the_same_key() -> None:
+    key = ALICE.key
+    named = type(key)(key.keyid, key.keytype, key.scheme, dict(key.keyval), {"x-a-b": "alice"})
+    assert same_key(key, named)
+    assert not same_key(key, ALICE_NEW.key)
 
 
 def test_mark_compromised_reaches_current_and_retired_entries() -> None:
@@ -46,6 +71,11 @@ def test_unknown_keys_are_labelled_with_the_full_keyid() -> None:
         pytest.param({"extra": 1}, id="unknown-field"),
         pytest.param({"retired": {}}, id="retired-not-a-list"),
         pytest.param({"keyholders": {"alice": {"key": {}, "owner": "x"}}}, id="entry-field"),
+        pytest.param({"key_fields": {"bare": True}}, id="key-fields-incomplete"),
+        pytest.param({"key_fields": {"bare": 1, "rstuf_names": False}}, id="key-fields-not-bool"),
+        pytest.param(
+            {"key_fields": {"bare": True, "rstuf_names": True}}, id="key-fields-bare-and-named"
+        ),
     ],
 )
 def test_damaged_rosters_are_refused(change: dict[str, object]) -> None:

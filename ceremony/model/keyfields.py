@@ -1,0 +1,124 @@
+"""Custom fields on the key objects this tool puts in root: what the online side reads.
+
+Keys this tool creates get securesystemslib's default keyid, the SHA-256 of the canonical JSON
+of keytype, scheme and keyval (TUF spec 4.2 "KEYID"; `SSlibKey.from_crypto`), and only then
+the custom fields the online side needs, so a field never changes a keyid. RSTUF's own
+`rstuf admin ceremony` does the same (docs/rstuf.md), and so do the tuf-on-ci roots python-tuf,
+go-tuf and tuf-js accept. TAP 12 lets the metadata owner choose keyids, and those clients do
+not recompute them; tough does, over the whole key object with its custom fields
+(awslabs/tough #946), so a repository with tough clients keeps its keys bare
+(`[repository] bare_keys = true` in the plan).
+
+The fields written are RSTUF's:
+
+- `x-rstuf-online-key-uri` on each online key in root: where RSTUF's worker loads the online
+  signer from (`SignerStore.get`). Without a `uri` in the plan it is `fn:<keyid>`, RSTUF's
+  file signer reading the private key file `<keyid>` in the worker's `ONLINE_KEY_DIR`, as
+  `rstuf admin ceremony` writes for an online key file;
+- `x-rstuf-key-name` on every root key when the plan's online side is RSTUF
+  (`[repository] online_service = "rstuf"`): the key's roster name, which RSTUF's CLI shows.
+
+Names stay in the roster either way; these fields are copies for the online side.
+
+Pure: keys and settings in, keys and words out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from securesystemslib.formats import encode_canonical
+from securesystemslib.signer import Key, SSlibKey
+
+ONLINE_KEY_URI = "x-rstuf-online-key-uri"
+"""RSTUF's field for the online signer's URI (worker `signer.py` RSTUF_ONLINE_KEY_URI_FIELD)."""
+KEY_NAME = "x-rstuf-key-name"
+"""RSTUF's field for a key's name (CLI `admin/helpers.py` KEY_NAME_FIELD)."""
+FILE_SIGNER_SCHEME = "fn"
+"""RSTUF's file signer (worker `FileNameSigner.SCHEME`): `fn:NAME` is ONLINE_KEY_DIR/NAME."""
+MAX_URI_LENGTH = 2048
+
+# RFC 3986 section 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ":" and
+# something after it; a URI has no whitespace.
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+# The x-<vendor>-<name> form RSTUF's API requires of unknown fields and that tuf-on-ci and
+# RSTUF use on keys (x-tuf-on-ci-keyowner, x-rstuf-key-name).
+_VENDOR_FIELD = re.compile(r"x-[^-]+-.+")
+
+
+@dataclass(frozen=True)
+class KeyFields:
+    """Which custom fields the keys this tool puts in root carry; the plan decides.
+
+    `bare`: none at all (`bare_keys = true`, for tough clients). Otherwise online keys carry
+    `x-rstuf-online-key-uri`, and with `rstuf_names` every root key its `x-rstuf-key-name`.
+    """
+
+    bare: bool = False
+    rstuf_names: bool = False
+
+    def __post_init__(self) -> None:
+        if self.bare and self.rstuf_names:
+            raise ValueError("bare keys carry no names")
+
+    def to_dict(self) -> dict[str, bool]:
+        return {"bare": self.bare, "rstuf_names": self.rstuf_names}
+
+
+def default_online_uri(keyid: str) -> str:
+    """`fn:<keyid>`: what `rstuf admin ceremony` writes for an online key file."""
+    return f"{FILE_SIGNER_SCHEME}:{keyid}"
+
+
+def uri_problem(uri: str) -> str | None:
+    """Why `uri` cannot be an online signer's URI, or None when it can."""
+    if not uri:
+        return "must not be empty"
+    if len(uri) > MAX_URI_LENGTH or not uri.isprintable():
+        return f"must be one line of at most {MAX_URI_LENGTH} printable characters"
+    if not _URI.fullmatch(uri):
+        return f"{uri!r} is not a URI (SCHEME:VALUE, without spaces)"
+    return None
+
+
+def is_vendor_field(name: str) -> bool:
+    """Whether a custom field name has the `x-<vendor>-<name>` form."""
+    return _VENDOR_FIELD.fullmatch(name) is not None
+
+
+def key_content(key: Key) -> tuple[str, str, str]:
+    """What makes two keys the same key, whatever their keyids and custom fields."""
+    canonical = encode_canonical(key.keyval)
+    assert isinstance(canonical, str)
+    return key.keytype, key.scheme, canonical
+
+
+def root_key(
+    key: SSlibKey, name: str, fields: KeyFields, *, online: bool, uri: str | None = None
+) -> SSlibKey:
+    """`key` as root lists it: the same keyid, with the custom fields `fields` asks for.
+
+    `uri` is the online signer's URI (online keys only; `fn:<keyid>` when None).
+    """
+    if uri is not None and (not online or fields.bare):
+        raise ValueError("only online keys that are not bare carry a signer URI")
+    extra: dict[str, Any] = {}
+    if fields.rstuf_names:
+        extra[KEY_NAME] = name
+    if online and not fields.bare:
+        extra[ONLINE_KEY_URI] = uri if uri is not None else default_online_uri(key.keyid)
+    return SSlibKey(key.keyid, key.keytype, key.scheme, dict(key.keyval), extra)
+
+
+def default_uri_note(name: str, keyid: str, remedy: str) -> str:
+    """The note shown when root gives online key `name` the default signer URI.
+
+    `remedy` says how to give another URI (the plan's `uri`, or `--uri`).
+    """
+    return (
+        f"online key {name}: no signer URI given, so root tells RSTUF's worker to sign with "
+        f"{default_online_uri(keyid)} (its file signer: the file {keyid} in ONLINE_KEY_DIR); "
+        f"for a KMS or Vault key, {remedy}"
+    )

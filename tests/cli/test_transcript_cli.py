@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,8 @@ def test_environment_is_recorded_and_shown(
     assert isinstance(fields, dict)
     assert fields["network_up"] == []
     assert fields["libraries"]["securesystemslib"]
-    assert f"line 2 of the transcript (environment, {fields['system_clock']})" in out
+    # The line's own time, taken when it was appended (the facts are gathered a moment before).
+    assert f"line 2 of the transcript (environment, {lines[1]['time']})" in out
 
 
 def test_an_interface_up_is_a_loud_warning_and_on_the_record(
@@ -103,10 +105,17 @@ def test_clock_confirmation_records_the_statement_and_the_system_clock(
     assert code == 0
     last = transcript_lines(workspace)[-1]
     assert last["event"] == "clock_confirmed"
-    assert last["fields"] == {
-        "statement": "matches the witness's radio clock",
-        "system_clock": last["time"],
-    }
+    fields = last["fields"]
+    time = last["time"]
+    assert isinstance(fields, dict)
+    assert isinstance(time, str)
+    assert fields["statement"] == "matches the witness's radio clock"
+    # The clock is read just before the line is appended: the two agree to the second,
+    # or differ by one when a second boundary falls in between.
+    clock = datetime.strptime(fields["system_clock"], "%Y-%m-%dT%H:%M:%SZ")
+    appended = datetime.strptime(time, "%Y-%m-%dT%H:%M:%SZ")
+    assert timedelta(0) <= appended - clock <= timedelta(seconds=1)
+    assert set(fields) == {"statement", "system_clock"}
     assert "confirmed: matches the witness's radio clock" in out
 
 

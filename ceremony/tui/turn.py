@@ -31,6 +31,7 @@ from ceremony.flows.session import (
     TurnResult,
 )
 from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.keystrokes import KeyHold
 from ceremony.tui.modals import MODAL_CSS, SecretModal
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
@@ -195,6 +196,9 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         self.candidate = candidate
         self.checked: DeviceCheck | None = None
         self.scan = 0
+        # Once a device has been checked, the path field never takes the focus by itself: a
+        # PIN or passphrase typed on after its box closed would show there in clear.
+        self.started = False
 
     def compose(self) -> ComposeResult:
         name = self.candidate.name
@@ -258,12 +262,13 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
             ):
                 # The device holding the expected key, once one is found.
                 listing.highlighted = listing.get_option_index((holding or usable)[0])
-            if not reference.value and not reference.has_focus:
+            if not self.started and not reference.value and not reference.has_focus:
                 listing.focus()
-            self.query_one("#check", Static).update(
-                "✓ marks a device that holds your enrolled key."
-            )
-        else:
+            if not self.started:
+                self.query_one("#check", Static).update(
+                    "✓ marks a device that holds your enrolled key."
+                )
+        elif not self.started:
             reference.focus()
             self.query_one("#check", Static).update(
                 "No key file or token found: type the path or pkcs11: URI, or insert the device "
@@ -288,33 +293,64 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
             self.check(event.value)
 
     def check(self, reference: str) -> None:
+        """Check the device in a worker thread; keys typed meanwhile wait for the secret box."""
+        self.started = True
+        self.show_in_list(reference)
         self.query_one("#check", Static).update("Checking the device…")
         name = self.candidate.name
         session = self.session
         app = self.ceremony
+        hold = app.hold_keys()
 
         def work() -> None:
             try:
                 result = session.check_device(name, reference)
             except CeremonyError as e:
-                app.call_from_thread(app.show_error, e)
+                app.call_from_thread(self.check_failed, hold, e)
                 return
-            app.call_from_thread(self.checked_device, result)
+            app.call_from_thread(self.checked_device, result, hold)
 
         self.run_worker(work, thread=True, group="device-check", exit_on_error=False)
 
-    def checked_device(self, result: DeviceCheck) -> None:
+    def show_in_list(self, reference: str) -> None:
+        """The device being checked, highlighted in the list (added if it was typed), and the
+        focus on the list: Enter there checks it again; the path field is left alone."""
+        listing = self.query_one("#devices", OptionList)
+        key = next((k for k, o in self.options.items() if o.reference == reference), None)
+        if key is None:
+            key = f"d{len(self.options)}"
+            self.options[key] = DeviceOption(reference, f"typed: {reference}", False)
+            listing.add_option(Option(f"  typed: {reference}", id=key))
+        listing.highlighted = listing.get_option_index(key)
+        listing.focus()
+
+    def check_failed(self, hold: KeyHold, error: CeremonyError) -> None:
+        self.refused(hold, error.message)
+        self.ceremony.show_error(error)
+
+    def refused(self, hold: KeyHold, message: str) -> None:
+        """Keys typed while the device was checked were meant for a secret box that does not
+        open: they are dropped, never handed to the error or to a field, and the screen says
+        so."""
+        text = Text(f"✗ {message}", style="red")
+        if hold.discard():
+            text.append("\nKeys typed while the device was checked were not used.")
+        self.query_one("#check", Static).update(text)
+
+    def checked_device(self, result: DeviceCheck, hold: KeyHold) -> None:
         self.checked = result
-        status = self.query_one("#check", Static)
         if not result.ok:
-            status.update(Text(f"✗ {result.message}", style="red"))
+            self.refused(hold, result.message)
             self.ceremony.show_error(
                 CeremonyError(result.message, result.hint),
                 retry=lambda: self.check(result.reference),
             )
             return
-        status.update(Text(f"✓ {result.message}", style="green"))
+        self.query_one("#check", Static).update(Text(f"✓ {result.message}", style="green"))
+        if not result.secret_kind:
+            hold.discard()  # no box opens: nothing typed meanwhile was meant for this device
         self.ask_secret()
+        hold.release()
 
     def ask_secret(self) -> None:
         result = self.checked
@@ -327,7 +363,9 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
 
         def typed(secret: str | None) -> None:
             if secret is None:
-                self.query_one("#check", Static).update("Cancelled: nothing was signed.")
+                self.query_one("#check", Static).update(
+                    "Cancelled: nothing was signed. Enter: ask again; Esc: back."
+                )
                 return
             self.sign(secret)
 

@@ -113,10 +113,11 @@ def make_session() -> MakeSession:
         opening_checks: bool = False,
         sys_net: Path | None = None,
         pkcs11_modules: tuple[str, ...] = (),
+        kind: type[Session] = Session,
     ) -> Session:
         """A session at NOW; the opening checks (machine facts, clock) and PKCS#11 modules
-        only when asked for."""
-        return Session(
+        only when asked for. `kind`: a Session subclass (a slow device in a test)."""
+        return kind(
             path,
             now=lambda: NOW,
             sign=sign,

@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 
 from rich.console import Console
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
@@ -54,6 +56,25 @@ def screen_text(app: App[None]) -> str:
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if c == " " else c) for c in text])
+
+
+def typed(text: str) -> tuple[str, ...]:
+    """The keys that type `text`, for `type_fast`."""
+    return tuple(text)
+
+
+async def type_fast(pilot: Pilot[None], *keys: str) -> None:
+    """Keys as a terminal delivers a burst from a fast typist: all queued at once.
+
+    `pilot.press` waits until the application is idle after every key, so it never types
+    faster than the screen; a keyholder (or a busy moment of the machine) does. A key is a
+    name ("enter", "ctrl+u", "escape") or one character (see `typed`).
+    """
+    app = pilot.app
+    for key in keys:
+        one = len(key) == 1
+        app.post_message(events.Key(_character_to_key(key) if one else key, key if one else None))
+    await pilot.pause()
 
 
 async def choose_option(pilot: Pilot[None], option_id: str) -> None:

@@ -215,6 +215,9 @@ class TurnResult:
     already_signed: tuple[str, ...]
     progress: tuple[ProposalProgress, ...]
     all_met: bool
+    # Cancel was asked for after the device had the secret: the login and the signing
+    # finished, and the signatures, verified before they were stored, count.
+    cancelled_too_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -988,8 +991,10 @@ class Session:
         """Sign every staged role `keyholder` may sign. Runs in a worker thread.
 
         The secret is handed to the device through a closure and not kept. Cancelling before
-        the device asks for the secret stops the turn with nothing stored; once the device
-        signs, each signature is verified before it is stored (flows/signing.py).
+        the device asks for the secret stops the turn with nothing stored, before any login;
+        once the device has the secret the login is never interrupted (an interrupted or
+        mangled login is what costs a PIN try), and each signature is verified before it is
+        stored (flows/signing.py).
         """
         workspace = self._state().workspace.path
 
@@ -1011,6 +1016,7 @@ class Session:
             already_signed=outcome.already_signed,
             progress=progress,
             all_met=bool(progress) and all(p.met for p in progress),
+            cancelled_too_late=cancel is not None and cancel.is_set() and bool(outcome.signed),
         )
 
     def practice_secret(self, keyholder: str) -> str | None:

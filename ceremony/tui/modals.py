@@ -133,10 +133,12 @@ class SecretModal(ModalScreen[str | None]):
         if self.confirm and event.input.id == "secret":
             self.query_one("#again", Input).focus()
             return
-        value = first.value
+        # Exactly what was submitted: a key typed after Enter (the `c` meant to cancel the
+        # turn) must never become part of the PIN, which would cost a PIN try.
+        value = first.value if self.confirm else event.value
         if self.confirm:
             again = self.query_one("#again", Input)
-            if again.value != value:
+            if event.value != value:
                 first.value = ""
                 again.value = ""
                 first.focus()

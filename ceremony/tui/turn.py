@@ -477,13 +477,6 @@ class BusyModal(ModalScreen[Outcome]):
 
     def finish(self, outcome: Outcome) -> None:
         self.finished = True
-        if self.cancel_event.is_set() and outcome.result is not None:
-            # The device had already signed when cancel was pressed; the signatures were
-            # verified before they were stored, so they count.
-            self.app.notify(
-                f"{self.candidate.name}'s device finished before the cancel took effect; "
-                "its verified signatures were kept."
-            )
         if self.app.screen is self:
             self.dismiss(outcome)
         else:
@@ -519,6 +512,13 @@ class TurnResultScreen(CeremonyScreen[None]):
         with VerticalScroll():
             lines = [f"✓ {r.keyholder} signed {role}; verified and stored" for role in r.signed]
             lines += [f"  {r.keyholder} had already signed {role}" for role in r.already_signed]
+            if r.cancelled_too_late:
+                # The device already had the PIN or passphrase when cancel was pressed: the
+                # login was left to finish, so no try was lost, and the signatures count.
+                lines.append(
+                    f"  The device already had {r.keyholder}'s secret when cancel was pressed: "
+                    "it finished, and its verified signatures were kept."
+                )
             yield Static("\n".join(lines), id="result", markup=False)
             yield Static(progress_text(r.progress), id="progress")
             yield Static(

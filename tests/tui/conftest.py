@@ -16,12 +16,14 @@ import pytest
 
 from ceremony.flows import session_files as files
 from ceremony.flows.initial import init_workspace
+from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.flows.rehearse import example_plan
 from ceremony.flows.session import Session, SignFunction
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
 from ceremony.flows.signing import sign_staged
 from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
+from tests.softhsm import SoftHsm
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"
@@ -129,3 +131,39 @@ def make_session() -> MakeSession:
         )
 
     return make
+
+
+@pytest.fixture
+def token_folder(in_tmp: Path, softhsm: SoftHsm) -> tuple[SoftHsm, str]:
+    """The staged ceremony of the other TUI tests, but with alice's key on a token.
+
+    The test module declares the `softhsm` fixture (tests/softhsm.py).
+    """
+    spare = softhsm.add_token("spare", pin="spare-pin-4410")
+    softhsm.generate(spare, "tuf-spare")
+    token = softhsm.add_token("alice-token")
+    generated = softhsm.generate(token, "tuf-alice")
+    copy_keys(FOLDER)
+    key_file("alice").unlink()  # no key file holds alice's key
+    (FOLDER / "usb-alice" / "alice.key.pub.json").write_bytes(
+        public_key_file_bytes(generated.public_key)
+    )
+    (FOLDER / files.PLAN_FILE).write_text(PLAN)
+    init_workspace(FOLDER / files.PLAN_FILE, FOLDER / files.WORKSPACE_DIR, NOW)
+    location = files.locate(FOLDER)
+    files.write_rollcall(
+        location,
+        (Participant("lead", "coordinator"), *(Participant(n, "keyholder") for n in KEYHOLDERS)),
+    )
+    wizard = WizardState(rollcall_done=True)
+    wizard.draft = default_draft(KEYHOLDERS).to_dict()
+    wizard.enrolled["alice"] = Enrolled(
+        "alice",
+        generated.public_key.keyid,
+        "usb-alice/alice.key.pub.json",
+        "pkcs11",
+        str(generated.uri),
+        True,
+    )
+    files.write_wizard(location, wizard)
+    return softhsm, generated.public_key.keyid

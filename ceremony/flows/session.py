@@ -34,6 +34,13 @@ from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
 from ceremony.flows.review import review as review_flow
+from ceremony.flows.session_export import (
+    EXPORT_NAME,
+    TRANSFER_MEDIUM,
+    ExportTarget,
+    export_target,
+    require_export_dir,
+)
 from ceremony.flows.session_files import Enrolled, Location, Participant, WizardState
 from ceremony.flows.session_hardware import TokenListView, TokenView
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
@@ -388,7 +395,8 @@ class Session:
     With `opening_checks`, opening the ceremony records this machine's facts and asks the
     coordinator to confirm the clock (runbook R0); `sys_net` replaces /sys/class/net (tests).
     `pkcs11_modules` are the PKCS#11 modules offered when a key reference names none (None:
-    SoftHSM2's when it is installed).
+    SoftHSM2's when it is installed). Exports go to `transfer_medium` (runbook R8's
+    /media/transfer) when `mounted` says it is a mount point.
     """
 
     def __init__(
@@ -402,8 +410,13 @@ class Session:
         opening_checks: bool = True,
         sys_net: Path | None = None,
         pkcs11_modules: Sequence[str] | None = None,
+        transfer_medium: Path = TRANSFER_MEDIUM,
+        mounted: Callable[[Path], bool] = os.path.ismount,
     ) -> None:
         self.path = path
+        self.transfer_medium = transfer_medium
+        self.mounted = mounted
+        self.last_export: Path | None = None
         self.pkcs11_modules = tuple(
             hardware.default_modules() if pkcs11_modules is None else pkcs11_modules
         )
@@ -1024,18 +1037,37 @@ class Session:
 
     # Export and verify ---------------------------------------------------------------------
 
-    def default_export_dir(self) -> Path:
-        base = self.location.folder / "export"
-        candidate, n = base, 1
-        while candidate.exists():
-            n += 1
-            candidate = self.location.folder / f"export-{n}"
-        return candidate
+    def _medium(self) -> tuple[Path, bool]:
+        """Where exports go and whether it is there: the transfer medium, or for a rehearsal
+        its own throwaway folder (session_export.py)."""
+        if self.practice:
+            return self.location.folder, True
+        return self.transfer_medium, self.mounted(self.transfer_medium)
+
+    def export_target(self) -> ExportTarget:
+        """The export directory the Export screen offers (runbook R8), or why there is none."""
+        medium, mounted = self._medium()
+        return export_target(medium, mounted, practice=bool(self.practice))
+
+    def export_dir(self, typed: str) -> Path:
+        """The export directory typed on the Export screen; refused when empty (never `.`)
+        or on a transfer medium that is not mounted."""
+        medium, mounted = self._medium()
+        return require_export_dir(typed, medium, mounted)
+
+    def verify_default(self) -> str:
+        """The directory the Verify screen offers: the last export, else the medium's."""
+        if self.last_export is not None:
+            return str(self.last_export)
+        medium, mounted = self._medium()
+        latest = medium / EXPORT_NAME
+        return str(latest) if mounted and latest.is_dir() else ""
 
     def export(self, outdir: Path) -> ExportView:
         state = self._state()
         result = export_flow(state.workspace.path, outdir, self.now())
         report = verify_directory(outdir, None, self.now())
+        self.last_export = outdir
         self.wizard.reviewed = []
         self._save()
         return ExportView(

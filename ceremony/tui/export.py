@@ -20,12 +20,18 @@ EXPORT_STEP = 5
 
 
 class ExportScreen(CeremonyScreen[None]):
+    """The export directory is offered on the transfer medium (runbook R8), never `.`."""
+
     DEFAULT_CSS = """
     ExportScreen VerticalScroll { padding: 0 1; }
     ExportScreen #title { text-style: bold; }
-    ExportScreen Input { margin: 1 0; }
+    ExportScreen Input { margin: 1 0 0 0; }
+    ExportScreen #medium { color: $text-muted; margin-bottom: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("f5", "look_again", "Look for the medium"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -34,23 +40,37 @@ class ExportScreen(CeremonyScreen[None]):
             yield Static("Verify and export", id="title")
             yield Static(id="status")
             yield Static(
-                "Export directory (a new, empty directory on the export medium); Enter exports:"
+                "Export directory (a new, empty directory on the transfer medium); Enter exports:"
             )
             yield Input(id="outdir")
+            yield Static(id="medium", markup=False)
             yield Static(id="result")
         yield Footer()
 
     def on_mount(self) -> None:
         progress = self.ceremony.attempt(self.session.progress)
         self.query_one("#status", Static).update(progress_text(progress or ()))
-        self.query_one("#outdir", Input).value = str(self.session.default_export_dir())
+        self.action_look_again()
         self.query_one("#outdir", Input).focus()
 
+    def action_look_again(self) -> None:
+        """Offer the export directory on the transfer medium, if the field has none yet."""
+        target = self.session.export_target()
+        field = self.query_one("#outdir", Input)
+        field.placeholder = target.example
+        if not field.value.strip():
+            field.value = target.path
+        self.query_one("#medium", Static).update(target.note)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        target = Path(event.value.strip())
+        typed = event.value
+        outdir = self.ceremony.attempt(lambda: self.session.export_dir(typed))
+        if outdir is None:
+            self.query_one("#result", Static).update("Nothing was exported.")
+            return
         self.query_one("#result", Static).update("Verifying and exporting…")
         view = self.ceremony.attempt(
-            lambda: self.session.export(target), retry=lambda: self.on_input_submitted(event)
+            lambda: self.session.export(outdir), retry=lambda: self.on_input_submitted(event)
         )
         if view is None:
             self.query_one("#result", Static).update("Nothing was exported.")
@@ -106,11 +126,16 @@ class VerifyScreen(CeremonyScreen[None]):
 
     def on_mount(self) -> None:
         field = self.query_one("#directory", Input)
-        latest = self.session.location.folder / "export"
-        field.value = str(latest)
+        field.value = self.session.verify_default()
+        field.placeholder = self.session.export_target().example
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():  # Path("") would verify the current directory
+            self.query_one("#report", Static).update(
+                f"Type the directory to verify, such as {event.input.placeholder}."
+            )
+            return
         try:
             view: VerifyView = self.session.verify(Path(event.value.strip()))
         except CeremonyError as e:

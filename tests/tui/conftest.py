@@ -7,6 +7,7 @@ every run and the SVG snapshots can be compared byte for byte.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.flows.rehearse import example_plan
 from ceremony.flows.session import Session, SignFunction
+from ceremony.flows.session_export import TRANSFER_MEDIUM
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
 from ceremony.flows.signing import sign_staged
@@ -116,6 +118,8 @@ def make_session() -> MakeSession:
         sys_net: Path | None = None,
         pkcs11_modules: tuple[str, ...] = (),
         kind: type[Session] = Session,
+        transfer_medium: Path = TRANSFER_MEDIUM,
+        mounted: Callable[[Path], bool] = os.path.ismount,
     ) -> Session:
         """A session at NOW; the opening checks (machine facts, clock) and PKCS#11 modules
         only when asked for. `kind`: a Session subclass (a slow device in a test)."""
@@ -128,6 +132,8 @@ def make_session() -> MakeSession:
             opening_checks=opening_checks,
             sys_net=sys_net,
             pkcs11_modules=pkcs11_modules,
+            transfer_medium=transfer_medium,
+            mounted=mounted,
         )
 
     return make

@@ -18,7 +18,7 @@ import os
 import shutil
 import threading
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -852,22 +852,26 @@ class Session:
             for r in review_flow(self.location.workspace, None, self.now())
         )
 
-    def mark_reviewed(self) -> None:
-        """The room has read the fingerprints aloud and agreed: signing turns may start.
-
-        Each newly reviewed proposal is recorded (`proposal_reviewed`, R5) before it counts.
+    def mark_reviewed(self, shown: Collection[str]) -> tuple[str, ...]:
+        """The room has read aloud the fingerprints `shown` (digests of the proposals that
+        were on screen) and agreed. Only those are recorded (`proposal_reviewed`, R5), and
+        only while they are still the staged bytes; returns the proposals still to review
+        ("targets v1"). Signing turns start when none is left.
         """
         reviews = self.reviews()
         assert self.location.workspace is not None
         rec = record.recorder(self.location.workspace, self.now)
         for item in reviews:
-            if item.fingerprint_digest not in self.wizard.reviewed:
-                rec.proposal_reviewed(
-                    item.role, item.version, item.fingerprint_digest, step=record.STEP_REVIEW
-                )
-                self.wizard.reviewed.append(item.fingerprint_digest)
+            digest = item.fingerprint_digest
+            if digest in shown and digest not in self.wizard.reviewed:
+                rec.proposal_reviewed(item.role, item.version, digest, step=record.STEP_REVIEW)
+                self.wizard.reviewed.append(digest)
                 self._save()
-        self._save()
+        return tuple(
+            f"{r.role} v{r.version}"
+            for r in reviews
+            if r.fingerprint_digest not in self.wizard.reviewed
+        )
 
     # Signing turns -------------------------------------------------------------------------
 

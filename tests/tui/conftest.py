@@ -41,6 +41,11 @@ PLAN = example_plan(
 )
 
 
+def review_all(session: Session) -> None:
+    """The room read every staged proposal's fingerprint aloud and agreed (runbook R5)."""
+    session.mark_reviewed([r.fingerprint_digest for r in session.reviews()])
+
+
 def secret_of(name: str) -> str:
     return f"practice-{name}"
 

@@ -25,7 +25,7 @@ from ceremony.keys.pkcs11_errors import pin_flags_text
 from ceremony.keys.pkcs11_module import load_module
 from ceremony.tui.app import CeremonyApp
 from tests.softhsm import SoftHsm, Token, softhsm_instance
-from tests.tui.conftest import FOLDER, MakeSession
+from tests.tui.conftest import FOLDER, MakeSession, review_all
 from tests.tui.drive import (
     choose_option,
     screen_name,
@@ -114,7 +114,7 @@ async def test_enter_on_the_pin_then_c_at_once_never_counts_a_wrong_pin(
     softhsm, keyid = token_folder
     token = alice_token(softhsm)
     session = make_session(practice=False)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:
         await to_pin_box(pilot, token)
@@ -143,7 +143,7 @@ async def test_c_while_the_token_is_slow_to_ask_for_the_pin_stops_before_the_log
     token = alice_token(softhsm)
     device = SlowToken("before")
     session = make_session(practice=False, sign=device)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:
         await to_pin_box(pilot, token)
@@ -173,7 +173,7 @@ async def test_c_while_the_token_logs_in_lets_the_login_finish_and_keeps_the_sig
     token = alice_token(softhsm)
     device = SlowToken("after")
     session = make_session(practice=False, sign=device)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:
         await to_pin_box(pilot, token)

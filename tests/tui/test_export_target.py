@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from ceremony.flows.session import Session
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import MakeSession, key_file, secret_of
+from tests.tui.conftest import MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import screen_text, shows, type_fast, type_text, typed, wait_for, wait_screen
 from tests.tui.test_signing_flow import python_tuf_verifies
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.asyncio
 
 
 def signed_by_all(session: Session) -> Session:
-    session.mark_reviewed()
+    review_all(session)
     for name in ("alice", "bob"):
         session.sign_turn(name, f"keyfile:{key_file(name)}", secret_of(name))
     return session

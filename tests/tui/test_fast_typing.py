@@ -18,7 +18,7 @@ from ceremony.flows.session import DeviceCheck, Session
 from ceremony.flows.session_files import WizardState
 from ceremony.flows.session_plan import default_draft
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import FOLDER, KEYHOLDERS, MakeSession, key_file, secret_of
+from tests.tui.conftest import FOLDER, KEYHOLDERS, MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import (
     screen_name,
     screen_text,
@@ -49,7 +49,7 @@ class SlowCheck(Session):
 
 
 def signed_by_all(session: Session) -> None:
-    session.mark_reviewed()
+    review_all(session)
     for name in ("alice", "bob"):
         session.sign_turn(name, f"keyfile:{key_file(name)}", secret_of(name))
 
@@ -103,7 +103,7 @@ async def test_a_path_retyped_fast_after_esc_on_the_passphrase_box_never_shows_t
     folder: Path, make_session: MakeSession
 ) -> None:
     session = make_session(practice=False)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     path = str(key_file("alice"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -132,7 +132,7 @@ async def test_a_passphrase_typed_while_the_device_is_checked_goes_to_its_masked
 ) -> None:
     session = make_session(practice=False, kind=SlowCheck)
     assert isinstance(session, SlowCheck)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     secret = secret_of("alice")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -153,7 +153,7 @@ async def test_a_passphrase_typed_while_a_wrong_device_is_checked_is_dropped_not
 ) -> None:
     session = make_session(practice=False, kind=SlowCheck)
     assert isinstance(session, SlowCheck)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     secret = secret_of("alice")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -23,7 +23,7 @@ from ceremony.tui.app import CeremonyApp
 from ceremony.tui.enroll import EnrollScreen
 from ceremony.tui.modals import ErrorModal
 from tests.softhsm import SoftHsm, softhsm_instance
-from tests.tui.conftest import FOLDER, KEYHOLDERS, MakeSession
+from tests.tui.conftest import FOLDER, KEYHOLDERS, MakeSession, review_all
 from tests.tui.drive import (
     choose_option,
     screen_name,
@@ -113,7 +113,7 @@ async def test_the_signing_turn_lists_tokens_and_says_which_holds_the_key(
     softhsm, keyid = token_folder
     [alice_token, spare] = sorted(softhsm.tokens, key=lambda t: t.label)
     session = make_session(practice=False)  # alice's reference names the module
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_screen(pilot, "ChooseKeyholderScreen")

@@ -45,6 +45,7 @@ from ceremony.flows.session_files import Enrolled, Location, Participant, Wizard
 from ceremony.flows.session_hardware import TokenListView, TokenView
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
 from ceremony.flows.session_record import EnvironmentView
+from ceremony.flows.session_steps import INITIAL, Steps, step_at, steps_of
 from ceremony.flows.signing import SignOutcome, sign_staged, signing_turn_roles
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
@@ -62,7 +63,6 @@ SecretAsker = Callable[[str], str]
 SignFunction = Callable[[Path, str, str, SecretAsker, Sequence[str] | None], SignOutcome]
 """The seam through which a signing turn reaches the device: `sign_staged` by default."""
 
-STEPS = ("plan", "roll call", "keys", "review", "signing", "export")
 DEFAULT_SEARCH_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 MAX_KEY_FILES_SCANNED = 200
 
@@ -584,10 +584,19 @@ class Session:
             return "sign"
         return "export"
 
-    def step_index(self) -> int:
-        position = self.position()
-        order = {"plan": 0, "rollcall": 1, "enroll": 2, "review": 3, "sign": 4, "export": 5}
-        return order.get(position, len(STEPS))
+    def steps(self) -> Steps:
+        """The steps of the ceremony in progress: initial, periodic or revocation."""
+        if self.location.workspace is None:
+            return INITIAL
+        try:
+            return steps_of(self._state())
+        except CeremonyError:
+            return INITIAL
+
+    def step_now(self) -> tuple[Steps, int | None]:
+        """The ceremony's steps and the one it is at (the home screen's indicator)."""
+        steps = self.steps()
+        return steps, steps.index(step_at(self.position(), steps))
 
     def next_step(self) -> NextStep:
         position = self.position()

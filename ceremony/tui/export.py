@@ -13,10 +13,9 @@ from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import ExportView, VerifyView
+from ceremony.flows.session_steps import DONE, Steps
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
-
-EXPORT_STEP = 5
 
 
 class ExportScreen(CeremonyScreen[None]):
@@ -34,8 +33,11 @@ class ExportScreen(CeremonyScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        # The steps of the ceremony being exported, kept for the done screen: once exported,
+        # the workspace starts the next (periodic) ceremony.
+        self.steps = self.session.steps()
         yield TitleBar()
-        yield StepIndicator(EXPORT_STEP)
+        yield StepIndicator(self.steps, "export")
         with VerticalScroll():
             yield Static("Verify and export", id="title")
             yield Static(id="status")
@@ -75,7 +77,7 @@ class ExportScreen(CeremonyScreen[None]):
         if view is None:
             self.query_one("#result", Static).update("Nothing was exported.")
             return
-        self.app.switch_screen(ExportDoneScreen(view))
+        self.app.switch_screen(ExportDoneScreen(view, self.steps))
 
 
 class ExportDoneScreen(CeremonyScreen[None]):
@@ -87,14 +89,15 @@ class ExportDoneScreen(CeremonyScreen[None]):
         Binding("escape,enter", "app.pop_screen", "Home", priority=True),
     ]
 
-    def __init__(self, view: ExportView) -> None:
+    def __init__(self, view: ExportView, steps: Steps) -> None:
         super().__init__()
         self.view = view
+        self.steps = steps
 
     def compose(self) -> ComposeResult:
         v = self.view
         yield TitleBar()
-        yield StepIndicator(EXPORT_STEP + 1)
+        yield StepIndicator(self.steps, DONE)
         with VerticalScroll():
             verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
             yield Static(

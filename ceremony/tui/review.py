@@ -78,16 +78,15 @@ class ReviewScreen(CeremonyScreen[bool]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, reviews: tuple[ReviewView, ...], step: int) -> None:
+    def __init__(self, reviews: tuple[ReviewView, ...]) -> None:
         super().__init__()
         self.reviews = reviews
         self.index = 0
-        self.step = step
         self.seen = {0}  # the roles that were on screen: "All agree" records only these
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.step)
+        yield StepIndicator(self.session.steps(), "review")
         yield Static(id="role-line")
         yield Static(id="agreed", markup=False)
         with TabbedContent(initial="summary", id="tabs"):

@@ -35,8 +35,6 @@ from ceremony.tui.keystrokes import KeyHold
 from ceremony.tui.modals import MODAL_CSS, SecretModal
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
-SIGNING_STEP = 4
-
 
 class ChooseKeyholderScreen(CeremonyScreen[None]):
     """Who signs now? Each keyholder with what their key may sign and what is left to sign."""
@@ -53,7 +51,7 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         yield Static("Signing turn: who signs now? (Up/Down, Enter)", id="title")
         yield OptionList(id="keyholders")
         with VerticalScroll():
@@ -91,6 +89,8 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
         text = Text("Signatures so far\n", style="bold")
         text.append_text(progress_text(progress))
         self.query_one("#progress", Static).update(text)
+        steps = self.session.steps()
+        self.query_one(StepIndicator).set_step(steps, steps.index("signing"))
         enabled = [i for i, c in enumerate(candidates) if c.to_sign]
         if enabled:
             options.highlighted = enabled[0]
@@ -139,7 +139,7 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
     def compose(self) -> ComposeResult:
         c = self.candidate
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         with VerticalScroll(), Vertical():
             yield Static(c.label, id="who", markup=False)
             yield Static(f"keyid {c.keyid}", markup=False)
@@ -203,7 +203,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
     def compose(self) -> ComposeResult:
         name = self.candidate.name
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         yield Static(
             f"{name}: insert your device (USB stick or token). Choose it below (F5: look "
             "again), or type its path or pkcs11: URI and press Enter.",
@@ -508,7 +508,7 @@ class TurnResultScreen(CeremonyScreen[None]):
     def compose(self) -> ComposeResult:
         r = self.result
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         with VerticalScroll():
             lines = [f"✓ {r.keyholder} signed {role}; verified and stored" for role in r.signed]
             lines += [f"  {r.keyholder} had already signed {role}" for role in r.already_signed]
@@ -546,7 +546,7 @@ class HandoverScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         with Vertical():
             yield Static("Hand over to the next keyholder", id="handover")
             yield Static(

@@ -9,8 +9,10 @@ import pytest
 from textual.widgets import Static
 
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import MakeSession
-from tests.tui.drive import shows, wait_for, wait_screen
+from ceremony.tui.widgets import StepIndicator
+from tests.tui.conftest import MakeSession, secret_of
+from tests.tui.drive import screen_text, shows, signing_turn, type_text, wait_for, wait_screen
+from tests.tui.test_lifecycle import export_from_keyboard, first_export
 from tests.tui.test_transcript_events import events, of_type
 
 pytestmark = pytest.mark.asyncio
@@ -40,3 +42,56 @@ async def test_all_agree_records_a_review_only_for_the_roles_shown(
         await wait_screen(pilot, "ChooseKeyholderScreen")
         assert "ReviewScreen" not in [type(s).__name__ for s in app.screen_stack]
     assert reviewed_roles(folder) == ["root", "targets", "claimed"]
+
+
+def step_line(app: CeremonyApp) -> str:
+    return str(app.screen.query_one(StepIndicator).content)
+
+
+async def test_a_revocation_shows_its_own_steps_not_plan_and_roll_call(
+    folder: Path, make_session: MakeSession
+) -> None:
+    first_export(make_session())
+    app = CeremonyApp(make_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_screen(pilot, "HomeScreen")
+        await pilot.press("x")
+        await wait_screen(pilot, "LifecycleScreen")
+        assert step_line(app) == "[REVOCATION] > review > signing > export"
+        await type_text(pilot, "carol")
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "ConfirmModal")
+        await pilot.press("y")
+        await wait_screen(pilot, "ReviewScreen")
+        assert step_line(app) == "revocation ✓ > [REVIEW] > signing > export"
+        await pilot.press("a")
+        await wait_screen(pilot, "ChooseKeyholderScreen")
+        assert step_line(app) == "revocation ✓ > review ✓ > [SIGNING] > export"
+        await signing_turn(pilot, "alice", secret_of("alice"))
+        await signing_turn(pilot, "bob", secret_of("bob"))
+        await export_from_keyboard(pilot, "out-2")
+        assert step_line(app) == "revocation ✓ > review ✓ > signing ✓ > export ✓"
+        await pilot.press("enter")
+        await wait_screen(pilot, "ChooseKeyholderScreen")
+        await pilot.press("escape")
+        await wait_screen(pilot, "HomeScreen")
+        await pilot.pause()
+        # Carol's key is out of the trusted root: the next ceremony is a periodic one.
+        assert step_line(app) == "[CHANGES] > review > signing > export"
+        assert "roll call" not in screen_text(app).split("\n")[1]
+
+
+async def test_a_re_signing_shows_the_steps_of_a_periodic_ceremony(
+    folder: Path, make_session: MakeSession
+) -> None:
+    first_export(make_session())
+    app = CeremonyApp(make_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_screen(pilot, "HomeScreen")
+        await pilot.press("g")
+        await wait_screen(pilot, "LifecycleScreen")
+        assert step_line(app) == "[CHANGES] > review > signing > export"
+        await type_text(pilot, "root")
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "ReviewScreen")
+        assert step_line(app) == "changes ✓ > [REVIEW] > signing > export"

@@ -108,11 +108,17 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
                 self.app.push_screen(DeviceScreen(candidate), signed)
 
         def signed(result: TurnResult | None) -> None:
-            if result is not None:
-                self.app.push_screen(TurnResultScreen(result), handed_over)
+            if result is None:
+                return
 
-        def handed_over(_: None) -> None:
-            self.app.push_screen(HandoverScreen())
+            def handed_over(_: None) -> None:
+                self.app.push_screen(HandoverScreen(all_met=result.all_met), after_handover)
+
+            self.app.push_screen(TurnResultScreen(result), handed_over)
+
+        def after_handover(next_step: str | None) -> None:
+            if next_step == "export":
+                self.action_export()
 
         self.app.push_screen(ConfirmNameScreen(candidate), confirmed)
 
@@ -533,8 +539,9 @@ class TurnResultScreen(CeremonyScreen[None]):
         self.dismiss(None)
 
 
-class HandoverScreen(CeremonyScreen[None]):
-    """Between keyholders: nothing personal is left on screen."""
+class HandoverScreen(CeremonyScreen[str | None]):
+    """Between keyholders: nothing personal is left on screen. When every threshold is met,
+    nobody else is called: the coordinator verifies and exports (dismissed with "export")."""
 
     DEFAULT_CSS = """
     HandoverScreen Vertical { padding: 1 2; }
@@ -542,21 +549,47 @@ class HandoverScreen(CeremonyScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next", "Next keyholder", priority=True),
+        Binding("e", "export", "Verify and export"),
+        Binding("escape", "back", "Signing list"),
     ]
 
+    def __init__(self, *, all_met: bool = False) -> None:
+        super().__init__()
+        self.all_met = all_met
+
     def compose(self) -> ComposeResult:
+        private = (
+            "Take your device with you. Your passphrase or PIN was never kept, and nothing "
+            "of your turn is left on this screen."
+        )
         yield TitleBar()
         yield StepIndicator(self.session.steps(), "signing")
         with Vertical():
-            yield Static("Hand over to the next keyholder", id="handover")
-            yield Static(
-                "Take your device with you. Your passphrase or PIN was never kept, and nothing "
-                "of your turn is left on this screen.\n\n"
-                "Next keyholder: sit down and press Enter."
-            )
+            if self.all_met:
+                yield Static("Every threshold is met", id="handover")
+                yield Static(
+                    f"{private}\n\nNobody else needs to sign. Coordinator: press e to verify "
+                    "and export (runbook R8), or Esc for the signing list."
+                )
+            else:
+                yield Static("Hand over to the next keyholder", id="handover")
+                yield Static(f"{private}\n\nNext keyholder: sit down and press Enter.")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("export", "back"):
+            return self.all_met
+        if action == "next":
+            return not self.all_met
+        return True
+
     def action_next(self) -> None:
+        self.dismiss(None)
+
+    def action_export(self) -> None:
+        self.dismiss("export")
+
+    def action_back(self) -> None:
         self.dismiss(None)
 
 

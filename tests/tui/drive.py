@@ -13,6 +13,8 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from ceremony.tui.turn import HandoverScreen
+
 
 async def wait_for(
     pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0, what: str = ""
@@ -87,7 +89,7 @@ async def choose_option(pilot: Pilot[None], option_id: str) -> None:
 
 
 async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
-    """From the keyholder list to the hand-over screen and back."""
+    """From the keyholder list to the hand-over screen and back to the list."""
     await wait_screen(pilot, "ChooseKeyholderScreen")
     await choose_option(pilot, name)
     await wait_screen(pilot, "ConfirmNameScreen")
@@ -102,7 +104,11 @@ async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
     await wait_screen(pilot, "TurnResultScreen")
     await pilot.press("enter")
     await wait_screen(pilot, "HandoverScreen")
-    await pilot.press("enter")
+    await pilot.pause()
+    # After the last signature nobody is called: Esc goes back to the signing list.
+    handover = pilot.app.screen
+    last = isinstance(handover, HandoverScreen) and handover.all_met
+    await pilot.press("escape" if last else "enter")
     await wait_screen(pilot, "ChooseKeyholderScreen")
 
 

@@ -10,8 +10,17 @@ from textual.widgets import Static
 
 from ceremony.tui.app import CeremonyApp
 from ceremony.tui.widgets import StepIndicator
-from tests.tui.conftest import MakeSession, secret_of
-from tests.tui.drive import screen_text, shows, signing_turn, type_text, wait_for, wait_screen
+from tests.tui.conftest import MakeSession, review_all, secret_of
+from tests.tui.drive import (
+    choose_option,
+    screen_name,
+    screen_text,
+    shows,
+    signing_turn,
+    type_text,
+    wait_for,
+    wait_screen,
+)
 from tests.tui.test_lifecycle import export_from_keyboard, first_export
 from tests.tui.test_transcript_events import events, of_type
 
@@ -95,3 +104,35 @@ async def test_a_re_signing_shows_the_steps_of_a_periodic_ceremony(
         await pilot.press("ctrl+s")
         await wait_screen(pilot, "ReviewScreen")
         assert step_line(app) == "changes ✓ > [REVIEW] > signing > export"
+
+
+async def test_the_hand_over_after_the_last_signature_calls_no_next_keyholder(
+    folder: Path, make_session: MakeSession
+) -> None:
+    session = make_session()
+    review_all(session)
+    app = CeremonyApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await signing_turn(pilot, "alice", secret_of("alice"))
+        await choose_option(pilot, "bob")
+        await wait_screen(pilot, "ConfirmNameScreen")
+        await type_text(pilot, "bob")
+        await pilot.press("enter")
+        await wait_screen(pilot, "DeviceScreen")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_screen(pilot, "SecretModal")
+        await type_text(pilot, secret_of("bob"))
+        await pilot.press("enter")
+        await wait_screen(pilot, "TurnResultScreen")
+        await pilot.press("enter")
+        await wait_screen(pilot, "HandoverScreen")
+        await wait_for(pilot, shows(app, "Every threshold is met"), what="the hand-over")
+        text = screen_text(app)
+        assert "Next keyholder" not in text
+        assert "press e to verify and export" in text
+        await pilot.press("enter")  # nobody is called
+        await pilot.pause()
+        assert screen_name(app) == "HandoverScreen"
+        await pilot.press("e")
+        await wait_screen(pilot, "ExportScreen")

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -398,8 +399,12 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
             )
             return
         if outcome.error is not None:
-            retry_secret = isinstance(outcome.error, WrongSecretError)
-            self.ceremony.show_error(outcome.error, retry=self.ask_secret if retry_secret else None)
+            # A wrong PIN or passphrase may mean the wrong stick: "Try again" checks the device
+            # again (it may have been swapped meanwhile) before asking for the secret.
+            retry = None
+            if isinstance(outcome.error, WrongSecretError) and self.checked is not None:
+                retry = partial(self.check, self.checked.reference)
+            self.ceremony.show_error(outcome.error, retry=retry)
             return
         self.dismiss(outcome.result)
 

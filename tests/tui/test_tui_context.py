@@ -3,6 +3,7 @@ ceremony is, what comes after the last signature, and which device a retry uses.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from textual.widgets import Static
 
 from ceremony.tui.app import CeremonyApp
 from ceremony.tui.widgets import StepIndicator
-from tests.tui.conftest import MakeSession, review_all, secret_of
+from tests.tui.conftest import MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import (
     choose_option,
     screen_name,
@@ -22,6 +23,7 @@ from tests.tui.drive import (
     wait_screen,
 )
 from tests.tui.test_lifecycle import export_from_keyboard, first_export
+from tests.tui.test_signing_flow import staged_signers
 from tests.tui.test_transcript_events import events, of_type
 
 pytestmark = pytest.mark.asyncio
@@ -136,3 +138,32 @@ async def test_the_hand_over_after_the_last_signature_calls_no_next_keyholder(
         assert screen_name(app) == "HandoverScreen"
         await pilot.press("e")
         await wait_screen(pilot, "ExportScreen")
+
+
+async def test_try_again_after_a_wrong_passphrase_checks_a_swapped_key_file_first(
+    folder: Path, make_session: MakeSession
+) -> None:
+    session = make_session()
+    review_all(session)
+    app = CeremonyApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "ChooseKeyholderScreen")
+        await pilot.press("enter")
+        await wait_screen(pilot, "ConfirmNameScreen")
+        await type_text(pilot, "alice")
+        await pilot.press("enter")
+        await wait_screen(pilot, "DeviceScreen")
+        await pilot.pause()
+        await pilot.press("enter")  # alice's enrolled key file
+        await wait_screen(pilot, "SecretModal")
+        await type_text(pilot, "not-the-passphrase")
+        await pilot.press("enter")
+        await wait_screen(pilot, "ErrorModal")
+        await wait_for(pilot, shows(app, "passphrase"), what="the wrong passphrase")
+        # Meanwhile the stick was swapped: bob's key file now sits at alice's path.
+        shutil.copy(key_file("bob"), key_file("alice"))
+        await pilot.press("r")
+        await wait_screen(pilot, "ErrorModal")
+        await wait_for(pilot, shows(app, "not the expected key"), what="the device check")
+        assert "SecretModal" not in [type(s).__name__ for s in app.screen_stack]
+    assert staged_signers(folder, "root") == set()

@@ -118,10 +118,12 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         if usable:
             current = listing.highlighted
             current_key = listing.get_option_at_index(current).id if current is not None else None
-            if current_key is None or (
-                holding and not self.options[current_key].holds_expected_key
+            if not self.started and (
+                current_key is None
+                or (holding and not self.options[current_key].holds_expected_key)
             ):
-                # The device holding the expected key, once one is found.
+                # The device holding the expected key, once one is found; once a device was
+                # checked, the highlight stays on it (Enter checks it again).
                 listing.highlighted = listing.get_option_index((holding or usable)[0])
             if not self.started and not reference.value and not reference.has_focus:
                 listing.focus()

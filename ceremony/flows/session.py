@@ -18,7 +18,7 @@ import os
 import shutil
 import threading
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +34,18 @@ from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
 from ceremony.flows.review import review as review_flow
+from ceremony.flows.session_export import (
+    EXPORT_NAME,
+    TRANSFER_MEDIUM,
+    ExportTarget,
+    export_target,
+    require_export_dir,
+)
 from ceremony.flows.session_files import Enrolled, Location, Participant, WizardState
 from ceremony.flows.session_hardware import TokenListView, TokenView
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
 from ceremony.flows.session_record import EnvironmentView
+from ceremony.flows.session_steps import INITIAL, Steps, step_at, steps_of
 from ceremony.flows.signing import SignOutcome, sign_staged, signing_turn_roles
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
@@ -56,7 +64,6 @@ SecretAsker = Callable[[str], str]
 SignFunction = Callable[[Path, str, str, SecretAsker, Sequence[str] | None], SignOutcome]
 """The seam through which a signing turn reaches the device: `sign_staged` by default."""
 
-STEPS = ("plan", "roll call", "keys", "review", "signing", "export")
 DEFAULT_SEARCH_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 MAX_KEY_FILES_SCANNED = 200
 
@@ -217,6 +224,9 @@ class TurnResult:
     already_signed: tuple[str, ...]
     progress: tuple[ProposalProgress, ...]
     all_met: bool
+    # Cancel was asked for after the device had the secret: the login and the signing
+    # finished, and the signatures, verified before they were stored, count.
+    cancelled_too_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -387,7 +397,8 @@ class Session:
     With `opening_checks`, opening the ceremony records this machine's facts and asks the
     coordinator to confirm the clock (runbook R0); `sys_net` replaces /sys/class/net (tests).
     `pkcs11_modules` are the PKCS#11 modules offered when a key reference names none (None:
-    SoftHSM2's when it is installed).
+    SoftHSM2's when it is installed). Exports go to `transfer_medium` (runbook R8's
+    /media/transfer) when `mounted` says it is a mount point.
     """
 
     def __init__(
@@ -401,8 +412,13 @@ class Session:
         opening_checks: bool = True,
         sys_net: Path | None = None,
         pkcs11_modules: Sequence[str] | None = None,
+        transfer_medium: Path = TRANSFER_MEDIUM,
+        mounted: Callable[[Path], bool] = os.path.ismount,
     ) -> None:
         self.path = path
+        self.transfer_medium = transfer_medium
+        self.mounted = mounted
+        self.last_export: Path | None = None
         self.pkcs11_modules = tuple(
             hardware.default_modules() if pkcs11_modules is None else pkcs11_modules
         )
@@ -570,10 +586,19 @@ class Session:
             return "sign"
         return "export"
 
-    def step_index(self) -> int:
-        position = self.position()
-        order = {"plan": 0, "rollcall": 1, "enroll": 2, "review": 3, "sign": 4, "export": 5}
-        return order.get(position, len(STEPS))
+    def steps(self) -> Steps:
+        """The steps of the ceremony in progress: initial, periodic or revocation."""
+        if self.location.workspace is None:
+            return INITIAL
+        try:
+            return steps_of(self._state())
+        except CeremonyError:
+            return INITIAL
+
+    def step_now(self) -> tuple[Steps, int | None]:
+        """The ceremony's steps and the one it is at (the home screen's indicator)."""
+        steps = self.steps()
+        return steps, steps.index(step_at(self.position(), steps))
 
     def next_step(self) -> NextStep:
         position = self.position()
@@ -838,22 +863,26 @@ class Session:
             for r in review_flow(self.location.workspace, None, self.now())
         )
 
-    def mark_reviewed(self) -> None:
-        """The room has read the fingerprints aloud and agreed: signing turns may start.
-
-        Each newly reviewed proposal is recorded (`proposal_reviewed`, R5) before it counts.
+    def mark_reviewed(self, shown: Collection[str]) -> tuple[str, ...]:
+        """The room has read aloud the fingerprints `shown` (digests of the proposals that
+        were on screen) and agreed. Only those are recorded (`proposal_reviewed`, R5), and
+        only while they are still the staged bytes; returns the proposals still to review
+        ("targets v1"). Signing turns start when none is left.
         """
         reviews = self.reviews()
         assert self.location.workspace is not None
         rec = record.recorder(self.location.workspace, self.now)
         for item in reviews:
-            if item.fingerprint_digest not in self.wizard.reviewed:
-                rec.proposal_reviewed(
-                    item.role, item.version, item.fingerprint_digest, step=record.STEP_REVIEW
-                )
-                self.wizard.reviewed.append(item.fingerprint_digest)
+            digest = item.fingerprint_digest
+            if digest in shown and digest not in self.wizard.reviewed:
+                rec.proposal_reviewed(item.role, item.version, digest, step=record.STEP_REVIEW)
+                self.wizard.reviewed.append(digest)
                 self._save()
-        self._save()
+        return tuple(
+            f"{r.role} v{r.version}"
+            for r in reviews
+            if r.fingerprint_digest not in self.wizard.reviewed
+        )
 
     # Signing turns -------------------------------------------------------------------------
 
@@ -990,8 +1019,10 @@ class Session:
         """Sign every staged role `keyholder` may sign. Runs in a worker thread.
 
         The secret is handed to the device through a closure and not kept. Cancelling before
-        the device asks for the secret stops the turn with nothing stored; once the device
-        signs, each signature is verified before it is stored (flows/signing.py).
+        the device asks for the secret stops the turn with nothing stored, before any login;
+        once the device has the secret the login is never interrupted (an interrupted or
+        mangled login is what costs a PIN try), and each signature is verified before it is
+        stored (flows/signing.py).
         """
         workspace = self._state().workspace.path
 
@@ -1013,6 +1044,7 @@ class Session:
             already_signed=outcome.already_signed,
             progress=progress,
             all_met=bool(progress) and all(p.met for p in progress),
+            cancelled_too_late=cancel is not None and cancel.is_set() and bool(outcome.signed),
         )
 
     def practice_secret(self, keyholder: str) -> str | None:
@@ -1020,18 +1052,37 @@ class Session:
 
     # Export and verify ---------------------------------------------------------------------
 
-    def default_export_dir(self) -> Path:
-        base = self.location.folder / "export"
-        candidate, n = base, 1
-        while candidate.exists():
-            n += 1
-            candidate = self.location.folder / f"export-{n}"
-        return candidate
+    def _medium(self) -> tuple[Path, bool]:
+        """Where exports go and whether it is there: the transfer medium, or for a rehearsal
+        its own throwaway folder (session_export.py)."""
+        if self.practice:
+            return self.location.folder, True
+        return self.transfer_medium, self.mounted(self.transfer_medium)
+
+    def export_target(self) -> ExportTarget:
+        """The export directory the Export screen offers (runbook R8), or why there is none."""
+        medium, mounted = self._medium()
+        return export_target(medium, mounted, practice=bool(self.practice))
+
+    def export_dir(self, typed: str) -> Path:
+        """The export directory typed on the Export screen; refused when empty (never `.`)
+        or on a transfer medium that is not mounted."""
+        medium, mounted = self._medium()
+        return require_export_dir(typed, medium, mounted)
+
+    def verify_default(self) -> str:
+        """The directory the Verify screen offers: the last export, else the medium's."""
+        if self.last_export is not None:
+            return str(self.last_export)
+        medium, mounted = self._medium()
+        latest = medium / EXPORT_NAME
+        return str(latest) if mounted and latest.is_dir() else ""
 
     def export(self, outdir: Path) -> ExportView:
         state = self._state()
         result = export_flow(state.workspace.path, outdir, self.now())
         report = verify_directory(outdir, None, self.now())
+        self.last_export = outdir
         self.wizard.reviewed = []
         self._save()
         return ExportView(

@@ -5,22 +5,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar, cast
 
+from textual import events
 from textual.app import App
 from textual.screen import Screen
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import Session
+from ceremony.tui.keystrokes import KeyGate, KeyHold
 from ceremony.tui.modals import ErrorModal
 
 T = TypeVar("T")
 
 
 class SessionApp(App[None]):
-    """The application as screens see it."""
+    """The application as screens see it.
+
+    Keystrokes go through a `KeyGate` (tui/keystrokes.py): in order, each to the screen that
+    is there when it is handled, none lost between screens. Ctrl+Q quits at once.
+    """
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self.keys = KeyGate(self, passthrough=("ctrl+q",))
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and not self.keys.admit(event)
+        ):
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> KeyHold:
+        """Hold the keyboard until the screen that device work opens is there."""
+        return self.keys.hold()
 
     def show_error(self, error: CeremonyError, retry: Callable[[], None] | None = None) -> None:
         def answered(again: bool | None) -> None:

@@ -55,7 +55,7 @@ class EnrollScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(2)
+        yield StepIndicator(self.session.steps(), "keys")
         with VerticalScroll():
             yield Static(id="who")
             # Above the choices: the new key's fingerprint is what everyone reads aloud.

@@ -13,49 +13,71 @@ from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import ExportView, VerifyView
+from ceremony.flows.session_steps import DONE, Steps
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
-EXPORT_STEP = 5
-
 
 class ExportScreen(CeremonyScreen[None]):
+    """The export directory is offered on the transfer medium (runbook R8), never `.`."""
+
     DEFAULT_CSS = """
     ExportScreen VerticalScroll { padding: 0 1; }
     ExportScreen #title { text-style: bold; }
-    ExportScreen Input { margin: 1 0; }
+    ExportScreen Input { margin: 1 0 0 0; }
+    ExportScreen #medium { color: $text-muted; margin-bottom: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("f5", "look_again", "Look for the medium"),
+    ]
 
     def compose(self) -> ComposeResult:
+        # The steps of the ceremony being exported, kept for the done screen: once exported,
+        # the workspace starts the next (periodic) ceremony.
+        self.steps = self.session.steps()
         yield TitleBar()
-        yield StepIndicator(EXPORT_STEP)
+        yield StepIndicator(self.steps, "export")
         with VerticalScroll():
             yield Static("Verify and export", id="title")
             yield Static(id="status")
             yield Static(
-                "Export directory (a new, empty directory on the export medium); Enter exports:"
+                "Export directory (a new, empty directory on the transfer medium); Enter exports:"
             )
             yield Input(id="outdir")
+            yield Static(id="medium", markup=False)
             yield Static(id="result")
         yield Footer()
 
     def on_mount(self) -> None:
         progress = self.ceremony.attempt(self.session.progress)
         self.query_one("#status", Static).update(progress_text(progress or ()))
-        self.query_one("#outdir", Input).value = str(self.session.default_export_dir())
+        self.action_look_again()
         self.query_one("#outdir", Input).focus()
 
+    def action_look_again(self) -> None:
+        """Offer the export directory on the transfer medium, if the field has none yet."""
+        target = self.session.export_target()
+        field = self.query_one("#outdir", Input)
+        field.placeholder = target.example
+        if not field.value.strip():
+            field.value = target.path
+        self.query_one("#medium", Static).update(target.note)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        target = Path(event.value.strip())
+        typed = event.value
+        outdir = self.ceremony.attempt(lambda: self.session.export_dir(typed))
+        if outdir is None:
+            self.query_one("#result", Static).update("Nothing was exported.")
+            return
         self.query_one("#result", Static).update("Verifying and exporting…")
         view = self.ceremony.attempt(
-            lambda: self.session.export(target), retry=lambda: self.on_input_submitted(event)
+            lambda: self.session.export(outdir), retry=lambda: self.on_input_submitted(event)
         )
         if view is None:
             self.query_one("#result", Static).update("Nothing was exported.")
             return
-        self.app.switch_screen(ExportDoneScreen(view))
+        self.app.switch_screen(ExportDoneScreen(view, self.steps))
 
 
 class ExportDoneScreen(CeremonyScreen[None]):
@@ -67,14 +89,15 @@ class ExportDoneScreen(CeremonyScreen[None]):
         Binding("escape,enter", "app.pop_screen", "Home", priority=True),
     ]
 
-    def __init__(self, view: ExportView) -> None:
+    def __init__(self, view: ExportView, steps: Steps) -> None:
         super().__init__()
         self.view = view
+        self.steps = steps
 
     def compose(self) -> ComposeResult:
         v = self.view
         yield TitleBar()
-        yield StepIndicator(EXPORT_STEP + 1)
+        yield StepIndicator(self.steps, DONE)
         with VerticalScroll():
             verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
             yield Static(
@@ -106,11 +129,16 @@ class VerifyScreen(CeremonyScreen[None]):
 
     def on_mount(self) -> None:
         field = self.query_one("#directory", Input)
-        latest = self.session.location.folder / "export"
-        field.value = str(latest)
+        field.value = self.session.verify_default()
+        field.placeholder = self.session.export_target().example
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():  # Path("") would verify the current directory
+            self.query_one("#report", Static).update(
+                f"Type the directory to verify, such as {event.input.placeholder}."
+            )
+            return
         try:
             view: VerifyView = self.session.verify(Path(event.value.strip()))
         except CeremonyError as e:

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows.session import HomeView
+from ceremony.flows.session_steps import DONE, INITIAL, Steps
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text, roles_table
 
@@ -44,7 +45,7 @@ class HomeScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(0, id="steps")
+        yield StepIndicator(INITIAL, DONE, id="steps")
         with VerticalScroll():
             yield Static(id="alarm", markup=False)
             yield Static(id="clock", markup=False)
@@ -70,18 +71,18 @@ class HomeScreen(CeremonyScreen[None]):
     def refresh_view(self) -> None:
         try:
             view = self.session.home()
-            step = self.session.step_index()
+            steps, step = self.session.step_now()
         except CeremonyError as e:
             self.query_one("#next", Static).update(f"Cannot read the workspace: {e.message}")
             self.ceremony.show_error(e)
             return
-        self.show(view, step)
+        self.show(view, steps, step)
 
-    def show(self, view: HomeView, step: int) -> None:
+    def show(self, view: HomeView, steps: Steps, step: int | None) -> None:
         self.app.sub_title = (
             f"{view.repository or 'new ceremony'}{' (practice)' if view.practice else ''}"
         )
-        self.query_one("#steps", StepIndicator).set_step(step)
+        self.query_one("#steps", StepIndicator).set_step(steps, step)
         alarm = self.query_one("#alarm", Static)
         alarm.display = bool(view.warnings)
         alarm.update("\n".join(f"⚠ {line}" for line in view.warnings))

@@ -18,9 +18,10 @@ from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.flows import session_lifecycle as life
+from ceremony.flows.session_steps import PERIODIC, REVOCATION
 from ceremony.tui.base import CeremonyScreen, SessionApp
 from ceremony.tui.modals import ConfirmModal
-from ceremony.tui.widgets import TitleBar
+from ceremony.tui.widgets import StepIndicator, TitleBar
 
 TITLES = {
     "resign": "Re-sign before expiry",
@@ -83,7 +84,9 @@ class LifecycleScreen(CeremonyScreen[bool]):
         self.kind = kind
 
     def compose(self) -> ComposeResult:
+        steps = REVOCATION if self.kind == "revoke" else PERIODIC
         yield TitleBar()
+        yield StepIndicator(steps, steps.names[0])
         with VerticalScroll():
             yield Static(TITLES[self.kind], id="title")
             yield Static(id="context", markup=False)

@@ -10,7 +10,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from ceremony.errors import CeremonyError
@@ -133,10 +133,12 @@ class SecretModal(ModalScreen[str | None]):
         if self.confirm and event.input.id == "secret":
             self.query_one("#again", Input).focus()
             return
-        value = first.value
+        # Exactly what was submitted: a key typed after Enter (the `c` meant to cancel the
+        # turn) must never become part of the PIN, which would cost a PIN try.
+        value = first.value if self.confirm else event.value
         if self.confirm:
             again = self.query_one("#again", Input)
-            if again.value != value:
+            if event.value != value:
                 first.value = ""
                 again.value = ""
                 first.focus()
@@ -144,12 +146,29 @@ class SecretModal(ModalScreen[str | None]):
                 return
             again.value = ""
         first.value = ""
-        self.dismiss(value)
+        self.close(value)
 
     def action_cancel(self) -> None:
         for field in self.query(Input):
             field.value = ""
-        self.dismiss(None)
+        self.close(None)
+
+    def close(self, value: str | None) -> None:
+        """Back to the screen below, whose plain text fields do not keep the focus: what the
+        keyholder types on after the box closed (the secret, by mistake) must not show."""
+        stack = self.app.screen_stack
+        if len(stack) > 1:
+            leave_no_text_focus(stack[-2])
+        self.dismiss(value)
+
+
+def leave_no_text_focus(screen: Screen[object]) -> None:
+    """Move the focus from a plain (unmasked) text field to the first widget that is none."""
+    focused = screen.focused
+    if not isinstance(focused, Input) or focused.password:
+        return
+    safe = [w for w in screen.focus_chain if not isinstance(w, Input) or w.password]
+    screen.set_focus(safe[0] if safe else None)
 
 
 class ConfirmModal(ModalScreen[bool]):

@@ -75,7 +75,7 @@ def open_step(app: SessionApp, where: str) -> None:
         reviews = app.attempt(session.reviews)
         if reviews:
             app.push_screen(
-                ReviewScreen(reviews, 3),
+                ReviewScreen(reviews),
                 then("sign"),
             )
     elif where == "sign":

@@ -100,7 +100,7 @@ class PlanScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(0)
+        yield StepIndicator(self.session.steps(), "plan")
         with VerticalScroll():
             yield Static("Load a plan file written by hand (path, Enter), or build one below.")
             with Horizontal():

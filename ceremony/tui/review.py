@@ -62,6 +62,7 @@ class ReviewScreen(CeremonyScreen[bool]):
 
     DEFAULT_CSS = """
     ReviewScreen #role-line { padding: 0 1; text-style: bold; }
+    ReviewScreen #agreed { padding: 0 1; color: $warning; }
     ReviewScreen TabbedContent { height: 1fr; }
     ReviewScreen TabPane { height: 1fr; padding: 0; }
     ReviewScreen VerticalScroll { padding: 0 1; }
@@ -79,16 +80,17 @@ class ReviewScreen(CeremonyScreen[bool]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, reviews: tuple[ReviewView, ...], step: int) -> None:
+    def __init__(self, reviews: tuple[ReviewView, ...]) -> None:
         super().__init__()
         self.reviews = reviews
         self.index = 0
-        self.step = step
+        self.seen = {0}  # the roles that were on screen: "All agree" records only these
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.step)
+        yield StepIndicator(self.session.steps(), "review")
         yield Static(id="role-line")
+        yield Static(id="agreed", markup=False)
         with TabbedContent(initial="summary", id="tabs"):
             with TabPane("1 Summary", id="summary"), VerticalScroll():
                 yield Static(id="summary-text", markup=False)
@@ -104,6 +106,7 @@ class ReviewScreen(CeremonyScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#agreed", Static).display = False
         self.show_role()
 
     def show_role(self) -> None:
@@ -138,11 +141,29 @@ class ReviewScreen(CeremonyScreen[bool]):
 
     def action_role(self, delta: int) -> None:
         self.index = (self.index + delta) % len(self.reviews)
+        self.seen.add(self.index)
         self.show_role()
 
     def action_agree(self) -> None:
-        if self.ceremony.do(self.session.mark_reviewed):
+        """The room agrees on the roles it was shown; any other role is shown next."""
+        shown = [self.reviews[i].fingerprint_digest for i in sorted(self.seen)]
+        left = self.ceremony.attempt(lambda: self.session.mark_reviewed(shown))
+        if left is None:
+            return
+        if not left:
             self.dismiss(True)
+            return
+        agreed = ", ".join(
+            f"{self.reviews[i].role} v{self.reviews[i].version}" for i in sorted(self.seen)
+        )
+        note = self.query_one("#agreed", Static)
+        note.update(f"Agreed: {agreed}. Still to review: {', '.join(left)}.")
+        note.display = True
+        unseen = [i for i in range(len(self.reviews)) if i not in self.seen]
+        if unseen:
+            self.index = unseen[0]
+            self.seen.add(self.index)
+            self.show_role()
 
     def action_back(self) -> None:
         self.dismiss(False)

@@ -30,7 +30,7 @@ class RollCallScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(1)
+        yield StepIndicator(self.session.steps(), "roll call")
         with VerticalScroll():
             yield Static(
                 "Roll call: everyone present, and as what. Type a name and a role "

@@ -1,40 +1,25 @@
-"""A signing turn: choose the keyholder, confirm by name, check the device, PIN, sign, hand over.
+"""A signing turn: choose the keyholder, confirm by name, then (device.py) check the device,
+type the secret, sign; then the result and the hand-over.
 
-Runbook step R6. The device check comes before the PIN or passphrase (design.md section 4,
-step 3); the device works in a worker thread so the screen stays responsive and the turn can be
-cancelled; each signature is verified before it is stored (by the signing flow).
+Runbook step R6. Each signature is verified before it is stored (by the signing flow).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ceremony.errors import CeremonyError, WrongSecretError
-from ceremony.flows.session import (
-    DeviceCheck,
-    DeviceOption,
-    Session,
-    TurnCancelled,
-    TurnCandidate,
-    TurnResult,
-)
+from ceremony.errors import CeremonyError
+from ceremony.flows.session import TurnCandidate, TurnResult
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.modals import MODAL_CSS, SecretModal
+from ceremony.tui.device import DeviceScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
-
-SIGNING_STEP = 4
 
 
 class ChooseKeyholderScreen(CeremonyScreen[None]):
@@ -52,7 +37,7 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         yield Static("Signing turn: who signs now? (Up/Down, Enter)", id="title")
         yield OptionList(id="keyholders")
         with VerticalScroll():
@@ -90,6 +75,8 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
         text = Text("Signatures so far\n", style="bold")
         text.append_text(progress_text(progress))
         self.query_one("#progress", Static).update(text)
+        steps = self.session.steps()
+        self.query_one(StepIndicator).set_step(steps, steps.index("signing"))
         enabled = [i for i, c in enumerate(candidates) if c.to_sign]
         if enabled:
             options.highlighted = enabled[0]
@@ -107,11 +94,17 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
                 self.app.push_screen(DeviceScreen(candidate), signed)
 
         def signed(result: TurnResult | None) -> None:
-            if result is not None:
-                self.app.push_screen(TurnResultScreen(result), handed_over)
+            if result is None:
+                return
 
-        def handed_over(_: None) -> None:
-            self.app.push_screen(HandoverScreen())
+            def handed_over(_: None) -> None:
+                self.app.push_screen(HandoverScreen(all_met=result.all_met), after_handover)
+
+            self.app.push_screen(TurnResultScreen(result), handed_over)
+
+        def after_handover(next_step: str | None) -> None:
+            if next_step == "export":
+                self.action_export()
 
         self.app.push_screen(ConfirmNameScreen(candidate), confirmed)
 
@@ -138,7 +131,7 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
     def compose(self) -> ComposeResult:
         c = self.candidate
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         with VerticalScroll(), Vertical():
             yield Static(c.label, id="who", markup=False)
             yield Static(f"keyid {c.keyid}", markup=False)
@@ -175,292 +168,6 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
         self.dismiss(False)
 
 
-class DeviceScreen(CeremonyScreen[TurnResult | None]):
-    """Insert your device: the tool finds key files, says whether one holds the expected key."""
-
-    DEFAULT_CSS = """
-    DeviceScreen #intro { padding: 0 1; text-style: bold; }
-    DeviceScreen OptionList { height: auto; max-height: 8; margin: 0 1; }
-    DeviceScreen Input { margin: 0 1; }
-    DeviceScreen #check { padding: 0 1; margin-top: 1; }
-    DeviceScreen #tokens { padding: 0 1; color: $text-muted; height: auto; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back"),
-        Binding("f5", "rescan", "Look again"),
-    ]
-
-    def __init__(self, candidate: TurnCandidate) -> None:
-        super().__init__()
-        self.candidate = candidate
-        self.checked: DeviceCheck | None = None
-        self.scan = 0
-
-    def compose(self) -> ComposeResult:
-        name = self.candidate.name
-        yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
-        yield Static(
-            f"{name}: insert your device (USB stick or token). Choose it below (F5: look "
-            "again), or type its path or pkcs11: URI and press Enter.",
-            id="intro",
-        )
-        yield OptionList(id="devices")
-        yield Static(id="tokens")
-        yield Input(placeholder="keyfile:/media/usb/name.key or pkcs11:token=...", id="reference")
-        yield Static(id="check")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.action_rescan()
-
-    def action_rescan(self) -> None:
-        """Key files at once; tokens from a worker thread (a module can be slow to answer)."""
-        devices = self.ceremony.attempt(lambda: self.session.devices_for(self.candidate.name))
-        self.options: dict[str, DeviceOption] = {}
-        self.query_one("#devices", OptionList).clear_options()
-        self.add_devices(devices or ())
-        self.scan += 1
-        scan, name, session, app = self.scan, self.candidate.name, self.session, self.ceremony
-        modules = self.ceremony.attempt(lambda: session.token_modules_for(name)) or ()
-        status = self.query_one("#tokens", Static)
-        status.display = bool(modules)
-        if not modules:
-            return
-        status.update(f"Looking for tokens ({', '.join(modules)})…")
-
-        def work() -> None:
-            try:
-                tokens = session.tokens_for(name)
-            except CeremonyError as e:
-                tokens = (DeviceOption("", f"tokens: {e.message}", False, selectable=False),)
-            app.call_from_thread(self.add_tokens, scan, tokens)
-
-        self.run_worker(work, thread=True, group="device-list", exit_on_error=False)
-
-    def add_devices(self, devices: Sequence[DeviceOption]) -> None:
-        listing = self.query_one("#devices", OptionList)
-        for option in devices:
-            key = f"d{len(self.options)}"
-            self.options[key] = option
-            mark = "✓ " if option.holds_expected_key else "  "
-            listing.add_option(
-                Option(mark + option.description, id=key, disabled=not option.selectable)
-            )
-        usable = [k for k, o in self.options.items() if o.selectable]
-        holding = [k for k in usable if self.options[k].holds_expected_key]
-        reference = self.query_one("#reference", Input)
-        if usable:
-            current = listing.highlighted
-            current_key = listing.get_option_at_index(current).id if current is not None else None
-            if current_key is None or (
-                holding and not self.options[current_key].holds_expected_key
-            ):
-                # The device holding the expected key, once one is found.
-                listing.highlighted = listing.get_option_index((holding or usable)[0])
-            if not reference.value and not reference.has_focus:
-                listing.focus()
-            self.query_one("#check", Static).update(
-                "✓ marks a device that holds your enrolled key."
-            )
-        else:
-            reference.focus()
-            self.query_one("#check", Static).update(
-                "No key file or token found: type the path or pkcs11: URI, or insert the device "
-                "and press F5."
-            )
-
-    def add_tokens(self, scan: int, tokens: Sequence[DeviceOption]) -> None:
-        if scan != self.scan or not self.is_attached:
-            return  # a later look, or the turn was left
-        self.query_one("#tokens", Static).display = False
-        if tokens:
-            self.add_devices(tokens)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        option = self.options.get(event.option.id or "")
-        if option is not None:
-            self.query_one("#reference", Input).value = option.reference
-            self.check(option.reference)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.check(event.value)
-
-    def check(self, reference: str) -> None:
-        self.query_one("#check", Static).update("Checking the device…")
-        name = self.candidate.name
-        session = self.session
-        app = self.ceremony
-
-        def work() -> None:
-            try:
-                result = session.check_device(name, reference)
-            except CeremonyError as e:
-                app.call_from_thread(app.show_error, e)
-                return
-            app.call_from_thread(self.checked_device, result)
-
-        self.run_worker(work, thread=True, group="device-check", exit_on_error=False)
-
-    def checked_device(self, result: DeviceCheck) -> None:
-        self.checked = result
-        status = self.query_one("#check", Static)
-        if not result.ok:
-            status.update(Text(f"✗ {result.message}", style="red"))
-            self.ceremony.show_error(
-                CeremonyError(result.message, result.hint),
-                retry=lambda: self.check(result.reference),
-            )
-            return
-        status.update(Text(f"✓ {result.message}", style="green"))
-        self.ask_secret()
-
-    def ask_secret(self) -> None:
-        result = self.checked
-        if result is None:
-            return
-        name = self.candidate.name
-        if not result.secret_kind:
-            self.sign("")
-            return
-
-        def typed(secret: str | None) -> None:
-            if secret is None:
-                self.query_one("#check", Static).update("Cancelled: nothing was signed.")
-                return
-            self.sign(secret)
-
-        self.app.push_screen(
-            SecretModal(
-                result.secret_kind,
-                name,
-                practice_value=self.session.practice_secret(name),
-                note=f"Device: {result.reference}",
-            ),
-            typed,
-        )
-
-    def sign(self, secret: str) -> None:
-        assert self.checked is not None
-        busy = BusyModal(self.session, self.candidate, self.checked.reference, secret)
-        del secret
-        self.app.push_screen(busy, self.signed)
-
-    def signed(self, outcome: Outcome | None) -> None:
-        if outcome is None or outcome.cancelled:
-            self.query_one("#check", Static).update(
-                "Cancelled. Press Enter on the device to start again, or Esc to go back."
-            )
-            return
-        if outcome.error is not None:
-            retry_secret = isinstance(outcome.error, WrongSecretError)
-            self.ceremony.show_error(outcome.error, retry=self.ask_secret if retry_secret else None)
-            return
-        self.dismiss(outcome.result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: TurnResult | None = None
-    error: CeremonyError | None = None
-    cancelled: bool = False
-
-
-class BusyModal(ModalScreen[Outcome]):
-    """The device is signing: a busy indicator, elapsed time, and cancel."""
-
-    DEFAULT_CSS = (
-        MODAL_CSS.format(name="BusyModal")
-        + """
-    BusyModal LoadingIndicator { height: 3; }
-    """
-    )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c,escape", "cancel", "Cancel"),
-        Binding("f1", "app.help", "Help"),
-    ]
-
-    def __init__(
-        self, session: Session, candidate: TurnCandidate, reference: str, secret: str
-    ) -> None:
-        super().__init__()
-        self.session = session
-        self.candidate = candidate
-        self.reference = reference
-        self._secret = secret
-        self.cancel_event = threading.Event()
-        self.started = time.monotonic()
-        self.pending: Outcome | None = None
-        self.finished = False
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"{self.candidate.name}'s device is signing", classes="title")
-            yield Static(f"Signing {', '.join(self.candidate.to_sign)}", markup=False)
-            yield LoadingIndicator()
-            yield Static("Working… 0 s", id="elapsed")
-            yield Static("Do not remove the device. c: cancel · F1: help", classes="hint")
-
-    def on_mount(self) -> None:
-        self.set_interval(0.5, self.tick)
-        secret, self._secret = self._secret, ""
-        session, name, reference = self.session, self.candidate.name, self.reference
-        cancel = self.cancel_event
-        app = self.app
-
-        def work() -> None:
-            try:
-                outcome = Outcome(result=session.sign_turn(name, reference, secret, cancel))
-            except TurnCancelled:
-                outcome = Outcome(cancelled=True)
-            except CeremonyError as e:
-                outcome = Outcome(error=e)
-            except Exception as e:  # a device library failing in an unexpected way
-                outcome = Outcome(
-                    error=CeremonyError(
-                        f"the device failed: {type(e).__name__}",
-                        "check the device and try again; nothing unverified was stored",
-                    )
-                )
-            app.call_from_thread(self.finish, outcome)
-
-        self.run_worker(work, thread=True, group="signing", exit_on_error=False)
-
-    def tick(self) -> None:
-        if self.finished:
-            return
-        seconds = int(time.monotonic() - self.started)
-        text = "Cancelling…" if self.cancel_event.is_set() else "Working…"
-        self.query_one("#elapsed", Static).update(f"{text} {seconds} s")
-
-    def finish(self, outcome: Outcome) -> None:
-        self.finished = True
-        if self.cancel_event.is_set() and outcome.result is not None:
-            # The device had already signed when cancel was pressed; the signatures were
-            # verified before they were stored, so they count.
-            self.app.notify(
-                f"{self.candidate.name}'s device finished before the cancel took effect; "
-                "its verified signatures were kept."
-            )
-        if self.app.screen is self:
-            self.dismiss(outcome)
-        else:
-            self.pending = outcome
-
-    def on_screen_resume(self) -> None:
-        if self.pending is not None:
-            self.dismiss(self.pending)
-
-    def action_cancel(self) -> None:
-        self.cancel_event.set()
-        self.query_one("#elapsed", Static).update("Cancelling…")
-        self.tick()
-
-
 class TurnResultScreen(CeremonyScreen[None]):
     DEFAULT_CSS = """
     TurnResultScreen VerticalScroll { padding: 0 1; }
@@ -477,10 +184,17 @@ class TurnResultScreen(CeremonyScreen[None]):
     def compose(self) -> ComposeResult:
         r = self.result
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         with VerticalScroll():
             lines = [f"✓ {r.keyholder} signed {role}; verified and stored" for role in r.signed]
             lines += [f"  {r.keyholder} had already signed {role}" for role in r.already_signed]
+            if r.cancelled_too_late:
+                # The device already had the PIN or passphrase when cancel was pressed: the
+                # login was left to finish, so no try was lost, and the signatures count.
+                lines.append(
+                    f"  The device already had {r.keyholder}'s secret when cancel was pressed: "
+                    "it finished, and its verified signatures were kept."
+                )
             yield Static("\n".join(lines), id="result", markup=False)
             yield Static(progress_text(r.progress), id="progress")
             yield Static(
@@ -495,8 +209,9 @@ class TurnResultScreen(CeremonyScreen[None]):
         self.dismiss(None)
 
 
-class HandoverScreen(CeremonyScreen[None]):
-    """Between keyholders: nothing personal is left on screen."""
+class HandoverScreen(CeremonyScreen[str | None]):
+    """Between keyholders: nothing personal is left on screen. When every threshold is met,
+    nobody else is called: the coordinator verifies and exports (dismissed with "export")."""
 
     DEFAULT_CSS = """
     HandoverScreen Vertical { padding: 1 2; }
@@ -504,30 +219,53 @@ class HandoverScreen(CeremonyScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next", "Next keyholder", priority=True),
+        Binding("e", "export", "Verify and export"),
+        Binding("escape", "back", "Signing list"),
     ]
 
+    def __init__(self, *, all_met: bool = False) -> None:
+        super().__init__()
+        self.all_met = all_met
+
     def compose(self) -> ComposeResult:
+        private = (
+            "Take your device with you. Your passphrase or PIN was never kept, and nothing "
+            "of your turn is left on this screen."
+        )
         yield TitleBar()
-        yield StepIndicator(SIGNING_STEP)
+        yield StepIndicator(self.session.steps(), "signing")
         with Vertical():
-            yield Static("Hand over to the next keyholder", id="handover")
-            yield Static(
-                "Take your device with you. Your passphrase or PIN was never kept, and nothing "
-                "of your turn is left on this screen.\n\n"
-                "Next keyholder: sit down and press Enter."
-            )
+            if self.all_met:
+                yield Static("Every threshold is met", id="handover")
+                yield Static(
+                    f"{private}\n\nNobody else needs to sign. Coordinator: press e to verify "
+                    "and export (runbook R8), or Esc for the signing list."
+                )
+            else:
+                yield Static("Hand over to the next keyholder", id="handover")
+                yield Static(f"{private}\n\nNext keyholder: sit down and press Enter.")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("export", "back"):
+            return self.all_met
+        if action == "next":
+            return not self.all_met
+        return True
 
     def action_next(self) -> None:
         self.dismiss(None)
 
+    def action_export(self) -> None:
+        self.dismiss("export")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
 
 __all__ = [
-    "BusyModal",
     "ChooseKeyholderScreen",
     "ConfirmNameScreen",
-    "DeviceScreen",
     "HandoverScreen",
-    "Outcome",
     "TurnResultScreen",
 ]

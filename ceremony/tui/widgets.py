@@ -8,18 +8,20 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from ceremony.flows.session import STEPS, ProposalProgress, RoleRow
+from ceremony.flows.session import ProposalProgress, RoleRow
+from ceremony.flows.session_steps import Steps
 
 URGENCY_STYLE = {"expired": "bold red", "urgent": "red", "soon": "yellow", "ok": "green"}
 
 
-def step_text(current: int) -> Text:
-    """`plan ✓ > roll call ✓ > KEYS > review > signing > export` with the current step marked."""
+def step_text(steps: Steps, current: int | None) -> Text:
+    """`plan ✓ > roll call ✓ > [KEYS] > review > signing > export`: the steps of the ceremony
+    in progress, with the current one marked."""
     text = Text()
-    for index, name in enumerate(STEPS):
+    for index, name in enumerate(steps.names):
         if index:
             text.append(" > ", style="dim")
-        if index < current:
+        if current is not None and index < current:
             text.append(f"{name} ✓", style="green")
         elif index == current:
             text.append(f"[{name.upper()}]", style="bold reverse")
@@ -29,13 +31,17 @@ def step_text(current: int) -> Text:
 
 
 class StepIndicator(Static):
+    """The ceremony's steps; hidden on a screen that is not one of them."""
+
     DEFAULT_CSS = "StepIndicator { height: 1; padding: 0 1; }"
 
-    def __init__(self, current: int, *, id: str | None = None) -> None:
-        super().__init__(step_text(current), id=id)
+    def __init__(self, steps: Steps, step: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_step(steps, steps.index(step))
 
-    def set_step(self, current: int) -> None:
-        self.update(step_text(current))
+    def set_step(self, steps: Steps, current: int | None) -> None:
+        self.display = current is not None
+        self.update(step_text(steps, current))
 
 
 def progress_text(proposals: Sequence[ProposalProgress]) -> Text:

@@ -7,6 +7,7 @@ every run and the SVG snapshots can be compared byte for byte.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,12 +17,15 @@ import pytest
 
 from ceremony.flows import session_files as files
 from ceremony.flows.initial import init_workspace
+from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.flows.rehearse import example_plan
 from ceremony.flows.session import Session, SignFunction
+from ceremony.flows.session_export import TRANSFER_MEDIUM
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
 from ceremony.flows.signing import sign_staged
 from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
+from tests.softhsm import SoftHsm
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"
@@ -35,6 +39,11 @@ PLAN = example_plan(
         "online": "online/online.key.pub.json",
     },
 )
+
+
+def review_all(session: Session) -> None:
+    """The room read every staged proposal's fingerprint aloud and agreed (runbook R5)."""
+    session.mark_reviewed([r.fingerprint_digest for r in session.reviews()])
 
 
 def secret_of(name: str) -> str:
@@ -113,10 +122,13 @@ def make_session() -> MakeSession:
         opening_checks: bool = False,
         sys_net: Path | None = None,
         pkcs11_modules: tuple[str, ...] = (),
+        kind: type[Session] = Session,
+        transfer_medium: Path = TRANSFER_MEDIUM,
+        mounted: Callable[[Path], bool] = os.path.ismount,
     ) -> Session:
         """A session at NOW; the opening checks (machine facts, clock) and PKCS#11 modules
-        only when asked for."""
-        return Session(
+        only when asked for. `kind`: a Session subclass (a slow device in a test)."""
+        return kind(
             path,
             now=lambda: NOW,
             sign=sign,
@@ -125,6 +137,44 @@ def make_session() -> MakeSession:
             opening_checks=opening_checks,
             sys_net=sys_net,
             pkcs11_modules=pkcs11_modules,
+            transfer_medium=transfer_medium,
+            mounted=mounted,
         )
 
     return make
+
+
+@pytest.fixture
+def token_folder(in_tmp: Path, softhsm: SoftHsm) -> tuple[SoftHsm, str]:
+    """The staged ceremony of the other TUI tests, but with alice's key on a token.
+
+    The test module declares the `softhsm` fixture (tests/softhsm.py).
+    """
+    spare = softhsm.add_token("spare", pin="spare-pin-4410")
+    softhsm.generate(spare, "tuf-spare")
+    token = softhsm.add_token("alice-token")
+    generated = softhsm.generate(token, "tuf-alice")
+    copy_keys(FOLDER)
+    key_file("alice").unlink()  # no key file holds alice's key
+    (FOLDER / "usb-alice" / "alice.key.pub.json").write_bytes(
+        public_key_file_bytes(generated.public_key)
+    )
+    (FOLDER / files.PLAN_FILE).write_text(PLAN)
+    init_workspace(FOLDER / files.PLAN_FILE, FOLDER / files.WORKSPACE_DIR, NOW)
+    location = files.locate(FOLDER)
+    files.write_rollcall(
+        location,
+        (Participant("lead", "coordinator"), *(Participant(n, "keyholder") for n in KEYHOLDERS)),
+    )
+    wizard = WizardState(rollcall_done=True)
+    wizard.draft = default_draft(KEYHOLDERS).to_dict()
+    wizard.enrolled["alice"] = Enrolled(
+        "alice",
+        generated.public_key.keyid,
+        "usb-alice/alice.key.pub.json",
+        "pkcs11",
+        str(generated.uri),
+        True,
+    )
+    files.write_wizard(location, wizard)
+    return softhsm, generated.public_key.keyid

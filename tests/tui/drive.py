@@ -7,9 +7,13 @@ import time
 from collections.abc import Callable
 
 from rich.console import Console
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import OptionList
+
+from ceremony.tui.turn import HandoverScreen
 
 
 async def wait_for(
@@ -56,6 +60,25 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if c == " " else c) for c in text])
 
 
+def typed(text: str) -> tuple[str, ...]:
+    """The keys that type `text`, for `type_fast`."""
+    return tuple(text)
+
+
+async def type_fast(pilot: Pilot[None], *keys: str) -> None:
+    """Keys as a terminal delivers a burst from a fast typist: all queued at once.
+
+    `pilot.press` waits until the application is idle after every key, so it never types
+    faster than the screen; a keyholder (or a busy moment of the machine) does. A key is a
+    name ("enter", "ctrl+u", "escape") or one character (see `typed`).
+    """
+    app = pilot.app
+    for key in keys:
+        one = len(key) == 1
+        app.post_message(events.Key(_character_to_key(key) if one else key, key if one else None))
+    await pilot.pause()
+
+
 async def choose_option(pilot: Pilot[None], option_id: str) -> None:
     """Move the highlight with the arrow keys to `option_id`, then Enter."""
     listing = pilot.app.screen.query_one(OptionList)
@@ -66,7 +89,7 @@ async def choose_option(pilot: Pilot[None], option_id: str) -> None:
 
 
 async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
-    """From the keyholder list to the hand-over screen and back."""
+    """From the keyholder list to the hand-over screen and back to the list."""
     await wait_screen(pilot, "ChooseKeyholderScreen")
     await choose_option(pilot, name)
     await wait_screen(pilot, "ConfirmNameScreen")
@@ -81,7 +104,11 @@ async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
     await wait_screen(pilot, "TurnResultScreen")
     await pilot.press("enter")
     await wait_screen(pilot, "HandoverScreen")
-    await pilot.press("enter")
+    await pilot.pause()
+    # After the last signature nobody is called: Esc goes back to the signing list.
+    handover = pilot.app.screen
+    last = isinstance(handover, HandoverScreen) and handover.all_met
+    await pilot.press("escape" if last else "enter")
     await wait_screen(pilot, "ChooseKeyholderScreen")
 
 

@@ -93,6 +93,7 @@ async def test_initial_ceremony_from_an_empty_folder(
         await type_text(pilot, "second look: still matches")
         await pilot.press("enter")
         await wait_screen(pilot, "ReviewScreen")
+        await pilot.press("right_square_bracket", "right_square_bracket")  # every role shown
         await pilot.press("a")
         await signing_turn(pilot, "alice", ALICE_NEW_KEY)
         await signing_turn(pilot, "bob", secret_of("bob"))

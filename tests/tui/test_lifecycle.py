@@ -13,14 +13,14 @@ from tuf.api.metadata import Metadata, Root
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.session import Session
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import NOW, MakeSession, key_file, secret_of
+from tests.tui.conftest import NOW, MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import screen_text, signing_turn, type_text, wait_screen
 
 pytestmark = pytest.mark.asyncio
 
 
 def first_export(session: Session) -> None:
-    session.mark_reviewed()
+    review_all(session)
     for name in ("alice", "bob"):
         session.sign_turn(name, f"keyfile:{key_file(name)}", secret_of(name))
     assert session.export(Path("out-1")).ok

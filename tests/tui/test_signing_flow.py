@@ -12,7 +12,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.tui.app import CeremonyApp
 from ceremony.tui.modals import ErrorModal
-from tests.tui.conftest import NOW, MakeSession, key_file, secret_of
+from tests.tui.conftest import NOW, MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import (
     screen_name,
     screen_text,
@@ -54,6 +54,8 @@ async def test_review_two_turns_and_export_from_the_keyboard(
         assert "Read aloud" in screen_text(app)
         await pilot.press("right_square_bracket")
         assert "Reviewing targets v1" in screen_text(app)
+        await pilot.press("a")  # agreed on the two roles shown; the third is shown next
+        assert "Reviewing claimed v1" in screen_text(app)
         await pilot.press("a")
         await signing_turn(pilot, "alice", secret_of("alice"))
         assert "alice ✓" in screen_text(app)
@@ -75,7 +77,7 @@ async def test_the_keyholder_must_type_their_own_name(
     folder: Path, make_session: MakeSession
 ) -> None:
     session = make_session()
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_screen(pilot, "ChooseKeyholderScreen")
@@ -95,7 +97,7 @@ async def test_a_device_with_another_key_is_refused_before_any_secret(
 ) -> None:
     asked: list[str] = []
     session = make_session()
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_screen(pilot, "ChooseKeyholderScreen")
@@ -122,7 +124,7 @@ async def test_a_wrong_passphrase_shows_the_error_and_retry_asks_again(
     folder: Path, make_session: MakeSession
 ) -> None:
     session = make_session()
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_screen(pilot, "ChooseKeyholderScreen")

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from ceremony.flows.session import SecretAsker
 from ceremony.flows.signing import SignOutcome, sign_staged
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import MakeSession, secret_of
+from tests.tui.conftest import MakeSession, review_all, secret_of
 from tests.tui.drive import screen_name, type_text, wait_for, wait_screen
 from tests.tui.test_signing_flow import staged_signers
 
@@ -65,7 +65,7 @@ async def start_alice_turn(app: CeremonyApp, pilot: object) -> None:
 async def test_keys_work_while_the_device_signs(folder: Path, make_session: MakeSession) -> None:
     device = SlowDevice()
     session = make_session(sign=device)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await start_alice_turn(app, pilot)
@@ -89,7 +89,7 @@ async def test_cancel_while_the_device_works_stores_nothing(
 ) -> None:
     device = SlowDevice()
     session = make_session(sign=device)
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await start_alice_turn(app, pilot)

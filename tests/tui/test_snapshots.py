@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import FOLDER, MakeSession, copy_keys, secret_of
+from tests.tui.conftest import FOLDER, MakeSession, copy_keys, review_all, secret_of
 from tests.tui.drive import signing_turn, type_text, wait_screen
 from tests.tui.snapshots import assert_snapshot
 
@@ -54,7 +54,7 @@ async def test_signing_turn_pin_and_error(
     folder: Path, make_session: MakeSession, size: tuple[int, int]
 ) -> None:
     session = make_session()
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=size) as pilot:
         await wait_screen(pilot, "ChooseKeyholderScreen")
@@ -80,7 +80,7 @@ async def test_signing_turn_pin_and_error(
 @pytest.mark.parametrize("size", SIZES)
 async def test_export_done(folder: Path, make_session: MakeSession, size: tuple[int, int]) -> None:
     session = make_session()
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=size) as pilot:
         await signing_turn(pilot, "alice", secret_of("alice"))

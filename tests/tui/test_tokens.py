@@ -16,16 +16,14 @@ from textual.widgets import Input, Static
 
 from ceremony.flows import session_files as files
 from ceremony.flows.hardware import list_tokens
-from ceremony.flows.initial import init_workspace
-from ceremony.flows.keygen import public_key_file_bytes
-from ceremony.flows.session_files import Enrolled, Participant, WizardState
+from ceremony.flows.session_files import WizardState
 from ceremony.flows.session_plan import default_draft
 from ceremony.model.publickeys import format_keyid
 from ceremony.tui.app import CeremonyApp
 from ceremony.tui.enroll import EnrollScreen
 from ceremony.tui.modals import ErrorModal
 from tests.softhsm import SoftHsm, softhsm_instance
-from tests.tui.conftest import FOLDER, KEYHOLDERS, NOW, PLAN, MakeSession, copy_keys, key_file
+from tests.tui.conftest import FOLDER, KEYHOLDERS, MakeSession, review_all
 from tests.tui.drive import (
     choose_option,
     screen_name,
@@ -109,46 +107,13 @@ async def test_enrolling_a_key_generated_on_a_token(
     assert token.pin not in files_text(FOLDER)
 
 
-@pytest.fixture
-def token_folder(in_tmp: Path, softhsm: SoftHsm) -> tuple[SoftHsm, str]:
-    """The staged ceremony of the other TUI tests, but with alice's key on a token."""
-    spare = softhsm.add_token("spare", pin="spare-pin-4410")
-    softhsm.generate(spare, "tuf-spare")
-    token = softhsm.add_token("alice-token")
-    generated = softhsm.generate(token, "tuf-alice")
-    copy_keys(FOLDER)
-    key_file("alice").unlink()  # no key file holds alice's key
-    (FOLDER / "usb-alice" / "alice.key.pub.json").write_bytes(
-        public_key_file_bytes(generated.public_key)
-    )
-    (FOLDER / files.PLAN_FILE).write_text(PLAN)
-    init_workspace(FOLDER / files.PLAN_FILE, FOLDER / files.WORKSPACE_DIR, NOW)
-    location = files.locate(FOLDER)
-    files.write_rollcall(
-        location,
-        (Participant("lead", "coordinator"), *(Participant(n, "keyholder") for n in KEYHOLDERS)),
-    )
-    wizard = WizardState(rollcall_done=True)
-    wizard.draft = default_draft(KEYHOLDERS).to_dict()
-    wizard.enrolled["alice"] = Enrolled(
-        "alice",
-        generated.public_key.keyid,
-        "usb-alice/alice.key.pub.json",
-        "pkcs11",
-        str(generated.uri),
-        True,
-    )
-    files.write_wizard(location, wizard)
-    return softhsm, generated.public_key.keyid
-
-
 async def test_the_signing_turn_lists_tokens_and_says_which_holds_the_key(
     token_folder: tuple[SoftHsm, str], make_session: MakeSession
 ) -> None:
     softhsm, keyid = token_folder
     [alice_token, spare] = sorted(softhsm.tokens, key=lambda t: t.label)
     session = make_session(practice=False)  # alice's reference names the module
-    session.mark_reviewed()
+    review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_screen(pilot, "ChooseKeyholderScreen")

@@ -43,6 +43,7 @@ async def test_opening_records_the_machine_warns_of_the_network_and_confirms_the
         await pilot.press("enter")
         # Then straight back to where the ceremony was: the review.
         await wait_screen(pilot, "ReviewScreen")
+        await pilot.press("right_square_bracket", "right_square_bracket")  # every role shown
         await pilot.press("a")
         await wait_screen(pilot, "ChooseKeyholderScreen")
         await pilot.press("escape")

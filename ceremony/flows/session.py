@@ -46,12 +46,17 @@ from ceremony.flows.session_hardware import TokenListView, TokenView
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
 from ceremony.flows.session_record import EnvironmentView
 from ceremony.flows.session_steps import INITIAL, Steps, step_at, steps_of
-from ceremony.flows.signing import SignOutcome, sign_staged, signing_turn_roles
+from ceremony.flows.signing import (
+    SignOutcome,
+    open_keyholder_signer,
+    sign_staged,
+    signing_turn_roles,
+)
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import format_time, member_label, set_line, who_still_signs
 from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
-from ceremony.keys.references import close_signer, normalize_reference, open_signer
+from ceremony.keys.references import close_signer, normalize_reference
 from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.publickeys import format_keyid, parse_public_key_file
 from ceremony.model.review import capabilities
@@ -254,6 +259,7 @@ class EnrolledView:
     public_key_file: str
     reference: str
     confirmed: bool
+    warning: str = ""  # e.g. a passphrase the estimator rates weak, said once at creation
 
 
 class TurnCancelled(CeremonyError):
@@ -750,7 +756,8 @@ class Session:
         require_new_passphrase(passphrase, confirmation)
         result = keygen_keyfile(key_path, passphrase, "ed25519", self.now())
         entry = Enrolled(name, result.keyid, "", "keyfile", result.uri, False)
-        return self._record_enrollment(entry, public_key_file_bytes(result.public_key))
+        view = self._record_enrollment(entry, public_key_file_bytes(result.public_key))
+        return replace(view, warning=result.passphrase_warning or "")
 
     def enroll_import(self, name: str, public_key_path: Path, reference: str = "") -> EnrolledView:
         """Enroll an existing public key file (JSON or PEM) for `name`."""
@@ -990,7 +997,7 @@ class Session:
             raise _SecretRequested(what)
 
         try:
-            signer = open_signer(reference, entry.key, probe)
+            signer = open_keyholder_signer(reference, keyholder, entry, state.roster, probe)
         except _SecretRequested as asked:
             kind = "PIN" if asked.what.lower() == "pin" else "passphrase"
             return DeviceCheck(

@@ -326,6 +326,8 @@ class EnrollScreen(CeremonyScreen[bool]):
         box = self.query_one("#fingerprint", Static)
         box.display = True
         where = f"key reference: {view.reference}\n" if view.method == "pkcs11" else ""
+        if view.warning:
+            where += f"warning: {view.warning}\n"
         groups = view.fingerprint.split()
         keyid = "\n".join(f"  {' '.join(groups[i : i + 8])}" for i in range(0, len(groups), 8))
         box.update(

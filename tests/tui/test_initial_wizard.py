@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from ceremony.tui.app import CeremonyApp
+from ceremony.tui.enroll import EnrollScreen
 from tests.tui.conftest import FOLDER, MakeSession, copy_keys, fake_sys_net, secret_of
 from tests.tui.drive import (
     screen_text,
@@ -124,3 +125,29 @@ async def test_initial_ceremony_from_an_empty_folder(
     assert ALICE_NEW_KEY not in "".join(
         p.read_text(errors="replace") for p in FOLDER.rglob("*") if p.is_file()
     )
+
+
+async def test_a_weak_passphrase_for_a_new_key_file_is_warned_about_on_screen(
+    in_tmp: Path, make_session: MakeSession
+) -> None:
+    # Rated about 10^9 guesses: above the refusal, below the warning (ceremony.model.passphrase).
+    weak = "purple-gecko9"
+    session = make_session(practice=False)
+    session.set_rollcall([("dana", "coordinator")])
+    app = CeremonyApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(EnrollScreen())
+        await wait_screen(pilot, "EnrollScreen")
+        Path("alice-usb").mkdir()
+        await type_text(pilot, "alice-usb/alice.key")
+        await pilot.press("enter")
+        await wait_screen(pilot, "SecretModal")
+        await type_text(pilot, weak)
+        await pilot.press("enter")
+        await type_text(pilot, weak)
+        await pilot.press("enter")
+        await wait_screen(pilot, "EnrollScreen")
+        await wait_for(pilot, lambda: "alice's new key" in screen_text(app), what="keygen")
+        text = " ".join(screen_text(app).split())
+        assert "warning: the passphrase is weak" in text, text
+        assert weak not in text

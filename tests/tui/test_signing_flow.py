@@ -120,6 +120,28 @@ async def test_a_device_with_another_key_is_refused_before_any_secret(
     assert staged_signers(folder, "root") == set()
 
 
+async def test_a_wrong_device_on_screen_is_refused_by_its_owners_name(
+    folder: Path, make_session: MakeSession
+) -> None:
+    session = make_session()
+    review_all(session)
+    app = CeremonyApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "ChooseKeyholderScreen")
+        await pilot.press("enter")
+        await wait_screen(pilot, "ConfirmNameScreen")
+        await type_text(pilot, "alice")
+        await pilot.press("enter")
+        await wait_screen(pilot, "DeviceScreen")
+        app.screen.query_one("#reference", Input).focus()
+        await type_text(pilot, str(key_file("bob")))
+        await pilot.press("enter")
+        await wait_screen(pilot, "ErrorModal")
+        message = str(app.screen.query_one("#error-message", Static).content)
+        assert message.startswith("this is bob's key"), message
+    assert staged_signers(folder, "root") == set()
+
+
 async def test_a_wrong_passphrase_shows_the_error_and_retry_asks_again(
     folder: Path, make_session: MakeSession
 ) -> None:

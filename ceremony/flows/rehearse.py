@@ -29,6 +29,7 @@ from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import role_lines
 from ceremony.keys.pkcs11_softhsm import SoftHsmInstall, find_softhsm, init_token, softhsm_config
 from ceremony.keys.pkcs11_softhsm import write_config as write_softhsm_config
+from ceremony.model.wording import threshold_words
 from ceremony.store.atomic import write_atomic
 
 KEYHOLDERS = ("alice", "bob", "carol")
@@ -80,7 +81,8 @@ expires_in_days = 90
 
 def example_plan(repository: str, key_files: Mapping[str, str]) -> str:
     """The example plan of docs/plan-format.md for keyholders alice, bob and carol and one
-    online key: root 2 of 3, targets 2 of 2, the offline delegation `claimed` 1 of 2.
+    online key: root (threshold 2, 3 keys), targets (threshold 2, 2 keys), the offline
+    delegation `claimed` (threshold 1, 2 keys).
 
     `key_files` names the public key file of alice, bob, carol and online, relative to the plan.
     """
@@ -90,8 +92,8 @@ def example_plan(repository: str, key_files: Mapping[str, str]) -> str:
 def practice_plan(key_files: Mapping[str, str]) -> str:
     """The rehearsal's plan: the example plan with the practice online key."""
     header = (
-        "# A practice plan: three keyholders, root 2 of 3, targets 2 of 2,"
-        " one offline delegation.\n"
+        "# A practice plan: three keyholders; root (threshold 2, 3 keys), targets (threshold"
+        " 2, 2 keys), one offline delegation.\n"
     )
     files = {"online": "online/online.key.pub.json", **key_files}
     return header + example_plan("rehearsal", files)
@@ -234,7 +236,10 @@ def rehearse(
 def _ceremony(
     base: Path, keys: dict[str, PracticeKey], now: datetime, say: Callable[[str], None]
 ) -> RehearsalResult:
-    say("R2  plan: root 2 of 3 (alice, bob, carol), targets 2 of 2, delegation 'claimed' 1 of 2")
+    say(
+        f"R2  plan: root ({threshold_words(2, 3)}: alice, bob, carol), "
+        f"targets ({threshold_words(2, 2)}), delegation 'claimed' ({threshold_words(1, 2)})"
+    )
     plan = base / "plan.toml"
     paths = {name: keys[name].public_key_file.relative_to(base).as_posix() for name in KEYHOLDERS}
     write_atomic(plan, practice_plan(paths).encode())
@@ -255,7 +260,7 @@ def _ceremony(
         outcome = sign_staged(workspace, name, key.uri, _practice_secret(key.secret))
         for role in outcome.signed:
             say(f"    {name} signed {role} (verified)")
-    say("    carol does not need to sign: root needs 2 of 3")
+    say("    carol does not need to sign: root has the 2 signatures its threshold needs")
     for status in outcome.statuses:
         for line in role_lines(status, now):
             say(f"    {line}")

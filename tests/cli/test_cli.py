@@ -15,6 +15,7 @@ from tuf.api.metadata import Metadata
 from ceremony import __version__
 from ceremony.cli import main
 from ceremony.flows.rehearse import practice_passphrase, practice_pin
+from tests.cli.test_wording_cli import AMBIGUOUS
 from tests.conftest import TestKey, tree_digest
 
 
@@ -254,6 +255,9 @@ def test_rehearse_runs_the_whole_ceremony_and_verify_agrees(
         assert f"\n{step}  " in out
     assert "practice passphrase: practice-alice" in out
     assert f"exported repository is in {out_dir / 'export'}" in out
+    # "X of Y" is signatures collected of the threshold needed, here as everywhere.
+    assert [line for line in out.splitlines() if AMBIGUOUS.search(line)] == []
+    assert "root (threshold 2, 3 keys: alice, bob, carol)" in out
 
     code, out, err = run(["verify", str(out_dir / "export")], capsys, monkeypatch)
     assert code == 0, err

@@ -34,7 +34,8 @@ from ceremony.flows.record import SIGNATURE_ADDED, verify_transcript
 from ceremony.flows.record import ceremony_id as transcript_ceremony_id
 from ceremony.flows.record import final_hash as transcript_final
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry, build_manifest
+from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry
+from ceremony.model.manifest_build import build_manifest
 from ceremony.model.metadata_io import parse_metadata
 from ceremony.model.qr import qr_png
 from ceremony.model.record import (

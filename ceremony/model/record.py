@@ -82,6 +82,12 @@ def qr_images(manifest: Manifest, manifest_sha256: str) -> dict[str, bytes]:
     return images
 
 
+def record_file_names(manifest: Manifest) -> frozenset[str]:
+    """The paths `record_files` makes: they are made from the manifest, so not listed in it."""
+    keys = [MANIFEST_QR, *(entry.path for entry in manifest.metadata)]
+    return frozenset({RECORD_MD, RECORD_HTML, *(qr_file_name(key) for key in keys)})
+
+
 def record_files(manifest: Manifest, manifest_sha256: str) -> dict[str, bytes]:
     """Every file made from the manifest and its SHA-256 (docs/export-bundle.md):
     `record.md`, `record.html` and `qr/*.png`, by path in the export directory.

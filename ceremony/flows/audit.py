@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -98,8 +99,8 @@ def audit_bundle(
     decoder is `decoder` if given, else what `find` finds. Raises `RepositoryReadError` when
     `path` (or the trusted root) cannot be read at all.
     """
-    verify = verify_directory(path, trusted_root, now, max_file_bytes=max_file_bytes)
     bundle = read_bundle(path, max_file_bytes=max_file_bytes)
+    verify = verify_directory(path, trusted_root, now, max_file_bytes=max_file_bytes)
     chosen = decoder if decoder is not None else find()
     readings: dict[str, QrReading] = {}
     if chosen is not None:
@@ -126,3 +127,26 @@ def audit_bundle(
 def audit_lines(report: AuditReport) -> list[str]:
     """The report in plain words, every line within 80 columns."""
     return [part for line in report.lines() for part in fit(line)]
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """The audit as a screen shows it: the verdict, and each disagreement or warning."""
+
+    directory: str
+    ok: bool
+    verdict: str
+    findings: tuple[str, ...]
+    """Errors then warnings, one finding a line (cut at spaces to 80 columns)."""
+
+
+def audit_view(directory: Path, now: datetime) -> AuditView:
+    """Audit the bundle in `directory` (the TUI's export screen runs it on what it wrote)."""
+    report = audit_bundle(directory, None, now)
+    shown = (*report.errors, *report.warnings)
+    return AuditView(
+        str(directory),
+        report.ok,
+        report.verdict(),
+        tuple(part for f in shown for part in fit(f.line())),
+    )

@@ -68,7 +68,7 @@ CODES: dict[str, Code] = {
         "error", "transcript", "a signature is recorded under another keyholder's name"
     ),
     "signature-device": Code("error", "transcript", "a signature is recorded without a device"),
-    "before-transcript": Code("note", "transcript", "a file exported before this transcript began"),
+    "before-transcript": Code("note", "transcript", "a file promoted before this transcript began"),
     "events-not-compared": Code(
         "note", "transcript", "the events were not compared: the transcript does not verify"
     ),

@@ -45,19 +45,43 @@ def qr_values(manifest: Manifest, manifest_sha256: str) -> Iterator[tuple[str, s
         )
 
 
-def _first_line(found: bytes, expected: bytes) -> tuple[int, bytes, bytes]:
+_IMAGE = b"data:image/png;base64,"
+_CONTEXT = 60
+"""Characters of a differing line quoted from where it starts to differ."""
+
+
+def _differing_line(found: bytes, expected: bytes) -> tuple[int, int, str, str]:
+    """(line, column, found text, expected text) of the first difference worth reading.
+
+    A line that embeds a QR image differs whenever its code does; the first differing line of
+    text (the digest in hex next to it) says more, so it is named when there is one.
+    """
     ours, theirs = found.split(b"\n"), expected.split(b"\n")
+    differing = []
     for number in range(1, max(len(ours), len(theirs)) + 1):
         line = ours[number - 1] if number <= len(ours) else b""
         want = theirs[number - 1] if number <= len(theirs) else b""
         if line != want:
-            return number, line, want
-    return len(ours), b"", b""
+            differing.append((number, line, want))
+    text = [d for d in differing if _IMAGE not in d[1] and _IMAGE not in d[2]]
+    number, line, want = (text or differing)[0]
+    ours_text, theirs_text = line.decode("utf-8", "replace"), want.decode("utf-8", "replace")
+    column = next(
+        (i for i, (a, b) in enumerate(zip(ours_text, theirs_text, strict=False)) if a != b),
+        min(len(ours_text), len(theirs_text)),
+    )
+    start = max(0, column - 10)
+    return (
+        number,
+        column + 1,
+        ours_text[start : start + _CONTEXT],
+        theirs_text[start : start + _CONTEXT],
+    )
 
 
 def _same_version(bundle: BundleInput, manifest: Manifest, digest: str) -> list[Finding]:
     found: list[Finding] = []
-    for path, expected in sorted(record_files(manifest, digest).items()):
+    for path, expected in record_files(manifest, digest).items():
         data = bundle.files.get(path)
         if data is None:
             if path not in bundle.unreadable:
@@ -82,14 +106,13 @@ def _same_version(bundle: BundleInput, manifest: Manifest, digest: str) -> list[
                 )
             )
             continue
-        number, line, want = _first_line(data, expected)
+        number, column, line, want = _differing_line(data, expected)
         found.append(
             finding(
                 "record-differs",
                 path,
-                f"line {number}",
-                f"is {show(line.decode('utf-8', 'replace'))}, but the record made from "
-                f"manifest.json has {show(want.decode('utf-8', 'replace'))}",
+                f"line {number}, column {column}",
+                f"has {show(line)}, where the record made from manifest.json has {show(want)}",
             )
         )
     return found

@@ -158,9 +158,9 @@ class AuditReport:
         report = self.transcript
         if report is not None and report.events:
             out += [
-                f"transcript: {_plural(len(report.events), 'event')} from "
-                f"{report.events[0].time_text} to {report.events[-1].time_text}, final hash:",
-                f"  {report.final_hash}",
+                f"transcript: {_plural(len(report.events), 'event')}, "
+                f"{report.events[0].time_text} to {report.events[-1].time_text}",
+                f"  final hash {report.final_hash}",
             ]
         return out
 

@@ -260,3 +260,22 @@ def test_the_documentation_lists_every_code_and_the_command() -> None:
     assert "| `ceremony audit OUTDIR [--json] [--trusted-root FILE] [--at TIME]" in readme
     for text in ((ROOT / "runbook.md").read_text(), (ROOT / "docs/export-bundle.md").read_text()):
         assert "ceremony audit" in text
+
+
+def test_the_trusted_root_is_given_to_the_metadata_check_as_verify_takes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = cli_ceremony(tmp_path, capsys, monkeypatch)
+    trusted = tmp_path / "trusted-root.json"
+    trusted.write_bytes((room.out / "metadata" / "1.root.json").read_bytes())
+    args = ["audit", str(room.out), "--at", AT, "--json", "--trusted-root", str(trusted)]
+    code, out, _ = run(args, capsys, monkeypatch)
+    assert code == 0
+    assert json.loads(out)["verify"]["chain_start_version"] == 1
+    trusted.write_bytes(trusted.read_bytes().replace(b'"version": 1', b'"version": 9', 1))
+    code, out, _ = run(args, capsys, monkeypatch)
+    assert code == 1
+    report = json.loads(out)
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert {f["check"] for f in errors} == {"metadata"}
+    assert report["verify"]["ok"] is False

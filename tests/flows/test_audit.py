@@ -3,6 +3,7 @@ the first place it differs; untouched bundles pass (docs/audit.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -16,8 +17,9 @@ from ceremony.flows.audit import audit_bundle
 from ceremony.flows.initial import init_workspace
 from ceremony.model.audit import AuditReport, Finding
 from ceremony.model.fingerprint import Fingerprint
-from ceremony.model.qr import qr_png
-from ceremony.model.record import qr_payload
+from ceremony.model.manifest import parse_manifest
+from ceremony.model.qr import png_bytes, qr_png
+from ceremony.model.record import qr_payload, record_files
 from ceremony.model.transcript import check_transcript
 from tests.conftest import NOW
 from tests.flows.audit_bundles import Event, cli_ceremony, events_of, forge_transcript
@@ -476,3 +478,90 @@ def test_files_promoted_before_the_transcript_began_are_noted(bundle: Path) -> N
         "metadata/1.targets.json",
         "metadata/1.claimed.json",
     ]
+
+
+def _other_sha256(events: list[Event]) -> list[Event]:
+    for item in events[-1]["fields"]["files"]:
+        if item["path"] == "metadata/1.root.json":
+            item["sha256"] = OTHER
+    return events
+
+
+def test_an_export_event_with_another_hash_is_refused(bundle: Path) -> None:
+    forge_transcript(bundle, _other_sha256)
+    report = audit(bundle)
+    [error] = report.errors
+    assert error.code == "export-event"
+    assert error.message.startswith(f"lists metadata/1.root.json with SHA-256 {OTHER}, but ")
+
+
+# The bundle as read ----------------------------------------------------------------------------
+
+
+def test_a_link_in_the_bundle_is_not_followed(bundle: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("not part of the bundle\n")
+    (bundle / "notes.txt").symlink_to(tmp_path / "secret.txt")
+    report = audit(bundle)
+    lines = [f.line() for f in report.errors]
+    assert "error: notes.txt: not read: is a symbolic link; links are not followed" in lines
+    assert the_finding(report, "file-unlisted").file == "notes.txt"
+
+
+def test_a_manifest_that_is_not_strict_json_stops_the_comparisons(bundle: Path) -> None:
+    data = (bundle / "manifest.json").read_bytes()
+    (bundle / "manifest.json").write_bytes(data.replace(b"{\n", b'{\n  "version": 1,\n', 1))
+    report = audit(bundle)
+    found = the_finding(report, "manifest-format")
+    assert found.line() == "error: manifest.json: duplicate object key 'version'"
+    statuses = {c.check: c.status for c in report.checks()}
+    assert statuses == {
+        "metadata": "ok",
+        "manifest": "failed",
+        "transcript": "not checked",
+        "record": "not checked",
+        "qr": "not checked",
+    }
+    assert report.files == ()
+
+
+def test_a_qr_image_without_a_code_is_refused(bundle: Path) -> None:
+    tool_or_skip("zbarimg")
+    blank = tuple(tuple(False for _ in range(29)) for _ in range(29))
+    (bundle / "qr" / "1.claimed.png").write_bytes(png_bytes(blank))
+    found = the_finding(audit(bundle), "qr-unreadable")
+    assert found.line() == "error: qr/1.claimed.png: holds no QR code zbarimg can read"
+
+
+def test_a_bundle_made_by_another_version_is_checked_by_the_digests_its_record_names(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ceremony.flows.audit.__version__", "99.0")
+    report = audit(bundle)
+    assert report.ok
+    note = the_finding(report, "record-other-version")
+    assert "this is ceremony 99.0: the record's layout was not compared" in note.message
+    record_html_digest(bundle)
+    found = the_finding(audit(bundle), "record-digest")
+    digest = _sha256(bundle / "manifest.json")
+    assert found.line() == (
+        f"error: record.html: does not name the SHA-256 of manifest.json ({digest})"
+    )
+
+
+def test_a_bundle_without_a_transcript_passes_with_a_warning(bundle: Path) -> None:
+    manifest = parse_manifest((bundle / "manifest.json").read_bytes())
+    manifest = dataclasses.replace(
+        manifest,
+        transcript=None,
+        files=tuple(f for f in manifest.files if f.path != "transcript.jsonl"),
+    )
+    (bundle / "transcript.jsonl").unlink()
+    data = manifest.to_bytes()
+    (bundle / "manifest.json").write_bytes(data)
+    for path, content in record_files(manifest, hashlib.sha256(data).hexdigest()).items():
+        (bundle / path).write_bytes(content)
+    report = audit(bundle)
+    assert report.ok
+    warning = the_finding(report, "no-transcript")
+    assert warning.line().startswith("warning: manifest.json: transcript: is null: ")
+    assert "    alice: the signature is not recorded in the transcript" in report.lines()

@@ -66,12 +66,6 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _of(event: TranscriptEvent, entry: MetadataEntry, *, fingerprint: bool = False) -> bool:
-    fields = event.fields
-    same = fields.get("role") == entry.role and fields.get("version") == entry.version
-    return same and (not fingerprint or fields.get("fingerprint") == entry.fingerprint)
-
-
 def _ceremony_id(events: Sequence[TranscriptEvent], manifest: Manifest, path: str) -> list[Finding]:
     if not events:
         return [finding("ceremony-id", path, "", "is empty: it names no ceremony")]
@@ -170,23 +164,44 @@ def _signers(entry: MetadataEntry) -> list[KeyRef]:
     return list(seen.values())
 
 
+def _key(event: TranscriptEvent, *names: str) -> tuple[object, ...]:
+    values = tuple(event.fields.get(n) for n in names)
+    # Only hashable values can be looked up; a list where a name belongs matches nothing.
+    plain = all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
+    return values if plain else ("?",)
+
+
 class _Events:
-    """The checks of one exported file against the events before its export."""
+    """The checks of each exported file against the events before its export.
+
+    Events are indexed once by what they are about, so a ceremony with thousands of
+    delegated roles is checked in one pass over its transcript, not one per file.
+    """
 
     def __init__(self, events: Sequence[TranscriptEvent], path: str) -> None:
-        self.events = events
         self.path = path
         self.findings: list[Finding] = []
         self.unreviewed: list[str] = []
         self.signatures: dict[tuple[str, str], SignatureRecord] = {}
+        self.index: dict[tuple[object, ...], list[TranscriptEvent]] = {}
+        for event in events:
+            if event.event in (PROPOSAL_STAGED, PROPOSAL_REVIEWED):
+                key = (event.event, *_key(event, "role", "version"))
+            elif event.event == SIGNATURE_ADDED:
+                key = (event.event, *_key(event, "keyid", "role", "version", "fingerprint"))
+            else:
+                continue
+            self.index.setdefault(key, []).append(event)
+
+    def _before(self, export: TranscriptEvent, *key: object) -> list[TranscriptEvent]:
+        return [e for e in self.index.get(key, ()) if e.seq < export.seq]
 
     def add(self, code: str, place: str, message: str) -> None:
         self.findings.append(finding(code, self.path, place, message))
 
     def check(self, entry: MetadataEntry, export: TranscriptEvent) -> None:
-        before = [e for e in self.events if e.seq < export.seq]
         name = f"{entry.role} v{entry.version}"
-        staged = [e for e in before if e.event == PROPOSAL_STAGED and _of(e, entry)]
+        staged = self._before(export, PROPOSAL_STAGED, entry.role, entry.version)
         if not staged:
             self.add(
                 "not-staged",
@@ -201,8 +216,8 @@ class _Events:
                 f"stages {name} with fingerprint {_text(staged[-1].fields.get('fingerprint'))}, "
                 f"but {entry.path} has {entry.fingerprint}",
             )
-        reviews = [e for e in before if e.event == PROPOSAL_REVIEWED and _of(e, entry)]
-        if not any(_of(e, entry, fingerprint=True) for e in reviews):
+        reviews = self._before(export, PROPOSAL_REVIEWED, entry.role, entry.version)
+        if not any(e.fields.get("fingerprint") == entry.fingerprint for e in reviews):
             if reviews:
                 self.add(
                     "reviewed-other",
@@ -214,23 +229,13 @@ class _Events:
             else:
                 self.unreviewed.append(name)
         for key in _signers(entry):
-            self._signature(entry, key, before, export)
+            self._signature(entry, key, export)
 
-    def _signature(
-        self,
-        entry: MetadataEntry,
-        key: KeyRef,
-        before: Sequence[TranscriptEvent],
-        export: TranscriptEvent,
-    ) -> None:
+    def _signature(self, entry: MetadataEntry, key: KeyRef, export: TranscriptEvent) -> None:
         name = f"{entry.role} v{entry.version}"
-        recorded = [
-            e
-            for e in before
-            if e.event == SIGNATURE_ADDED
-            and e.fields.get("keyid") == key.keyid
-            and _of(e, entry, fingerprint=True)
-        ]
+        recorded = self._before(
+            export, SIGNATURE_ADDED, key.keyid, entry.role, entry.version, entry.fingerprint
+        )
         if not recorded:
             self.add(
                 "signature-not-recorded",

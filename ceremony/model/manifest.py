@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ceremony.errors import MalformedInputError
+from ceremony.model.jsonfields import SHA256_HEX, UTC_TIME, FieldError, JsonObject
 from ceremony.model.strictjson import loads_strict
 
 MANIFEST_FORMAT = "ceremony-manifest"
@@ -37,8 +36,6 @@ MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _KINDS = {"keyholder": False, "online key": True}
 _HINT = "use manifest.json exactly as the export wrote it; it may have been edited"
 
@@ -64,66 +61,6 @@ class ManifestFormatError(MalformedInputError):
         self.problem = problem
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-class _Object:
-    """One JSON object of the manifest, read field by field; errors name the field's path."""
-
-    def __init__(
-        self, value: object, path: str, required: Collection[str], optional: Collection[str] = ()
-    ) -> None:
-        if not isinstance(value, dict):
-            raise ManifestFormatError(path, "is not a JSON object")
-        missing = [name for name in required if name not in value]
-        if missing:
-            raise ManifestFormatError(path, f"has no field {missing[0]!r}")
-        unknown = sorted(set(value) - set(required) - set(optional))
-        if unknown:
-            raise ManifestFormatError(_join(path, unknown[0]), "is not a field of the format")
-        self.value: dict[str, Any] = value
-        self.path = path
-
-    def has(self, name: str) -> bool:
-        return name in self.value
-
-    def where(self, name: str) -> str:
-        return _join(self.path, name)
-
-    def text(self, name: str, pattern: re.Pattern[str] | None = None) -> str:
-        value = self.value[name]
-        if not isinstance(value, str):
-            raise ManifestFormatError(self.where(name), "is not text")
-        if pattern is not None and not pattern.fullmatch(value):
-            what = "a UTC time (YYYY-MM-DDTHH:MM:SSZ)" if pattern is _TIME else "64 hex digits"
-            raise ManifestFormatError(self.where(name), f"is not {what}")
-        return value
-
-    def optional_text(self, name: str, pattern: re.Pattern[str] | None = None) -> str | None:
-        return None if self.value[name] is None else self.text(name, pattern)
-
-    def integer(self, name: str, minimum: int = 0) -> int:
-        value = self.value[name]
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise ManifestFormatError(self.where(name), f"is not a whole number >= {minimum}")
-        return value
-
-    def boolean(self, name: str) -> bool:
-        value = self.value[name]
-        if not isinstance(value, bool):
-            raise ManifestFormatError(self.where(name), "is not true or false")
-        return value
-
-    def items(self, name: str) -> Iterator[tuple[object, str]]:
-        """Each element of the list `name` with its path (`metadata[2]`)."""
-        value = self.value[name]
-        if not isinstance(value, list):
-            raise ManifestFormatError(self.where(name), "is not a list")
-        for index, item in enumerate(value):
-            yield item, f"{self.where(name)}[{index}]"
-
-
 @dataclass(frozen=True)
 class FileEntry:
     path: str
@@ -140,8 +77,8 @@ class FileEntry:
 
     @classmethod
     def from_dict(cls, value: object, path: str) -> FileEntry:
-        obj = _Object(value, path, ("path", "size", "sha256"))
-        return cls(obj.text("path"), obj.integer("size"), obj.text("sha256", _SHA256))
+        obj = JsonObject(value, path, ("path", "size", "sha256"))
+        return cls(obj.text("path"), obj.integer("size"), obj.text("sha256", SHA256_HEX))
 
 
 @dataclass(frozen=True)
@@ -160,11 +97,11 @@ class KeyRef:
 
     @classmethod
     def from_dict(cls, value: object, path: str) -> KeyRef:
-        obj = _Object(value, path, ("keyholder", "keyid"))
+        obj = JsonObject(value, path, ("keyholder", "keyid"))
         return cls(obj.text("keyid"), obj.optional_text("keyholder"))
 
 
-def _key_refs(obj: _Object, name: str) -> tuple[KeyRef, ...]:
+def _key_refs(obj: JsonObject, name: str) -> tuple[KeyRef, ...]:
     return tuple(KeyRef.from_dict(item, path) for item, path in obj.items(name))
 
 
@@ -193,7 +130,7 @@ class SignerSetEntry:
     @classmethod
     def from_dict(cls, value: object, path: str) -> SignerSetEntry:
         fields = ("label", "threshold", "met", "signed_by", "not_signed_by")
-        obj = _Object(value, path, fields)
+        obj = JsonObject(value, path, fields)
         entry = cls(
             obj.text("label"),
             obj.integer("threshold", 1),
@@ -201,7 +138,7 @@ class SignerSetEntry:
             _key_refs(obj, "not_signed_by"),
         )
         if obj.boolean("met") != entry.met:
-            raise ManifestFormatError(
+            raise FieldError(
                 obj.where("met"),
                 f"says {str(obj.value['met']).lower()}, but {len(entry.signed)} signed of the "
                 f"{entry.threshold} needed",
@@ -231,10 +168,10 @@ class Grant:
 
     @classmethod
     def from_dict(cls, value: object, path: str) -> Grant:
-        obj = _Object(value, path, ("role", "threshold", "keys"), ("scope",))
+        obj = JsonObject(value, path, ("role", "threshold", "keys"), ("scope",))
         scope = obj.text("scope") if obj.has("scope") else ""
         if obj.has("scope") and not scope:
-            raise ManifestFormatError(obj.where("scope"), "is empty (it is left out instead)")
+            raise FieldError(obj.where("scope"), "is empty (it is left out instead)")
         return cls(obj.text("role"), obj.integer("threshold", 1), _key_refs(obj, "keys"), scope)
 
 
@@ -269,13 +206,13 @@ class MetadataEntry:
     @classmethod
     def from_dict(cls, value: object, path: str) -> MetadataEntry:
         fields = ("path", "role", "version", "expires", "fingerprint", "signatures", "grants")
-        obj = _Object(value, path, fields, ("targets_count",))
+        obj = JsonObject(value, path, fields, ("targets_count",))
         return cls(
             path=obj.text("path"),
             role=obj.text("role"),
             version=obj.integer("version", 1),
-            expires=obj.text("expires", _TIME),
-            fingerprint=obj.text("fingerprint", _SHA256),
+            expires=obj.text("expires", UTC_TIME),
+            fingerprint=obj.text("fingerprint", SHA256_HEX),
             signer_sets=tuple(SignerSetEntry.from_dict(i, p) for i, p in obj.items("signatures")),
             grants=tuple(Grant.from_dict(i, p) for i, p in obj.items("grants")),
             targets_count=obj.integer("targets_count") if obj.has("targets_count") else None,
@@ -304,10 +241,10 @@ class Participant:
     @classmethod
     def from_dict(cls, value: object, path: str) -> Participant:
         fields = ("name", "keyid", "kind", "device", "compromised", "retired")
-        obj = _Object(value, path, fields)
+        obj = JsonObject(value, path, fields)
         kind = obj.text("kind")
         if kind not in _KINDS:
-            raise ManifestFormatError(obj.where("kind"), "is not 'keyholder' or 'online key'")
+            raise FieldError(obj.where("kind"), "is not 'keyholder' or 'online key'")
         return cls(
             obj.text("name"),
             obj.text("keyid"),
@@ -330,9 +267,11 @@ class TranscriptEntry:
 
     @classmethod
     def from_dict(cls, value: object, path: str) -> TranscriptEntry:
-        obj = _Object(value, path, ("path", "sha256", "final_hash"))
+        obj = JsonObject(value, path, ("path", "sha256", "final_hash"))
         return cls(
-            obj.text("path"), obj.text("sha256", _SHA256), obj.optional_text("final_hash", _SHA256)
+            obj.text("path"),
+            obj.text("sha256", SHA256_HEX),
+            obj.optional_text("final_hash", SHA256_HEX),
         )
 
 
@@ -374,27 +313,27 @@ class Manifest:
             "format", "version", "ceremony_id", "created", "tool", "repository", "transcript",
             "participants", "metadata", "files", "notices",
         )  # fmt: skip
-        obj = _Object(value, "", fields)
+        obj = JsonObject(value, "", fields)
         if obj.value["format"] != MANIFEST_FORMAT:
-            raise ManifestFormatError("format", f"is not {MANIFEST_FORMAT!r}")
+            raise FieldError("format", f"is not {MANIFEST_FORMAT!r}")
         if obj.integer("version") != MANIFEST_VERSION:
-            raise ManifestFormatError("version", f"is not {MANIFEST_VERSION}: another format")
-        tool = _Object(obj.value["tool"], "tool", ("name", "version"))
+            raise FieldError("version", f"is not {MANIFEST_VERSION}: another format")
+        tool = JsonObject(obj.value["tool"], "tool", ("name", "version"))
         if tool.text("name") != "ceremony":
-            raise ManifestFormatError("tool.name", "is not 'ceremony'")
+            raise FieldError("tool.name", "is not 'ceremony'")
         files = tuple(FileEntry.from_dict(i, p) for i, p in obj.items("files"))
         paths = [f.path for f in files]
         if paths != sorted(set(paths)):
-            raise ManifestFormatError("files", "is not sorted by path, or lists a path twice")
+            raise FieldError("files", "is not sorted by path, or lists a path twice")
         notices = []
         for item, path in obj.items("notices"):
             if not isinstance(item, str):
-                raise ManifestFormatError(path, "is not text")
+                raise FieldError(path, "is not text")
             notices.append(item)
         transcript = obj.value["transcript"]
         return cls(
             ceremony_id=obj.text("ceremony_id"),
-            created=obj.text("created", _TIME),
+            created=obj.text("created", UTC_TIME),
             tool_version=tool.text("version"),
             repository=obj.text("repository"),
             participants=tuple(Participant.from_dict(i, p) for i, p in obj.items("participants")),
@@ -422,7 +361,10 @@ def parse_manifest(data: bytes) -> Manifest:
     Raises `MalformedInputError` for JSON that is not strict, and `ManifestFormatError`
     naming the JSON path (`metadata[2].signatures[0].threshold`) or the line that differs.
     """
-    manifest = Manifest.from_dict(loads_strict(data, MANIFEST_NAME))
+    try:
+        manifest = Manifest.from_dict(loads_strict(data, MANIFEST_NAME))
+    except FieldError as e:
+        raise ManifestFormatError(e.place, e.problem) from None
     written = manifest.to_bytes()
     if written != data:
         line = _first_other_line(data, written)

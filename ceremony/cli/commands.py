@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.cli import hardware, lifecycle, revocation, transcript, transfer, tui_entry
+from ceremony.cli import audit, hardware, lifecycle, revocation, transcript, transfer, tui_entry
 from ceremony.cli.confirm import add_expect_argument, confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
@@ -109,6 +109,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ver.add_argument("--max-file-size", metavar="BYTES", help="read larger files (default 128MiB)")
     ver.add_argument("--json", action="store_true")
     ver.set_defaults(handler=cmd_verify)
+    audit.register(sub)
 
     reh = sub.add_parser("rehearse", help="a complete practice ceremony with throwaway keys")
     reh.add_argument("--out", type=Path, help="where to keep the practice ceremony")

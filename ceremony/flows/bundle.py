@@ -34,17 +34,10 @@ from ceremony.flows.record import SIGNATURE_ADDED, verify_transcript
 from ceremony.flows.record import ceremony_id as transcript_ceremony_id
 from ceremony.flows.record import final_hash as transcript_final
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry, build_manifest
+from ceremony.model.manifest import MANIFEST_NAME, FileEntry, Manifest, TranscriptEntry
+from ceremony.model.manifest_build import build_manifest
 from ceremony.model.metadata_io import parse_metadata
-from ceremony.model.qr import qr_png
-from ceremony.model.record import (
-    MANIFEST_QR,
-    RecordInput,
-    qr_file_name,
-    qr_payload,
-    record_html,
-    record_markdown,
-)
+from ceremony.model.record import record_files
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.rstuf import (
     BOOTSTRAP_FILE,
@@ -66,9 +59,7 @@ from ceremony.store.workspace import Workspace, parse_trusted_name
 if TYPE_CHECKING:
     from ceremony.flows.export import ExportResult
 
-MANIFEST = "manifest.json"
-RECORD_MD = "record.md"
-RECORD_HTML = "record.html"
+MANIFEST = MANIFEST_NAME
 TRANSCRIPT = "transcript.jsonl"
 RSTUF_DIR = "rstuf"
 
@@ -231,16 +222,8 @@ def write_bundle(
     )
     manifest_data = manifest.to_bytes()
     digest = hashlib.sha256(manifest_data).hexdigest()
-    images = {MANIFEST_QR: qr_png(qr_payload(digest))}
-    for entry in manifest.metadata:
-        images[entry.path] = qr_png(qr_payload(entry.fingerprint))
-    record = RecordInput(manifest, digest, images)
-
     new_files[MANIFEST] = manifest_data
-    new_files[RECORD_MD] = record_markdown(record).encode("utf-8")
-    new_files[RECORD_HTML] = record_html(record).encode("utf-8")
-    for key, png in images.items():
-        new_files[qr_file_name(key)] = png
+    new_files.update(record_files(manifest, digest))
     write_new_files(outdir, new_files)
     return BundleResult(
         outdir,

@@ -30,6 +30,7 @@ from ceremony.errors import CeremonyError, KeyFileError, SigningError, Workspace
 from ceremony.flows import session_files as files
 from ceremony.flows import session_hardware as hardware
 from ceremony.flows import session_record as record
+from ceremony.flows.audit import AuditView, audit_view
 from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
@@ -241,6 +242,7 @@ class ExportView:
     files: tuple[str, ...]  # "sha256  path"
     verify_lines: tuple[str, ...]
     ok: bool
+    audit: AuditView | None = None  # `ceremony audit` of the written bundle (runbook R9)
 
 
 @dataclass(frozen=True)
@@ -1098,7 +1100,12 @@ class Session:
             files=tuple(f"{f.sha256}  {f.path}" for f in result.files),
             verify_lines=tuple(report.lines()),
             ok=report.ok,
+            audit=self.audit(outdir),
         )
+
+    def audit(self, directory: Path) -> AuditView:
+        """`ceremony audit` of an export bundle: its verdict and each disagreement."""
+        return audit_view(directory, self.now())
 
     def verify(self, directory: Path) -> VerifyView:
         report = verify_directory(directory, None, self.now())

@@ -1,4 +1,4 @@
-"""The export manifest: every exported file, what each metadata file says and who signed it.
+"""The export manifest's format: every exported file, what each metadata file says, who signed.
 
 `manifest.json` is the machine-readable record of one export (docs/export-bundle.md). It lists
 every file the export carries with its size and SHA-256, each metadata file's role, version,
@@ -11,27 +11,33 @@ view of this manifest, and its SHA-256 is what the record's first QR code carrie
 The manifest cannot list itself, nor the files made from it (the record and the QR images):
 their content depends on the manifest's own hash.
 
-Pure: bytes and the roster in, a manifest out. The clock and the ids are parameters.
+Each part of the format is one class below that writes itself (`to_dict`) and reads itself
+back strictly (`from_dict`), so the writer and the reader share one definition of every field.
+`parse_manifest` reads a `manifest.json` and refuses anything else than what `to_bytes` writes.
+How a manifest is made from the exported files is `ceremony.model.manifest_build`.
+
+Pure: bytes in, objects out, and back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tuf.api.metadata import Metadata, Root, Targets
-
-from ceremony.model.metadata_io import parse_metadata
-from ceremony.model.roster import Roster
-from ceremony.model.status import SignerSet, set_status
+from ceremony.errors import MalformedInputError
+from ceremony.model.jsonfields import SHA256_HEX, UTC_TIME, FieldError, JsonObject
+from ceremony.model.strictjson import loads_strict
 
 MANIFEST_FORMAT = "ceremony-manifest"
 MANIFEST_VERSION = 1
+MANIFEST_NAME = "manifest.json"
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
+
+_KINDS = {"keyholder": False, "online key": True}
+_HINT = "use manifest.json exactly as the export wrote it; it may have been edited"
 
 
 def utc_text(moment: datetime) -> str:
@@ -44,6 +50,15 @@ def utc_text(moment: datetime) -> str:
 def default_ceremony_id(repository: str, created: datetime) -> str:
     """A readable id when the transcript gives none: the repository and the export time."""
     return f"{repository}-{created.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+class ManifestFormatError(MalformedInputError):
+    """`manifest.json` is not the documented format; `place` is the JSON path at fault."""
+
+    def __init__(self, place: str, problem: str) -> None:
+        super().__init__(f"{MANIFEST_NAME}: {place or 'the top level'}: {problem}", _HINT)
+        self.place = place
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,11 @@ class FileEntry:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "size": self.size, "sha256": self.sha256}
 
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> FileEntry:
+        obj = JsonObject(value, path, ("path", "size", "sha256"))
+        return cls(obj.text("path"), obj.integer("size"), obj.text("sha256", SHA256_HEX))
+
 
 @dataclass(frozen=True)
 class KeyRef:
@@ -74,6 +94,15 @@ class KeyRef:
 
     def to_dict(self) -> dict[str, Any]:
         return {"keyholder": self.keyholder, "keyid": self.keyid}
+
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> KeyRef:
+        obj = JsonObject(value, path, ("keyholder", "keyid"))
+        return cls(obj.text("keyid"), obj.optional_text("keyholder"))
+
+
+def _key_refs(obj: JsonObject, name: str) -> tuple[KeyRef, ...]:
+    return tuple(KeyRef.from_dict(item, path) for item, path in obj.items(name))
 
 
 @dataclass(frozen=True)
@@ -98,6 +127,24 @@ class SignerSetEntry:
             "not_signed_by": [k.to_dict() for k in self.not_signed],
         }
 
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> SignerSetEntry:
+        fields = ("label", "threshold", "met", "signed_by", "not_signed_by")
+        obj = JsonObject(value, path, fields)
+        entry = cls(
+            obj.text("label"),
+            obj.integer("threshold", 1),
+            _key_refs(obj, "signed_by"),
+            _key_refs(obj, "not_signed_by"),
+        )
+        if obj.boolean("met") != entry.met:
+            raise FieldError(
+                obj.where("met"),
+                f"says {str(obj.value['met']).lower()}, but {len(entry.signed)} signed of the "
+                f"{entry.threshold} needed",
+            )
+        return entry
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -118,6 +165,14 @@ class Grant:
         if self.scope:
             data["scope"] = self.scope
         return data
+
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> Grant:
+        obj = JsonObject(value, path, ("role", "threshold", "keys"), ("scope",))
+        scope = obj.text("scope") if obj.has("scope") else ""
+        if obj.has("scope") and not scope:
+            raise FieldError(obj.where("scope"), "is empty (it is left out instead)")
+        return cls(obj.text("role"), obj.integer("threshold", 1), _key_refs(obj, "keys"), scope)
 
 
 @dataclass(frozen=True)
@@ -148,6 +203,21 @@ class MetadataEntry:
             data["targets_count"] = self.targets_count
         return data
 
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> MetadataEntry:
+        fields = ("path", "role", "version", "expires", "fingerprint", "signatures", "grants")
+        obj = JsonObject(value, path, fields, ("targets_count",))
+        return cls(
+            path=obj.text("path"),
+            role=obj.text("role"),
+            version=obj.integer("version", 1),
+            expires=obj.text("expires", UTC_TIME),
+            fingerprint=obj.text("fingerprint", SHA256_HEX),
+            signer_sets=tuple(SignerSetEntry.from_dict(i, p) for i, p in obj.items("signatures")),
+            grants=tuple(Grant.from_dict(i, p) for i, p in obj.items("grants")),
+            targets_count=obj.integer("targets_count") if obj.has("targets_count") else None,
+        )
+
 
 @dataclass(frozen=True)
 class Participant:
@@ -168,6 +238,22 @@ class Participant:
             "retired": self.retired,
         }
 
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> Participant:
+        fields = ("name", "keyid", "kind", "device", "compromised", "retired")
+        obj = JsonObject(value, path, fields)
+        kind = obj.text("kind")
+        if kind not in _KINDS:
+            raise FieldError(obj.where("kind"), "is not 'keyholder' or 'online key'")
+        return cls(
+            obj.text("name"),
+            obj.text("keyid"),
+            _KINDS[kind],
+            obj.text("device"),
+            obj.boolean("compromised"),
+            obj.boolean("retired"),
+        )
+
 
 @dataclass(frozen=True)
 class TranscriptEntry:
@@ -178,6 +264,15 @@ class TranscriptEntry:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "sha256": self.sha256, "final_hash": self.final_hash}
+
+    @classmethod
+    def from_dict(cls, value: object, path: str) -> TranscriptEntry:
+        obj = JsonObject(value, path, ("path", "sha256", "final_hash"))
+        return cls(
+            obj.text("path"),
+            obj.text("sha256", SHA256_HEX),
+            obj.optional_text("final_hash", SHA256_HEX),
+        )
 
 
 @dataclass(frozen=True)
@@ -212,212 +307,70 @@ class Manifest:
         text = json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=True)
         return (text + "\n").encode("ascii")
 
-
-def _ref(keyid: str, roster: Roster) -> KeyRef:
-    return KeyRef(keyid, roster.name_for_keyid(keyid))
-
-
-def _refs(keyids: Iterable[str], roster: Roster) -> tuple[KeyRef, ...]:
-    return tuple(_ref(k, roster) for k in keyids)
-
-
-def _split_name(path: str) -> tuple[int, str] | None:
-    """(version, role) of `metadata/N.ROLE.json`; None for `metadata/root.json` and others."""
-    name = path.rsplit("/", 1)[-1]
-    if not name.endswith(".json"):
-        return None
-    version, _, role = name.removesuffix(".json").partition(".")
-    if not version.isdigit() or not role:
-        return None
-    return int(version), role
-
-
-def _grants(md: Metadata[Any], roster: Roster) -> tuple[Grant, ...]:
-    signed = md.signed
-    if isinstance(signed, Root):
-        return tuple(
-            Grant(role, signed.roles[role].threshold, _refs(signed.roles[role].keyids, roster))
-            for role in TOP_LEVEL_ROLES
-            if role in signed.roles
+    @classmethod
+    def from_dict(cls, value: object) -> Manifest:
+        fields = (
+            "format", "version", "ceremony_id", "created", "tool", "repository", "transcript",
+            "participants", "metadata", "files", "notices",
+        )  # fmt: skip
+        obj = JsonObject(value, "", fields)
+        if obj.value["format"] != MANIFEST_FORMAT:
+            raise FieldError("format", f"is not {MANIFEST_FORMAT!r}")
+        if obj.integer("version") != MANIFEST_VERSION:
+            raise FieldError("version", f"is not {MANIFEST_VERSION}: another format")
+        tool = JsonObject(obj.value["tool"], "tool", ("name", "version"))
+        if tool.text("name") != "ceremony":
+            raise FieldError("tool.name", "is not 'ceremony'")
+        files = tuple(FileEntry.from_dict(i, p) for i, p in obj.items("files"))
+        paths = [f.path for f in files]
+        if paths != sorted(set(paths)):
+            raise FieldError("files", "is not sorted by path, or lists a path twice")
+        notices = []
+        for item, path in obj.items("notices"):
+            if not isinstance(item, str):
+                raise FieldError(path, "is not text")
+            notices.append(item)
+        transcript = obj.value["transcript"]
+        return cls(
+            ceremony_id=obj.text("ceremony_id"),
+            created=obj.text("created", UTC_TIME),
+            tool_version=tool.text("version"),
+            repository=obj.text("repository"),
+            participants=tuple(Participant.from_dict(i, p) for i, p in obj.items("participants")),
+            metadata=tuple(MetadataEntry.from_dict(i, p) for i, p in obj.items("metadata")),
+            files=files,
+            transcript=None
+            if transcript is None
+            else TranscriptEntry.from_dict(transcript, "transcript"),
+            notices=tuple(notices),
         )
-    grants: list[Grant] = []
-    if isinstance(signed, Targets) and signed.delegations is not None:
-        delegations = signed.delegations
-        for role in (delegations.roles or {}).values():
-            if role.paths is not None:
-                scope = "paths " + ", ".join(role.paths)
-            else:
-                scope = "hash prefixes " + ", ".join(role.path_hash_prefixes or [])
-            if role.terminating:
-                scope += " (terminating)"
-            grants.append(Grant(role.name, role.threshold, _refs(role.keyids, roster), scope))
-        bins = delegations.succinct_roles
-        if bins is not None:
-            names = list(bins.get_roles())
-            scope = (
-                f"{bins.number_of_bins} hash bins {names[0]} to {names[-1]} "
-                f"({bins.bit_length}-bit prefixes)"
-            )
-            grants.append(
-                Grant(f"{bins.name_prefix}-*", bins.threshold, _refs(bins.keyids, roster), scope)
-            )
-    return tuple(grants)
 
 
-def _signer_sets(
-    path: str, md: Metadata[Any], parsed: Mapping[str, Metadata[Any]]
-) -> list[SignerSet]:
-    """The thresholds `md` meets, found among the other exported files (TUF spec 5.3, 5.6)."""
-    signed = md.signed
-    roots = {p.version: p for p in (m.signed for m in parsed.values()) if isinstance(p, Root)}
-    if isinstance(signed, Root):
-        own = signed.roles["root"]
-        sets = [
-            SignerSet(
-                f"root v{signed.version}",
-                own.threshold,
-                {k: signed.keys[k] for k in own.keyids},
-            )
-        ]
-        previous = roots.get(signed.version - 1)
-        if previous is not None:
-            # Spec 5.3.4: a new root is also signed by a threshold of the root it replaces.
-            old = previous.roles["root"]
-            sets.insert(
-                0,
-                SignerSet(
-                    f"previous root v{previous.version}",
-                    old.threshold,
-                    {k: previous.keys[k] for k in old.keyids},
-                ),
-            )
-        return sets
-    split = _split_name(path)
-    if split is None or not isinstance(signed, Targets):
-        return []
-    name = split[1]
-    if name == "targets":
-        if not roots:
-            return []
-        newest = roots[max(roots)]
-        entry = newest.roles["targets"]
-        keys = {k: newest.keys[k] for k in entry.keyids}
-        return [SignerSet(f"targets (root v{newest.version})", entry.threshold, keys)]
-    for other_path, other in sorted(parsed.items()):
-        delegator = other.signed
-        if other_path == path or not isinstance(delegator, Targets):
-            continue
-        delegations = delegator.delegations
-        if delegations is None:
-            continue
-        by = (_split_name(other_path) or (0, other_path))[1]
-        if delegations.roles and name in delegations.roles:
-            role = delegations.roles[name]
-            keys = {k: delegations.keys[k] for k in role.keyids}
-            return [SignerSet(f"{name} (delegated by {by})", role.threshold, keys)]
-        bins = delegations.succinct_roles
-        if bins is not None and bins.is_delegated_role(name):
-            keys = {k: delegations.keys[k] for k in bins.keyids}
-            return [SignerSet(f"{name} (hash bin of {by})", bins.threshold, keys)]
-    return []
+def _first_other_line(data: bytes, expected: bytes) -> int:
+    ours, theirs = data.split(b"\n"), expected.split(b"\n")
+    for number, (line, want) in enumerate(zip(ours, theirs, strict=False), start=1):
+        if line != want:
+            return number
+    return min(len(ours), len(theirs))
 
 
-def describe_metadata(files: Mapping[str, bytes], roster: Roster) -> tuple[MetadataEntry, ...]:
-    """Each versioned metadata file in `files` (`metadata/N.ROLE.json`), described.
+def parse_manifest(data: bytes) -> Manifest:
+    """Read `manifest.json` strictly: the documented format, in the exact bytes `to_bytes`
+    writes (sorted keys, two-space indent, ASCII, one trailing newline).
 
-    `metadata/root.json` is a copy of the newest root and is listed only among the files.
+    Raises `MalformedInputError` for JSON that is not strict, and `ManifestFormatError`
+    naming the JSON path (`metadata[2].signatures[0].threshold`) or the line that differs.
     """
-    parsed = {
-        path: parse_metadata(data, path)
-        for path, data in files.items()
-        if _split_name(path) is not None
-    }
-    compromised = roster.compromised_keyids()
-
-    def order(path: str) -> tuple[int, int, str]:
-        version, role = _split_name(path) or (0, path)
-        rank = 0 if role == "root" else 1 if role == "targets" else 2
-        return (rank, version, role)
-
-    entries: list[MetadataEntry] = []
-    for path in sorted(parsed, key=order):
-        md = parsed[path]
-        version, role = _split_name(path) or (0, "")
-        sets = []
-        for signer_set in _signer_sets(path, md, parsed):
-            status = set_status(signer_set, md, roster, compromised)
-            sets.append(
-                SignerSetEntry(
-                    status.label,
-                    status.threshold,
-                    tuple(KeyRef(m.keyid, m.name) for m in status.members if m.signed),
-                    tuple(KeyRef(m.keyid, m.name) for m in status.members if not m.signed),
-                )
-            )
-        signed = md.signed
-        entries.append(
-            MetadataEntry(
-                path=path,
-                role=role,
-                version=version,
-                expires=utc_text(signed.expires),
-                fingerprint=hashlib.sha256(md.signed_bytes).hexdigest(),
-                signer_sets=tuple(sets),
-                grants=_grants(md, roster),
-                targets_count=len(signed.targets) if isinstance(signed, Targets) else None,
-            )
+    try:
+        manifest = Manifest.from_dict(loads_strict(data, MANIFEST_NAME))
+    except FieldError as e:
+        raise ManifestFormatError(e.place, e.problem) from None
+    written = manifest.to_bytes()
+    if written != data:
+        line = _first_other_line(data, written)
+        raise ManifestFormatError(
+            f"line {line}",
+            "not in the exact form the export writes (sorted keys, two-space indent, ASCII, "
+            "one newline at the end)",
         )
-    return tuple(entries)
-
-
-def participants(roster: Roster, metadata: Sequence[MetadataEntry]) -> tuple[Participant, ...]:
-    """Current keyholders and online keys, plus retired keys that the export still mentions."""
-    mentioned = {
-        k.keyid
-        for entry in metadata
-        for keys in (
-            *(g.keys for g in entry.grants),
-            *(s.signed for s in entry.signer_sets),
-            *(s.not_signed for s in entry.signer_sets),
-        )
-        for k in keys
-    }
-    people = [
-        Participant(e.name, e.keyid, False, e.device, e.compromised)
-        for e in sorted(roster.keyholders.values(), key=lambda e: e.name)
-    ]
-    people += [
-        Participant(e.name, e.keyid, True, e.device, e.compromised)
-        for e in sorted(roster.online_keys.values(), key=lambda e: e.name)
-    ]
-    people += [
-        Participant(e.name, e.keyid, e.online, e.device, e.compromised, retired=True)
-        for e in roster.retired
-        if e.keyid in mentioned
-    ]
-    return tuple(people)
-
-
-def build_manifest(
-    *,
-    files: Mapping[str, bytes],
-    roster: Roster,
-    created: datetime,
-    tool_version: str,
-    ceremony_id: str | None = None,
-    transcript: TranscriptEntry | None = None,
-    notices: Sequence[str] = (),
-) -> Manifest:
-    """The manifest of an export holding `files` (relative path -> bytes)."""
-    metadata = describe_metadata(files, roster)
-    return Manifest(
-        ceremony_id=ceremony_id or default_ceremony_id(roster.repository, created),
-        created=utc_text(created),
-        tool_version=tool_version,
-        repository=roster.repository,
-        participants=participants(roster, metadata),
-        metadata=metadata,
-        files=tuple(FileEntry.of(path, data) for path, data in sorted(files.items())),
-        transcript=transcript,
-        notices=tuple(notices),
-    )
+    return manifest

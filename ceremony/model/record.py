@@ -31,10 +31,13 @@ from ceremony.model.manifest import (
     SignerSetEntry,
 )
 from ceremony.model.publickeys import format_keyid
+from ceremony.model.qr import qr_png
 from ceremony.model.wording import progress_words, threshold_words
 
 MANIFEST_QR = "manifest"
 """Key of the manifest digest's QR image; each fingerprint's image is keyed by its file path."""
+RECORD_MD = "record.md"
+RECORD_HTML = "record.html"
 
 
 def _participant_kind(p: Participant) -> str:
@@ -69,6 +72,37 @@ class RecordInput:
     manifest_sha256: str
     qr_images: Mapping[str, bytes]
     """PNG bytes by key: `MANIFEST_QR` and every metadata entry's path."""
+
+
+def qr_images(manifest: Manifest, manifest_sha256: str) -> dict[str, bytes]:
+    """The QR images of a record: the manifest's SHA-256, then each file's fingerprint."""
+    images = {MANIFEST_QR: qr_png(qr_payload(manifest_sha256))}
+    for entry in manifest.metadata:
+        images[entry.path] = qr_png(qr_payload(entry.fingerprint))
+    return images
+
+
+def record_file_names(manifest: Manifest) -> frozenset[str]:
+    """The paths `record_files` makes: they are made from the manifest, so not listed in it."""
+    keys = [MANIFEST_QR, *(entry.path for entry in manifest.metadata)]
+    return frozenset({RECORD_MD, RECORD_HTML, *(qr_file_name(key) for key in keys)})
+
+
+def record_files(manifest: Manifest, manifest_sha256: str) -> dict[str, bytes]:
+    """Every file made from the manifest and its SHA-256 (docs/export-bundle.md):
+    `record.md`, `record.html` and `qr/*.png`, by path in the export directory.
+
+    The export writes exactly these, and an audit makes them again to compare.
+    """
+    images = qr_images(manifest, manifest_sha256)
+    record = RecordInput(manifest, manifest_sha256, images)
+    files = {
+        RECORD_MD: record_markdown(record).encode("utf-8"),
+        RECORD_HTML: record_html(record).encode("utf-8"),
+    }
+    for key, png in images.items():
+        files[qr_file_name(key)] = png
+    return files
 
 
 def _fingerprint(digest_hex: str) -> Fingerprint:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from securesystemslib.exceptions import UnverifiedSignatureError
 from securesystemslib.signer import Key
@@ -21,6 +21,12 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import SigningError
 from ceremony.model.roster import Roster
+
+
+class KeyNames(Protocol):
+    """Who holds a key, by keyid: the roster, or an export manifest's participants."""
+
+    def name_for_keyid(self, keyid: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def signature_verifies(key: Key, md: Metadata[Any]) -> bool:
 def set_status(
     signer_set: SignerSet,
     md: Metadata[Any],
-    roster: Roster,
+    roster: KeyNames,
     compromised: Collection[str] = (),
 ) -> SetStatus:
     members: list[Member] = []

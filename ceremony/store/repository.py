@@ -11,6 +11,8 @@ exhaust memory. Files are opened without following symbolic links (a link on a U
 point anywhere on this machine) and only regular files are read. A file that cannot be read is
 recorded with the reason, so the verification report can list it with the other problems; only
 a directory that cannot be read at all raises `RepositoryReadError`.
+
+`read_bundle(path)` reads a whole export directory the same way, for `ceremony audit`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ Layout = Literal["export", "metadata"]
 
 _HINT_DIR = "give an export directory (holding metadata/) or a metadata directory"
 _HINT_MEDIUM = "check that the medium is inserted and readable, then try again"
+_HINT_BUNDLE = "give the export directory `ceremony export` wrote (it holds manifest.json)"
 
 
 class RepositoryReadError(WorkspaceError):
@@ -247,3 +250,57 @@ def read_trusted_root(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> by
             "give the root.json a client already trusts (for example 1.root.json)",
         )
     return content
+
+
+@dataclass(frozen=True)
+class BundleFiles:
+    """Every file of an export directory (`ceremony audit`), by path relative to it.
+
+    `unreadable` maps a path to the reason it was not read: a link (never followed), a
+    device, a file over the size limit, a read error.
+    """
+
+    directory: Path
+    files: dict[str, bytes]
+    unreadable: dict[str, str]
+
+
+MAX_BUNDLE_DEPTH = 8
+"""An export has `metadata/` and `qr/` (and `rstuf/`): deeper trees are not an export."""
+
+
+def read_bundle(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> BundleFiles:
+    """Read every file under the export directory `path`; raises `RepositoryReadError`.
+
+    The same limits as `read_repository`: files over `max_file_bytes` are not read, and a
+    directory with too many files or bytes is refused as a whole. Links are never followed.
+    """
+    try:
+        info = path.stat()
+    except OSError as e:
+        if e.errno == errno.ENOENT:
+            raise RepositoryReadError(f"{path} does not exist", _HINT_BUNDLE) from None
+        raise RepositoryReadError(f"cannot read {path}: {e.strerror}", _HINT_MEDIUM) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise RepositoryReadError(f"{path} is not a directory", _HINT_BUNDLE)
+    budget = _Budget(path, max_file_bytes)
+    files: dict[str, bytes] = {}
+    unreadable: dict[str, str] = {}
+    pending: list[tuple[Path, str]] = [(path, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        for entry in sorted(_scan(directory), key=lambda e: e.name):
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if prefix.count("/") >= MAX_BUNDLE_DEPTH:
+                    unreadable[name] = "is nested too deeply for an export directory"
+                else:
+                    pending.append((directory / entry.name, name + "/"))
+                continue
+            content = _read_regular(directory / entry.name, max_file_bytes)
+            if isinstance(content, str):
+                unreadable[name] = content
+                continue
+            budget.take(len(content))
+            files[name] = content
+    return BundleFiles(path, files, unreadable)

@@ -84,6 +84,7 @@ class ExportDoneScreen(CeremonyScreen[None]):
     DEFAULT_CSS = """
     ExportDoneScreen VerticalScroll { padding: 0 1; }
     ExportDoneScreen #done { text-style: bold; }
+    ExportDoneScreen #audit { text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter", "app.pop_screen", "Home", priority=True),
@@ -104,6 +105,14 @@ class ExportDoneScreen(CeremonyScreen[None]):
                 Text(f"Export done: {v.outdir} ({verdict})", style="green" if v.ok else "red"),
                 id="done",
             )
+            if v.audit is not None:
+                # The bundle audited as the online side will audit it (runbook R9).
+                yield Static(
+                    Text(f"Audit: {v.audit.verdict}", style="green" if v.audit.ok else "red"),
+                    id="audit",
+                )
+                if v.audit.findings:
+                    yield Static("\n".join(v.audit.findings), markup=False, id="audit-findings")
             if v.promoted:
                 yield Static("Added to the trusted history: " + ", ".join(v.promoted))
             yield Static("Files (SHA-256  path):\n" + "\n".join(v.files), markup=False)

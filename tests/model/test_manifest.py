@@ -22,11 +22,10 @@ from tuf.api.metadata import (
 from ceremony.model.manifest import (
     MANIFEST_FORMAT,
     TranscriptEntry,
-    build_manifest,
     default_ceremony_id,
-    describe_metadata,
     utc_text,
 )
+from ceremony.model.manifest_build import build_manifest, describe_metadata
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.roster import Roster, RosterKey
 

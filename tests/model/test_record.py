@@ -20,7 +20,10 @@ from ceremony.model.record import (
     MANIFEST_QR,
     RecordInput,
     qr_file_name,
+    qr_images,
     qr_payload,
+    record_file_names,
+    record_files,
     record_html,
     record_markdown,
 )
@@ -173,3 +176,11 @@ def test_missing_transcript_and_notices() -> None:
     assert "No transcript was exported." in text
     assert "What the online side must do next" not in text
     assert "- sign new snapshot and timestamp" in record_markdown(record(m))
+
+
+def test_the_record_files_are_the_names_the_audit_expects() -> None:
+    made = record_files(manifest(), MANIFEST_DIGEST)
+    assert set(made) == record_file_names(manifest())
+    assert list(made)[:3] == ["record.md", "record.html", "qr/manifest.png"]
+    record = RecordInput(manifest(), MANIFEST_DIGEST, qr_images(manifest(), MANIFEST_DIGEST))
+    assert made["record.md"] == record_markdown(record).encode()

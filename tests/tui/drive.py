@@ -11,7 +11,7 @@ from textual import events
 from textual.app import App
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from ceremony.tui.turn import HandoverScreen
 
@@ -115,3 +115,13 @@ async def signing_turn(pilot: Pilot[None], name: str, secret: str) -> None:
 def shows(app: App[None], text: str) -> Callable[[], bool]:
     """A condition: `text` is on the screen."""
     return lambda: text in screen_text(app)
+
+
+def error_says(app: App[None], text: str) -> Callable[[], bool]:
+    """A condition: the error modal's message holds `text`, wherever the screen wraps it."""
+
+    def check() -> bool:
+        found = app.screen.query("#error-message")
+        return bool(found) and text in " ".join(str(found.first(Static).content).split())
+
+    return check

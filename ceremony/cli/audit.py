@@ -1,0 +1,42 @@
+"""`ceremony audit OUTDIR`: check an export bundle from its files alone (docs/audit.md).
+
+Prints what happened in plain words, every check, one line per disagreement and a verdict
+(exit 0 when everything agrees, 1 otherwise); `--json` prints the same as one JSON object.
+Read only: nothing is asked for and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ceremony.flows.audit import audit_bundle, audit_lines
+from ceremony.flows.verify import parse_instant, parse_size
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Adds `ceremony audit OUTDIR [--json] [--trusted-root FILE] [--at TIME]`."""
+    aud = sub.add_parser(
+        "audit", help="check that an export bundle agrees with itself, and say what happened"
+    )
+    aud.add_argument("outdir", type=Path, help="the export directory `ceremony export` wrote")
+    aud.add_argument("--trusted-root", type=Path, help="the root clients start from")
+    aud.add_argument("--at", metavar="TIME", help="check expiry at this UTC time (RFC 3339)")
+    aud.add_argument("--max-file-size", metavar="BYTES", help="read larger files (default 128MiB)")
+    aud.add_argument("--json", action="store_true", help="the report as one JSON object")
+    aud.set_defaults(handler=cmd_audit)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    at = datetime.now(UTC).replace(microsecond=0) if args.at is None else parse_instant(args.at)
+    limit = parse_size(args.max_file_size)
+    report = audit_bundle(args.outdir, args.trusted_root, at, max_file_bytes=limit)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False), flush=True)
+    else:
+        for line in audit_lines(report):
+            print(line, flush=True)
+    return 0 if report.ok else 1

@@ -9,11 +9,13 @@ is likely a mistake or a risk; a `note` says what the online side will read from
 - a threshold must be at least 1 and at most the number of distinct keys (spec 4.3), and a
   threshold equal to the number of keys of an offline role means one lost key locks the role
   (RSTUF #496); for root that means no new root could ever be signed (spec 5.3.4);
-- every keyid is securesystemslib's default, the SHA-256 of keytype, scheme and keyval (spec
-  4.2 "KEYID"): TAP 12 lets owners choose keyids, but the keys this tool stages are keys it
-  computed the keyid of, so another keyid is an error here; one key listed twice in a role
-  under different keyids is an error (TAP 12: one key counts once; python-tuf would count it
-  twice);
+- every new keyid is securesystemslib's default, the SHA-256 of keytype, scheme and keyval
+  (spec 4.2 "KEYID"): TAP 12 lets owners choose keyids, and the keys of an adopted repository
+  keep the keyids it chose (a new keyid for an old key breaks the rotation check of clients
+  holding the previous root), but a key this tool brings in gets the default keyid, so
+  another keyid on a key that neither the previous version nor the roster knows is an error;
+  one key listed twice in a role under different keyids is an error (TAP 12: one key counts
+  once; python-tuf would count it twice);
 - keys may carry custom fields after the keyid was computed, as RSTUF (`x-rstuf-*`) and
   tuf-on-ci (`x-tuf-on-ci-*`) write them (ceremony.model.keyfields); a field name not of the
   `x-<vendor>-<name>` form, any field when the plan keeps keys bare (tough computes keyids over
@@ -23,7 +25,8 @@ is likely a mistake or a risk; a `note` says what the online side will read from
 - a key marked compromised in the roster is never trusted again;
 - online keys stay on online roles and offline keys on offline ones (a targets role given only
   the keys of snapshot or timestamp is signed online by design and is not flagged);
-- consistent snapshots stay on (spec 6.2: the export uses versioned file names);
+- consistent_snapshot stays as the previous root has it: false is a note (the export writes
+  `ROLE.json` names, as clients of such a repository fetch them), a change is a warning;
 - the expiry is in the future and not earlier than the previous version's;
 - a delegated role whose keys or threshold change is staged for re-signing, so it is signed
   by its new keys (tuf-on-ci #95).
@@ -50,7 +53,7 @@ from ceremony.model.keyfields import (
     uri_problem,
 )
 from ceremony.model.publickeys import compute_keyid
-from ceremony.model.roster import Roster
+from ceremony.model.roster import Roster, same_key
 from ceremony.model.verify import printable, targets_signed_online
 from ceremony.model.wording import threshold_words
 
@@ -147,13 +150,28 @@ def _all_online(keyids: Sequence[str], roster: Roster) -> bool:
     return bool(keyids) and all(k in online for k in keyids)
 
 
+def _known_key(keyid: str, key: Key, previous: Mapping[str, Key], roster: Roster) -> bool:
+    """Whether `key` is listed under `keyid` in the previous version or in the roster: a key
+    of the repository (adopted with its own keyid, TAP 12), not one brought in now."""
+    before = previous.get(keyid)
+    if before is not None and same_key(before, key):
+        return True
+    entry = roster.entry_for_keyid(keyid)
+    return entry is not None and same_key(entry.key, key)
+
+
 def _key_findings(
-    role: str, where: str, keys: Mapping[str, Key], used: set[str], roster: Roster
+    role: str,
+    where: str,
+    keys: Mapping[str, Key],
+    used: set[str],
+    roster: Roster,
+    previous: Mapping[str, Key],
 ) -> list[Finding]:
     findings: list[Finding] = []
     for keyid, key in keys.items():
         expected = compute_keyid(key.keytype, key.scheme, key.keyval)
-        if keyid != expected:
+        if keyid != expected and not _known_key(keyid, key, previous, roster):
             findings.append(
                 Finding(
                     "error",
@@ -228,18 +246,30 @@ def _uri_finding(role: str, label: str, keyid: str, uri: Any, roster: Roster) ->
     return Finding("note", role, text)
 
 
-def _root_findings(root: Root, roster: Roster) -> list[Finding]:
+def _root_findings(root: Root, previous: Root | None, roster: Roster) -> list[Finding]:
     findings: list[Finding] = []
-    if not root.consistent_snapshot:
+    if previous is not None and root.consistent_snapshot != previous.consistent_snapshot:
         findings.append(
             Finding(
                 "warning",
                 "root",
-                "consistent_snapshot is off; the export writes versioned file names (spec 6.2)",
+                f"consistent_snapshot changes from {str(previous.consistent_snapshot).lower()} "
+                f"to {str(root.consistent_snapshot).lower()}: clients fetch other file names "
+                "from now on (spec 5.3.12, 6.2)",
+            )
+        )
+    elif not root.consistent_snapshot:
+        findings.append(
+            Finding(
+                "note",
+                "root",
+                "consistent_snapshot is false: clients fetch targets.json and ROLE.json, so "
+                "the export writes those names (spec 5.6.1, 6.2)",
             )
         )
     used = {k for r in root.roles.values() for k in r.keyids}
-    findings.extend(_key_findings("root", "root keys", root.keys, used, roster))
+    before = previous.keys if previous is not None else {}
+    findings.extend(_key_findings("root", "root keys", root.keys, used, roster, before))
     online = {e.keyid for e in roster.online_keys.values()}
     offline = {e.keyid for e in roster.keyholders.values()}
     for name, role in root.roles.items():
@@ -286,7 +316,9 @@ def _root_findings(root: Root, roster: Roster) -> list[Finding]:
     return findings
 
 
-def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Finding]:
+def _delegation_findings(
+    role: str, targets: Targets, previous: Targets | None, roster: Roster
+) -> list[Finding]:
     delegations = targets.delegations
     if delegations is None:
         return []
@@ -319,7 +351,8 @@ def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Fi
                 f" until {role} gives the bins new keys",
             )
         )
-    findings.extend(_key_findings(role, "delegation keys", delegations.keys, used, roster))
+    before = previous.delegations.keys if previous and previous.delegations else {}
+    findings.extend(_key_findings(role, "delegation keys", delegations.keys, used, roster, before))
     return findings
 
 
@@ -396,10 +429,17 @@ def lint_proposal(
                 f"already expired ({signed.expires:%Y-%m-%dT%H:%M:%SZ}); clients refuse it",
             )
         )
+    before = previous.signed if previous is not None else None
     if isinstance(signed, Root):
-        findings.extend(_root_findings(signed, roster))
+        findings.extend(
+            _root_findings(signed, before if isinstance(before, Root) else None, roster)
+        )
     elif isinstance(signed, Targets):
-        findings.extend(_delegation_findings(role, signed, roster))
+        findings.extend(
+            _delegation_findings(
+                role, signed, before if isinstance(before, Targets) else None, roster
+            )
+        )
         if previous is not None and isinstance(previous.signed, Targets):
             for name in _changed_delegations(previous.signed, signed):
                 if name in trusted_roles and name not in staged_roles:

@@ -6,6 +6,10 @@ keyid was computed so that it stays securesystemslib's default (ceremony.model.k
 RSTUF's `x-rstuf-key-name` only when the plan's online side is RSTUF, and never when the plan
 keeps keys bare for tough clients, which `key_fields` records (design.md, "Key references").
 The roster is stored as `roster.json` in the workspace.
+
+Keys are recorded as root lists them: for a repository the tool adopted (`ceremony adopt`),
+with the keyid its repository chose (TAP 12) and its custom fields (`x-tuf-on-ci-keyowner`),
+which a new version must keep for the rotation check of clients holding the previous root.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from typing import Any
 from securesystemslib.signer import Key, SSlibKey
 
 from ceremony.errors import WorkspaceError
-from ceremony.model.keyfields import KeyFields, key_content
-from ceremony.model.publickeys import public_key_from_dict, public_key_to_dict
+from ceremony.model.keyfields import KeyFields
+from ceremony.model.publickeys import key_record_from_dict, public_key_to_dict, same_public_key
 
 ROSTER_FORMAT = "ceremony-roster"
 ROSTER_VERSION = 1
@@ -177,7 +181,7 @@ class Roster:
                     and isinstance(when, str)
                 ):
                     raise WorkspaceError(f"{where}: wrong field types", _HINT)
-                key = public_key_from_dict(raw.get("key"), where)
+                key = key_record_from_dict(raw.get("key"), where)
                 result[name] = RosterKey(name, key, online, compromised, device, when)
             return result
 
@@ -207,7 +211,7 @@ class Roster:
                 and isinstance(when, str)
             ):
                 raise WorkspaceError(f"{where}: wrong field types", _HINT)
-            key = public_key_from_dict(raw.get("key"), where)
+            key = key_record_from_dict(raw.get("key"), where)
             retired.append(RosterKey(name, key, online, compromised, device, when))
         return cls(
             data["repository"],
@@ -230,5 +234,7 @@ def _key_fields(raw: Any, source: str) -> KeyFields:
 
 
 def same_key(a: Key, b: Key) -> bool:
-    """Two keys are the same key when keytype, scheme and keyval are (keyid and fields aside)."""
-    return key_content(a) == key_content(b)
+    """Two keys are the same key when keytype, scheme and key material are (keyid and fields
+    aside): an adopted key keeps the keyid its repository gave it (TAP 12), and the same key
+    brought as a public key file has the default keyid."""
+    return same_public_key(a, b)

@@ -35,9 +35,9 @@ from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
 from ceremony.model.metadata_io import metadata_bytes, parse_metadata
 from ceremony.model.status import RoleStatus
-from ceremony.model.verify import check_repository
+from ceremony.model.verify import Problem, VerifyReport, check_repository
 from ceremony.store.atomic import write_atomic
-from ceremony.store.workspace import parse_trusted_name
+from ceremony.store.workspace import METADATA, parse_trusted_name
 
 SUMS = "SHA256SUMS"
 
@@ -185,9 +185,8 @@ def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str
     return reachable
 
 
-def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
-    """The export's metadata: every root version, `root.json`, targets and the newest version
-    of every role it still delegates (spec 6.1: all root versions stay published)."""
+def _newest(trusted: dict[str, bytes]) -> tuple[list[tuple[int, str]], dict[str, tuple[int, str]]]:
+    """(every root (version, file), the newest (version, file) of every other role)."""
     newest: dict[str, tuple[int, str]] = {}
     roots: list[tuple[int, str]] = []
     for name in trusted:
@@ -199,15 +198,59 @@ def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
             roots.append((version, name))
         elif role not in newest or version > newest[role][0]:
             newest[role] = (version, name)
+    return sorted(roots), newest
+
+
+def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
+    """The export's metadata: every root version, `root.json`, targets and the newest version
+    of every role it still delegates (spec 6.1: all root versions stay published).
+
+    Roots are `N.root.json` (spec 5.3.3). Targets and delegated roles are named as clients of
+    this repository fetch them (spec 5.6.1, 6.2): `N.ROLE.json` when the newest root has
+    consistent snapshots, `ROLE.json` when not (a repository adopted in that layout).
+    """
+    roots, newest = _newest(trusted)
     if not roots:
         raise ExportError("there is no root to export", "run `ceremony init` first")
-    files = {f"metadata/{name}": trusted[name] for _, name in sorted(roots)}
-    files["metadata/root.json"] = trusted[max(roots)[1]]
+    files = {f"metadata/{name}": trusted[name] for _, name in roots}
+    newest_root = trusted[roots[-1][1]]
+    files["metadata/root.json"] = newest_root
+    root = parse_metadata(newest_root, roots[-1][1]).signed
+    consistent = not isinstance(root, Root) or root.consistent_snapshot
     published = {"targets"} | _delegated_names(trusted, newest)
     for role, (_, name) in sorted(newest.items(), key=lambda item: item[1][1]):
         if role in published:
-            files[f"metadata/{name}"] = trusted[name]
+            files[f"metadata/{name if consistent else f'{role}.json'}"] = trusted[name]
     return files
+
+
+def outside_roles(trusted: dict[str, bytes]) -> frozenset[str]:
+    """Delegated roles with no file in the trusted history: signed outside the ceremony (an
+    adopted repository's `registry.npmjs.org`, ceremony.model.naming), so never exported."""
+    _, newest = _newest(trusted)
+    return frozenset(_delegated_names(trusted, newest) - set(newest))
+
+
+def trusted_root_file(trusted: dict[str, bytes]) -> str | None:
+    """The oldest root of the history when it is not `1.root.json`: the root an adopted
+    repository's clients start from (`ceremony adopt`), which verification starts from."""
+    roots, _ = _newest(trusted)
+    if not roots or roots[0][0] == 1:
+        return None
+    return roots[0][1]
+
+
+def outside_notice(role: str) -> str:
+    return (
+        f"{role} is signed outside the ceremony and is not in this export: the online side "
+        f"keeps publishing its own {role} file; `ceremony verify` of this directory alone "
+        "reports it missing, so verify the published metadata with these files copied in"
+    )
+
+
+def export_problems(report: VerifyReport, outside: frozenset[str]) -> tuple[Problem, ...]:
+    """The report's errors, but for roles signed outside the ceremony being absent."""
+    return tuple(p for p in report.errors if not (p.code == "missing-role" and p.role in outside))
 
 
 def sums_file(files: dict[str, bytes]) -> bytes:
@@ -289,11 +332,19 @@ def export(
     else:
         trusted, new = dict(state.trusted_files), {}
     files = export_files(trusted)
-    report = check_repository({p.removeprefix("metadata/"): d for p, d in files.items()}, now, None)
-    if not report.ok:
-        first = report.errors[0]
+    outside = outside_roles(trusted)
+    notices = (*notices, *(outside_notice(role) for role in sorted(outside)))
+    anchor = trusted_root_file(trusted)
+    report = check_repository(
+        {p.removeprefix("metadata/"): d for p, d in files.items()},
+        now,
+        trusted[anchor] if anchor is not None else None,
+        trusted_root_source=anchor or "trusted root",
+    )
+    errors = export_problems(report, outside)
+    if errors:
         raise ExportError(
-            f"the repository would not verify: {first}",
+            f"the repository would not verify: {errors[0]}",
             "nothing was written; fix the proposal (see `ceremony review`) and sign again",
         )
     files[SUMS] = sums_file(files)
@@ -307,7 +358,7 @@ def export(
     # transcript that cannot be appended to stops the export before anything is promoted.
     transcript = recorder(state.workspace.path)
     transcript.verification(
-        "repository before export", report.ok, [str(p) for p in report.errors], len(report.warnings)
+        "repository before export", not errors, [str(p) for p in errors], len(report.warnings)
     )
     try:
         (outdir / "metadata").mkdir(parents=True, exist_ok=True)
@@ -323,16 +374,18 @@ def export(
         state.workspace.remove_staged(role)
     for path, data in files.items():
         write_atomic(outdir / path, data)
-    readback = verify_directory(outdir, None, now)
+    anchor_path = state.workspace.path / METADATA / anchor if anchor is not None else None
+    readback = verify_directory(outdir, anchor_path, now)
+    read_errors = export_problems(readback, outside)
     transcript.verification(
         f"export {outdir}",
-        readback.ok,
-        [str(p) for p in readback.errors],
+        not read_errors,
+        [str(p) for p in read_errors],
         len(readback.warnings),
     )
-    if not readback.ok:
+    if read_errors:
         raise ExportError(
-            f"the export at {outdir} does not verify after writing: {readback.errors[0]}",
+            f"the export at {outdir} does not verify after writing: {read_errors[0]}",
             "the medium may be faulty; export again to another medium",
         )
     result = ExportResult(

@@ -181,7 +181,7 @@ def _key_findings(
                     "stages get that keyid",
                 )
             )
-        findings.extend(_field_findings(role, where, keyid, key, roster))
+        findings.extend(_field_findings(role, where, keyid, key, roster, previous.get(keyid)))
         if keyid not in used:
             findings.append(
                 Finding("warning", role, f"{where}: key {printable(keyid)} is used by no role")
@@ -189,8 +189,15 @@ def _key_findings(
     return findings
 
 
-def _field_findings(role: str, where: str, keyid: str, key: Key, roster: Roster) -> list[Finding]:
-    """Custom fields on a key: allowed after the keyid was computed (ceremony.model.keyfields)."""
+def _field_findings(
+    role: str, where: str, keyid: str, key: Key, roster: Roster, before: Key | None
+) -> list[Finding]:
+    """Custom fields on a key: allowed after the keyid was computed (ceremony.model.keyfields).
+
+    A field the previous version already had on the same key (an adopted repository's
+    `keyid_hash_algorithms`) is its repository's own: only new or changed fields are named.
+    """
+    kept = before.unrecognized_fields if before is not None and same_key(before, key) else {}
     fields = key.unrecognized_fields
     if not fields:
         return []
@@ -207,7 +214,7 @@ def _field_findings(role: str, where: str, keyid: str, key: Key, roster: Roster)
             )
         )
     for name in sorted(fields):
-        if not is_vendor_field(name):
+        if not is_vendor_field(name) and (name not in kept or kept[name] != fields[name]):
             findings.append(
                 Finding(
                     "warning",

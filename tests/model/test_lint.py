@@ -437,3 +437,20 @@ def test_consistent_snapshot_false_as_before_is_a_note() -> None:
         "note: root: consistent_snapshot is false: clients fetch targets.json and ROLE.json, "
         "so the export writes those names (spec 5.6.1, 6.2)"
     ]
+
+
+def test_a_custom_field_the_previous_version_had_is_not_flagged_again() -> None:
+    # Legacy tools write keyid_hash_algorithms on every key: the repository's own field, kept
+    # as it was. Only a field that is new on the key is named.
+    previous, roster = _adopted_root()
+    alice = _root(previous).roles["root"].keyids[0]
+    _root(previous).keys[alice].unrecognized_fields["keyid_hash_algorithms"] = ["sha256"]
+    md = proposal(previous)
+    assert not [f for f in lint_proposal("root", md, previous, roster, NOW) if "form" in f.message]
+    bob = _root(md).roles["root"].keyids[1]
+    _root(md).keys[bob].unrecognized_fields["keyid_hash_algorithms"] = ["sha256"]
+    flagged = [f.message for f in lint_proposal("root", md, previous, roster, NOW)]
+    assert [m for m in flagged if "not of the form x-<vendor>-<name>" in m] == [
+        f"root keys: key {bob} has custom field keyid_hash_algorithms, not of the form "
+        "x-<vendor>-<name> (RSTUF's API refuses others)"
+    ]

@@ -1,0 +1,140 @@
+"""The names file of `ceremony adopt --names FILE`: who holds which key of an existing repository.
+
+TOML, one table per key, by keyid (docs/adopt.md):
+
+```toml
+[repository]                 # optional: the name screens and the record show
+name = "sigstore"
+
+[keyholders.lance]
+keyid = "183e64f37670dc13ca0d28995a3053f3740954ddce44321a41e46534cf44e632"
+
+[online_keys.online]
+keyid = "0c87432c3bf09fd99189fdc32fa5eaedf4e4a5fac7bab73fa04a2e0fc64af6f5"
+```
+
+Names follow the plan's name rules (ceremony.model.names); a keyid is given once and in full
+(64 hex digits, as every screen shows it: never a short id). Validation is as strict as the
+plan's: an unknown table or field is refused rather than ignored. Pure: bytes in, a
+`NamesFile` out, or an `AdoptError` naming the file and the key path.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from ceremony.errors import AdoptError
+from ceremony.model.names import NAME_RULE, check_name
+
+_KEYID = re.compile(r"[0-9a-f]{64}")
+_HINT = "see docs/adopt.md for the names file"
+_SECTIONS = ("repository", "keyholders", "online_keys")
+
+
+@dataclass(frozen=True)
+class NamesFile:
+    """Names given by keyid: keyholders and online keys, and optionally the repository's."""
+
+    keyholders: dict[str, str] = field(default_factory=dict)  # name -> keyid
+    online_keys: dict[str, str] = field(default_factory=dict)
+    repository: str | None = None
+
+    def name_of(self, keyid: str) -> tuple[str, bool] | None:
+        """(name, online) given to `keyid`, or None."""
+        for name, given in self.keyholders.items():
+            if given == keyid:
+                return name, False
+        for name, given in self.online_keys.items():
+            if given == keyid:
+                return name, True
+        return None
+
+    def keyids(self) -> set[str]:
+        return {*self.keyholders.values(), *self.online_keys.values()}
+
+
+def _error(source: str, path: str, problem: str, hint: str = _HINT) -> AdoptError:
+    where = f"{source}: {path}" if path else source
+    return AdoptError(f"{where}: {problem}", hint)
+
+
+def parse_names(data: bytes, source: str) -> NamesFile:
+    """Parse and check the names file `data` (read from `source`)."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise _error(source, "", f"not UTF-8 text (byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise _error(source, "", f"not valid TOML: {e}") from None
+    for key in raw:
+        if key not in _SECTIONS:
+            raise _error(
+                source,
+                key,
+                "unknown table",
+                "the names file has [keyholders.NAME] and [online_keys.NAME] tables "
+                "(and an optional [repository] name)",
+            )
+    repository = _repository(raw.get("repository"), source)
+    seen: dict[str, str] = {}  # keyid -> where it was named
+    sections: dict[str, dict[str, str]] = {}
+    for section in ("keyholders", "online_keys"):
+        sections[section] = _section(raw.get(section, {}), section, source, seen)
+    both = sorted(set(sections["keyholders"]) & set(sections["online_keys"]))
+    if both:
+        raise _error(
+            source,
+            f"online_keys.{both[0]}",
+            f"{both[0]!r} is also a keyholder's name",
+            "screens name keys by their holder: give the online key a name of its own",
+        )
+    return NamesFile(sections["keyholders"], sections["online_keys"], repository)
+
+
+def _repository(value: object, source: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"name"}:
+        raise _error(source, "repository", "must be a table with only name", _HINT)
+    name = value["name"]
+    if not isinstance(name, str) or not name or len(name) > 128 or not name.isprintable():
+        raise _error(
+            source,
+            "repository.name",
+            "must be one line of at most 128 printable characters",
+            "use a short name for the repository, e.g. its domain",
+        )
+    return name
+
+
+def _section(value: object, section: str, source: str, seen: dict[str, str]) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise _error(source, section, "must be a table of [" + section + ".NAME] tables")
+    result: dict[str, str] = {}
+    for name, entry in value.items():
+        path = f"{section}.{name}"
+        problem = check_name(name)
+        if problem is not None:
+            raise _error(source, path, problem, NAME_RULE)
+        if not isinstance(entry, dict) or set(entry) != {"keyid"}:
+            raise _error(source, path, "must be a table with only keyid", _HINT)
+        keyid = entry["keyid"]
+        if not isinstance(keyid, str) or not _KEYID.fullmatch(keyid):
+            raise _error(
+                source,
+                f"{path}.keyid",
+                "must be a full keyid: 64 lowercase hex digits",
+                "copy the keyid exactly as `ceremony verify` or the adopt refusal shows it",
+            )
+        if keyid in seen:
+            raise _error(
+                source,
+                f"{path}.keyid",
+                f"this keyid is already named in {seen[keyid]}",
+                "a key has one name: remove one of the two entries",
+            )
+        seen[keyid] = path
+        result[name] = keyid
+    return result

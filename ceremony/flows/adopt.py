@@ -339,6 +339,12 @@ def _record(
             )
 
 
+def _versions(role: str, versions: Sequence[int]) -> str:
+    if versions[0] == versions[-1]:
+        return f"{role} v{versions[0]}"
+    return f"{role} v{versions[0]}-v{versions[-1]}"
+
+
 def adopt_lines(result: AdoptResult) -> list[str]:
     """What `ceremony adopt` prints: every key by name with what it signs, the history, the
     periods and the next step. Each line fits 80 columns; keyids are never cut."""
@@ -349,7 +355,7 @@ def adopt_lines(result: AdoptResult) -> list[str]:
         f"v{result.roots[-1]} verifies",
         "history kept as published: "
         + ", ".join(
-            [f"root v{result.roots[0]}-v{result.roots[-1]}"]
+            [_versions("root", result.roots)]
             + [f"{role} v{version}" for role, version in result.copied]
         ),
         "keys:",

@@ -27,6 +27,8 @@ Pure: python-tuf objects and the names file in, a `Naming` or an error out.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -184,7 +186,7 @@ def name_keys(roots: Sequence[Root], tree: Mapping[str, Targets], names: NamesFi
     partial: list[str] = []
     if "targets" in tree and not targets_signed_online(root):
         _walk(tree, namer, uses, unnamed, offline, outside, partial)
-    _require_all_named(root, unnamed, partial)
+    _require_all_named(root, unnamed, partial, set(namer.by_name))
     current = [
         NamedKey(n.name, _roster_key(namer.keys[keyid]), n.online, n.source, _signs(uses[keyid]))
         for keyid, n in namer.named.items()
@@ -241,7 +243,9 @@ def _walk(
         stack.extend(reversed(children))
 
 
-def _require_all_named(root: Root, unnamed: dict[str, _Use], partial: list[str]) -> None:
+def _require_all_named(
+    root: Root, unnamed: dict[str, _Use], partial: list[str], taken: set[str]
+) -> None:
     if not unnamed and not partial:
         return
     in_root = [k for k, u in unnamed.items() if any(r in root.roles for r in u.signs)]
@@ -261,30 +265,60 @@ def _require_all_named(root: Root, unnamed: dict[str, _Use], partial: list[str])
         "root's keys, and the keys of each role the ceremony signs, need one",
         f"{_HINT_NAMES}; the lines printed above list each keyid and what it signs"
         + (f"; or name none of {', '.join(partial)}'s keys" if partial else ""),
-        names_toml(listed, {k: unnamed[k] for k in listed}),
+        names_toml(listed, {k: unnamed[k] for k in listed}, taken),
     )
 
 
-def names_toml(keyids: Sequence[str], uses: Mapping[str, _Use]) -> str:
-    """TOML lines naming each of `keyids`, with what it signs, for the user to edit."""
+def names_toml(keyids: Sequence[str], uses: Mapping[str, _Use], taken: set[str]) -> str:
+    """TOML lines naming each of `keyids`, with what it signs, for the user to edit.
+
+    A name the key's own fields suggest (`@-test-user-` is `test-user`) is offered; otherwise
+    `keyholder-N` or `online-N`. `taken` holds the names already in use.
+    """
     lines = [
         "# Keys without a name. Give each the name of the person (or online service) who",
         "# holds it, then run `ceremony adopt` again with --names FILE (docs/adopt.md).",
     ]
     counts = {"keyholders": 0, "online_keys": 0}
+    used = set(taken)
     for keyid in keyids:
         use = uses[keyid]
         online = "root" not in use.signs and any(r in ONLINE_ROLES for r in use.signs)
         section = "online_keys" if online else "keyholders"
-        counts[section] += 1
-        stem = "online" if online else "keyholder"
-        lines += [
-            "",
-            f"# signs {', '.join(dict.fromkeys(use.signs))}",
-            f"[{section}.{stem}-{counts[section]}]",
-            f'keyid = "{keyid}"',
-        ]
+        lines += ["", f"# signs {', '.join(dict.fromkeys(use.signs))}"]
+        name = _suggested(use.key)
+        if name is not None and name not in used:
+            lines.append(f"# (from {_field_text(use.key)}, which is not a usable name)")
+        else:
+            stem = "online" if online else "keyholder"
+            while True:
+                counts[section] += 1
+                name = f"{stem}-{counts[section]}"
+                if name not in used:
+                    break
+        used.add(name)
+        lines += [f"[{section}.{name}]", f'keyid = "{keyid}"']
     return "\n".join(lines) + "\n"
+
+
+def _field_text(key: Key) -> str:
+    for field_name in (KEYOWNER, KEY_NAME):
+        value = key.unrecognized_fields.get(field_name)
+        if isinstance(value, str):
+            return f"{field_name} {json.dumps(value)}"
+    return ""
+
+
+def _suggested(key: Key) -> str | None:
+    """A usable name made from the key's name field, when it has one that is not usable."""
+    for field_name in (KEYOWNER, KEY_NAME):
+        value = key.unrecognized_fields.get(field_name)
+        if not isinstance(value, str):
+            continue
+        name = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")[:64].rstrip("-._")
+        if check_name(name) is None:
+            return name
+    return None
 
 
 def _require_distinct_keys(current: Sequence[NamedKey]) -> None:

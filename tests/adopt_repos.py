@@ -213,10 +213,13 @@ class LegacyRepository:
     holders: dict[str, Holder]  # root, targets, online
 
 
-def legacy_repository(directory: Path, now: datetime) -> LegacyRepository:
-    """A consistent_snapshot-false repository in legacy python-tuf's layout and style."""
+def legacy_repository(
+    directory: Path, now: datetime, holders: dict[str, Holder] | None = None
+) -> LegacyRepository:
+    """A consistent_snapshot-false repository in legacy python-tuf's layout and style, signed
+    by `holders` (rooter, targeter, online; new keys when not given)."""
     directory.mkdir(parents=True)
-    holders = {n: legacy_holder(n) for n in ("rooter", "targeter", "online")}
+    holders = holders or {n: legacy_holder(n) for n in ("rooter", "targeter", "online")}
     root = Root(version=1, expires=now + timedelta(days=365), consistent_snapshot=False)
     root.spec_version = "1.0.0"
     root.add_key(holders["rooter"].key, "root")

@@ -4,7 +4,8 @@
 
 - ECDSA P-256 keys, each key object carrying `x-tuf-on-ci-keyowner`, its keyid the SHA-256 of
   the canonical JSON of the WHOLE key object, owner field included (tuf-on-ci #294; the
-  keyids of Sigstore's root), and the online key `x-tuf-on-ci-online-uri`;
+  keyids of Sigstore's root), and the online key `x-tuf-on-ci-online-uri` (and, as
+  Sigstore's, `keyid_hash_algorithms`);
 - `x-tuf-on-ci-expiry-period` / `x-tuf-on-ci-signing-period` in root's and targets' own
   `signed`, in the delegated role's and in root's snapshot and timestamp entries;
 - placeholder signatures (`"sig": ""`) for keyholders who have not signed;
@@ -112,7 +113,11 @@ def tuf_on_ci_repository(directory: Path, now: datetime) -> TufOnCiRepository:
     """A tuf-on-ci style repository in `directory` (see the module docstring)."""
     directory.mkdir(parents=True)
     holders = {n: tuf_on_ci_holder(n) for n in ("alice", "bob", "carol")}
-    online = tuf_on_ci_holder("online", {ONLINE_URI: "gcpkms:projects/p/keys/online/1"})
+    # As Sigstore's online key: the signer URI, and the legacy keyid_hash_algorithms.
+    online = tuf_on_ci_holder(
+        "online",
+        {ONLINE_URI: "gcpkms:projects/p/keys/online/1", "keyid_hash_algorithms": ["sha256"]},
+    )
     holders["online"] = online
     people = [holders[n] for n in ("alice", "bob", "carol")]
 

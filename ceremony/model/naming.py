@@ -36,7 +36,7 @@ from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import Root, Targets
 
 from ceremony.errors import AdoptError, PublicKeyError
-from ceremony.model.keyfields import KEY_NAME, ONLINE_KEY_URI, KeyFields
+from ceremony.model.keyfields import KEY_NAME, ONLINE_KEY_URI, TUF_ON_CI_ONLINE_URI, KeyFields
 from ceremony.model.names import check_name
 from ceremony.model.names_file import NamesFile
 from ceremony.model.publickeys import key_from_metadata, same_public_key
@@ -99,12 +99,15 @@ class _Use:
 def adopted_key_fields(root: Root) -> KeyFields:
     """The custom fields keys this tool adds to an adopted root carry, as its keys show:
     RSTUF's when its keys carry `x-rstuf-*` fields (with `x-rstuf-key-name` when they are
-    named so), none at all when no key carries any field (the repository may have tough
-    clients, which compute keyids over the whole key object: awslabs/tough #946), else the
-    default (online keys get `x-rstuf-online-key-uri`)."""
+    named so); tuf-on-ci's signer URI field (`x-tuf-on-ci-online-uri`, given with `--uri`)
+    when its keys carry `x-tuf-on-ci-*` fields; none at all when no key carries any field
+    (the repository may have tough clients, which compute keyids over the whole key object:
+    awslabs/tough #946); else the default (online keys get `x-rstuf-online-key-uri`)."""
     fields = [set(key.unrecognized_fields) for key in root.keys.values()]
     if any(f & {ONLINE_KEY_URI, KEY_NAME} for f in fields):
         return KeyFields(rstuf_names=any(KEY_NAME in f for f in fields))
+    if any(f & {TUF_ON_CI_ONLINE_URI, KEYOWNER} for f in fields):
+        return KeyFields(online_uri_field=TUF_ON_CI_ONLINE_URI)
     if not any(fields):
         return KeyFields(bare=True)
     return KeyFields()

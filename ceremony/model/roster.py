@@ -20,7 +20,7 @@ from typing import Any
 from securesystemslib.signer import Key, SSlibKey
 
 from ceremony.errors import WorkspaceError
-from ceremony.model.keyfields import KeyFields
+from ceremony.model.keyfields import ONLINE_KEY_URI, ONLINE_URI_FIELDS, KeyFields
 from ceremony.model.publickeys import key_record_from_dict, public_key_to_dict, same_public_key
 
 ROSTER_FORMAT = "ceremony-roster"
@@ -104,6 +104,20 @@ class Roster:
             if entry.keyid == keyid:
                 return entry
         return None
+
+    def entry_for_key(self, key: Key) -> RosterKey | None:
+        """The entry holding the same key material as `key`, whatever keyid either has: a
+        public key file (default keyid) for a key the roster has under its repository's
+        keyid (an adopted key, TAP 12)."""
+        for entry in self.all_keys():
+            if same_key(entry.key, key):
+                return entry
+        return None
+
+    def as_enrolled(self, key: SSlibKey) -> SSlibKey:
+        """`key` as the roster has it (keyid and fields as root lists it), if it has it."""
+        entry = self.entry_for_key(key)
+        return entry.key if entry is not None else key
 
     def label(self, keyid: str) -> str:
         """A person-readable label: the name, or the full keyid for an unknown key."""
@@ -223,14 +237,16 @@ class Roster:
 
 
 def _key_fields(raw: Any, source: str) -> KeyFields:
+    field = raw.get("online_uri_field", ONLINE_KEY_URI) if isinstance(raw, dict) else None
     if (
         not isinstance(raw, dict)
-        or set(raw) != {"bare", "rstuf_names"}
-        or not all(isinstance(v, bool) for v in raw.values())
+        or set(raw) - {"online_uri_field"} != {"bare", "rstuf_names"}
+        or not all(isinstance(raw[k], bool) for k in ("bare", "rstuf_names"))
         or (raw["bare"] and raw["rstuf_names"])
+        or field not in ONLINE_URI_FIELDS
     ):
         raise WorkspaceError(f"{source}: key_fields must be two booleans, not both true", _HINT)
-    return KeyFields(bare=raw["bare"], rstuf_names=raw["rstuf_names"])
+    return KeyFields(bare=raw["bare"], rstuf_names=raw["rstuf_names"], online_uri_field=field)
 
 
 def same_key(a: Key, b: Key) -> bool:

@@ -3,16 +3,19 @@
 The repository is written as legacy python-tuf wrote them (tests/adopt_repos.py:
 `consistent_snapshot: false`, `targets.json`, `snapshot.json`, keys with
 `keyid_hash_algorithms` and keyids over the whole key object). Its keys are in encrypted key
-files. After adoption, root and targets are re-signed with the key files and exported: roots
-as `N.root.json` (clients always fetch those, spec 5.3.3), targets as `targets.json` (what
-clients of such a repository fetch, spec 5.6.1). `ceremony verify` and both clients,
-bootstrapped with the original 1.root.json, must accept it.
+files. After adoption the root keyholder moves to a new key file (`root replace-key`): root v2
+is signed with the new key and, for root v1's threshold, with the old one (`sign --old-key`,
+the adopted keyid); targets is re-signed on another machine (`request`, `sign-request`,
+`merge`). The export names roots `N.root.json` (clients always fetch those, spec 5.3.3) and
+targets `targets.json` (what clients of such a repository fetch, spec 5.6.1); `ceremony
+verify` and both clients, bootstrapped with the original 1.root.json, must accept it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import shutil
 import sys
 from datetime import UTC, datetime, timedelta
@@ -26,6 +29,7 @@ from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.cli import main
 from ceremony.keys.keyfile import create_key_file, decrypt_key_file
+from ceremony.model.publickeys import public_key_to_dict
 from tests.adopt_repos import LegacyRepository, legacy_holder, legacy_repository
 from tests.interop.clients import PythonTufClient, TufJsClient, TufJsRuntime
 from tests.interop.server import serve_directory
@@ -119,16 +123,38 @@ def test_a_repository_without_consistent_snapshots_keeps_its_layout(
     assert (ws / "metadata" / "1.targets.json").read_bytes() == (
         repo.metadata / "targets.json"
     ).read_bytes()
-    run(["resign", str(ws), "root", "targets"], capsys, monkeypatch)
+    new_key = tmp_path / "usb" / "rooter-2027.key"
+    data, new_public = create_key_file("ed25519", PASSPHRASE, datetime.now(UTC))
+    new_key.write_bytes(data)
+    new_pub = tmp_path / "usb" / "rooter-2027.pub.json"
+    new_pub.write_text(json.dumps(public_key_to_dict(new_public)))
+    run(
+        ["root", str(ws), "replace-key", "rooter", "--public-key", str(new_pub)],
+        capsys,
+        monkeypatch,
+    )
+    run(["resign", str(ws), "targets"], capsys, monkeypatch)
     review = run(["review", str(ws)], capsys, monkeypatch)
     assert "consistent_snapshot is false: clients fetch targets.json" in " ".join(review.split())
-    for name, path in key_files.items():
-        run(
-            ["sign", str(ws), "--keyholder", name, "--key", f"keyfile:{path}", "--secret-stdin"],
-            capsys,
-            monkeypatch,
-            f"{PASSPHRASE}\n",
-        )
+    secret = f"{PASSPHRASE}\n"
+    rooter = ["sign", str(ws), "--keyholder", "rooter", "--secret-stdin"]
+    run([*rooter, "--key", f"keyfile:{new_key}"], capsys, monkeypatch, secret)
+    run(
+        [*rooter, "--key", f"keyfile:{key_files['rooter']}", "--old-key"],
+        capsys,
+        monkeypatch,
+        secret,
+    )
+    request, sigs = tmp_path / "request.json", tmp_path / "targeter.sigs"
+    run(["request", str(ws), str(request)], capsys, monkeypatch)
+    run(
+        [
+            "sign-request", str(request), "--keyholder", "targeter",
+            "--key", f"keyfile:{key_files['targeter']}", "--out", str(sigs), "--secret-stdin",
+        ],
+        capsys, monkeypatch, secret,
+    )  # fmt: skip
+    run(["merge", str(ws), str(sigs)], capsys, monkeypatch)
     run(["export", str(ws), str(out)], capsys, monkeypatch)
     exported = sorted(p.name for p in (out / "metadata").iterdir())
     assert exported == ["1.root.json", "2.root.json", "root.json", "targets.json"]
@@ -138,6 +164,8 @@ def test_a_repository_without_consistent_snapshots_keeps_its_layout(
     targets = Metadata.from_file(str(out / "metadata" / "targets.json"))
     assert targets.signed.version == 2
     assert list(targets.signatures) == [holders["targeter"].key.keyid]
+    root = Metadata.from_file(str(out / "metadata" / "2.root.json"))
+    assert set(root.signatures) == {holders["rooter"].key.keyid, new_public.keyid}
     verified = run(["verify", str(out)], capsys, monkeypatch)
     assert verified.splitlines()[-1].startswith(f"ok: {out} verifies")
 

@@ -30,7 +30,13 @@ def test_round_trip_with_retired_and_compromised_keys() -> None:
 
 
 @pytest.mark.parametrize(
-    "fields", [KeyFields(bare=True), KeyFields(rstuf_names=True)], ids=["bare", "rstuf-names"]
+    "fields",
+    [
+        KeyFields(bare=True),
+        KeyFields(rstuf_names=True),
+        KeyFields(online_uri_field="x-tuf-on-ci-online-uri"),
+    ],
+    ids=["bare", "rstuf-names", "tuf-on-ci-uri"],
 )
 def test_the_plans_key_fields_round_trip(fields: KeyFields) -> None:
     r = Roster("example", {"alice": ALICE}, {"online": ONLINE}, key_fields=fields)

@@ -28,14 +28,21 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import ExportError
 from ceremony.flows.bundle import BundleResult, check_rstuf_export, write_bundle
 from ceremony.flows.checks import lint_errors
+from ceremony.flows.export_layout import (
+    export_files,
+    export_problems,
+    outside_notice,
+    outside_roles,
+    trusted_root_file,
+)
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
-from ceremony.model.metadata_io import metadata_bytes, parse_metadata
+from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.status import RoleStatus
-from ceremony.model.verify import Problem, VerifyReport, check_repository
+from ceremony.model.verify import check_repository
 from ceremony.store.atomic import write_atomic
 from ceremony.store.workspace import METADATA, parse_trusted_name
 
@@ -160,97 +167,6 @@ def rotation_notices(state: CeremonyState) -> tuple[str, ...]:
                 f"bins before {role}"
             )
     return tuple(notices)
-
-
-def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str]]) -> set[str]:
-    """Roles still delegated by the newest targets, directly or through delegated roles.
-
-    A role whose delegation was removed is not published again: clients would never fetch it,
-    and a verifier rightly reports a file that no delegation names.
-    """
-    reachable: set[str] = set()
-    pending = ["targets"]
-    while pending:
-        delegator = pending.pop()
-        if delegator not in newest:
-            continue
-        name = newest[delegator][1]
-        signed = parse_metadata(trusted[name], name).signed
-        if not isinstance(signed, Targets) or signed.delegations is None:
-            continue
-        for child in signed.delegations.roles or {}:
-            if child not in reachable:
-                reachable.add(child)
-                pending.append(child)
-    return reachable
-
-
-def _newest(trusted: dict[str, bytes]) -> tuple[list[tuple[int, str]], dict[str, tuple[int, str]]]:
-    """(every root (version, file), the newest (version, file) of every other role)."""
-    newest: dict[str, tuple[int, str]] = {}
-    roots: list[tuple[int, str]] = []
-    for name in trusted:
-        parsed = parse_trusted_name(name)
-        if parsed is None:
-            continue
-        version, role = parsed
-        if role == "root":
-            roots.append((version, name))
-        elif role not in newest or version > newest[role][0]:
-            newest[role] = (version, name)
-    return sorted(roots), newest
-
-
-def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
-    """The export's metadata: every root version, `root.json`, targets and the newest version
-    of every role it still delegates (spec 6.1: all root versions stay published).
-
-    Roots are `N.root.json` (spec 5.3.3). Targets and delegated roles are named as clients of
-    this repository fetch them (spec 5.6.1, 6.2): `N.ROLE.json` when the newest root has
-    consistent snapshots, `ROLE.json` when not (a repository adopted in that layout).
-    """
-    roots, newest = _newest(trusted)
-    if not roots:
-        raise ExportError("there is no root to export", "run `ceremony init` first")
-    files = {f"metadata/{name}": trusted[name] for _, name in roots}
-    newest_root = trusted[roots[-1][1]]
-    files["metadata/root.json"] = newest_root
-    root = parse_metadata(newest_root, roots[-1][1]).signed
-    consistent = not isinstance(root, Root) or root.consistent_snapshot
-    published = {"targets"} | _delegated_names(trusted, newest)
-    for role, (_, name) in sorted(newest.items(), key=lambda item: item[1][1]):
-        if role in published:
-            files[f"metadata/{name if consistent else f'{role}.json'}"] = trusted[name]
-    return files
-
-
-def outside_roles(trusted: dict[str, bytes]) -> frozenset[str]:
-    """Delegated roles with no file in the trusted history: signed outside the ceremony (an
-    adopted repository's `registry.npmjs.org`, ceremony.model.naming), so never exported."""
-    _, newest = _newest(trusted)
-    return frozenset(_delegated_names(trusted, newest) - set(newest))
-
-
-def trusted_root_file(trusted: dict[str, bytes]) -> str | None:
-    """The oldest root of the history when it is not `1.root.json`: the root an adopted
-    repository's clients start from (`ceremony adopt`), which verification starts from."""
-    roots, _ = _newest(trusted)
-    if not roots or roots[0][0] == 1:
-        return None
-    return roots[0][1]
-
-
-def outside_notice(role: str) -> str:
-    return (
-        f"{role} is signed outside the ceremony and is not in this export: the online side "
-        f"keeps publishing its own {role} file; `ceremony verify` of this directory alone "
-        "reports it missing, so verify the published metadata with these files copied in"
-    )
-
-
-def export_problems(report: VerifyReport, outside: frozenset[str]) -> tuple[Problem, ...]:
-    """The report's errors, but for roles signed outside the ceremony being absent."""
-    return tuple(p for p in report.errors if not (p.code == "missing-role" and p.role in outside))
 
 
 def sums_file(files: dict[str, bytes]) -> bytes:

@@ -21,13 +21,21 @@ plan's: an unknown table or field is refused rather than ignored. Pure: bytes in
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+from securesystemslib.signer import Key
+
 from ceremony.errors import AdoptError
+from ceremony.model.keyfields import KEY_NAME
 from ceremony.model.names import NAME_RULE, check_name
 
+KEYOWNER = "x-tuf-on-ci-keyowner"
+"""tuf-on-ci's field naming a key's owner, a GitHub handle such as `@lance`."""
+ONLINE_ROLES = ("snapshot", "timestamp")
 _KEYID = re.compile(r"[0-9a-f]{64}")
 _HINT = "see docs/adopt.md for the names file"
 _SECTIONS = ("repository", "keyholders", "online_keys")
@@ -138,3 +146,56 @@ def _section(value: object, section: str, source: str, seen: dict[str, str]) -> 
         seen[keyid] = path
         result[name] = keyid
     return result
+
+
+def names_toml(entries: Sequence[tuple[str, Sequence[str], Key]], taken: Collection[str]) -> str:
+    """Names file lines naming each key of `entries` (keyid, what it signs, the key object),
+    for the user to edit and give back with `--names`.
+
+    A key that signs only snapshot or timestamp goes under [online_keys]. A name the key's
+    own fields suggest (`@-test-user-` is `test-user`) is offered; otherwise `keyholder-N` or
+    `online-N`. `taken` holds the names already in use.
+    """
+    lines = [
+        "# Keys without a name. Give each the name of the person (or online service) who",
+        "# holds it, then run `ceremony adopt` again with --names FILE (docs/adopt.md).",
+    ]
+    counts = {"keyholders": 0, "online_keys": 0}
+    used = set(taken)
+    for keyid, signs, key in entries:
+        online = "root" not in signs and any(r in ONLINE_ROLES for r in signs)
+        section = "online_keys" if online else "keyholders"
+        lines += ["", f"# signs {', '.join(dict.fromkeys(signs))}"]
+        name = _suggested(key)
+        if name is not None and name not in used:
+            lines.append(f"# (from {_field_text(key)}, which is not a usable name)")
+        else:
+            stem = "online" if online else "keyholder"
+            while True:
+                counts[section] += 1
+                name = f"{stem}-{counts[section]}"
+                if name not in used:
+                    break
+        used.add(name)
+        lines += [f"[{section}.{name}]", f'keyid = "{keyid}"']
+    return "\n".join(lines) + "\n"
+
+
+def _field_text(key: Key) -> str:
+    for field_name in (KEYOWNER, KEY_NAME):
+        value = key.unrecognized_fields.get(field_name)
+        if isinstance(value, str):
+            return f"{field_name} {json.dumps(value)}"
+    return ""
+
+
+def _suggested(key: Key) -> str | None:
+    """A usable name made from the key's name field, when it has one that is not usable."""
+    for field_name in (KEYOWNER, KEY_NAME):
+        value = key.unrecognized_fields.get(field_name)
+        if not isinstance(value, str):
+            continue
+        name = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")[:64].rstrip("-._")
+        if check_name(name) is None:
+            return name
+    return None

@@ -27,8 +27,6 @@ Pure: python-tuf objects and the names file in, a `Naming` or an error out.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -38,13 +36,11 @@ from tuf.api.metadata import Root, Targets
 from ceremony.errors import AdoptError, PublicKeyError
 from ceremony.model.keyfields import KEY_NAME, ONLINE_KEY_URI, TUF_ON_CI_ONLINE_URI, KeyFields
 from ceremony.model.names import check_name
-from ceremony.model.names_file import NamesFile
+from ceremony.model.names_file import KEYOWNER, NamesFile, names_toml
 from ceremony.model.publickeys import key_from_metadata, same_public_key
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.verify import targets_signed_online
 
-KEYOWNER = "x-tuf-on-ci-keyowner"
-"""tuf-on-ci's field naming a key's owner, a GitHub handle such as `@lance`."""
 ONLINE_ROLES = ("snapshot", "timestamp")
 _HINT_NAMES = "give each key a name in a --names file (docs/adopt.md)"
 
@@ -268,60 +264,8 @@ def _require_all_named(
         "root's keys, and the keys of each role the ceremony signs, need one",
         f"{_HINT_NAMES}; the lines printed above list each keyid and what it signs"
         + (f"; or name none of {', '.join(partial)}'s keys" if partial else ""),
-        names_toml(listed, {k: unnamed[k] for k in listed}, taken),
+        names_toml([(k, _signs(unnamed[k]), unnamed[k].key) for k in listed], taken),
     )
-
-
-def names_toml(keyids: Sequence[str], uses: Mapping[str, _Use], taken: set[str]) -> str:
-    """TOML lines naming each of `keyids`, with what it signs, for the user to edit.
-
-    A name the key's own fields suggest (`@-test-user-` is `test-user`) is offered; otherwise
-    `keyholder-N` or `online-N`. `taken` holds the names already in use.
-    """
-    lines = [
-        "# Keys without a name. Give each the name of the person (or online service) who",
-        "# holds it, then run `ceremony adopt` again with --names FILE (docs/adopt.md).",
-    ]
-    counts = {"keyholders": 0, "online_keys": 0}
-    used = set(taken)
-    for keyid in keyids:
-        use = uses[keyid]
-        online = "root" not in use.signs and any(r in ONLINE_ROLES for r in use.signs)
-        section = "online_keys" if online else "keyholders"
-        lines += ["", f"# signs {', '.join(dict.fromkeys(use.signs))}"]
-        name = _suggested(use.key)
-        if name is not None and name not in used:
-            lines.append(f"# (from {_field_text(use.key)}, which is not a usable name)")
-        else:
-            stem = "online" if online else "keyholder"
-            while True:
-                counts[section] += 1
-                name = f"{stem}-{counts[section]}"
-                if name not in used:
-                    break
-        used.add(name)
-        lines += [f"[{section}.{name}]", f'keyid = "{keyid}"']
-    return "\n".join(lines) + "\n"
-
-
-def _field_text(key: Key) -> str:
-    for field_name in (KEYOWNER, KEY_NAME):
-        value = key.unrecognized_fields.get(field_name)
-        if isinstance(value, str):
-            return f"{field_name} {json.dumps(value)}"
-    return ""
-
-
-def _suggested(key: Key) -> str | None:
-    """A usable name made from the key's name field, when it has one that is not usable."""
-    for field_name in (KEYOWNER, KEY_NAME):
-        value = key.unrecognized_fields.get(field_name)
-        if not isinstance(value, str):
-            continue
-        name = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")[:64].rstrip("-._")
-        if check_name(name) is None:
-            return name
-    return None
 
 
 def _require_distinct_keys(current: Sequence[NamedKey]) -> None:

@@ -171,8 +171,10 @@ def name_keys(roots: Sequence[Root], tree: Mapping[str, Targets], names: NamesFi
     `UnnamedKeysError` or `AdoptError` when the keys cannot all be named."""
     root = roots[-1]
     uses: dict[str, _Use] = {}
-    for role_name, role in root.roles.items():
-        for keyid in role.keyids:
+    top = ("root", "targets", "snapshot", "timestamp")
+    order = [*(r for r in top if r in root.roles), *(r for r in root.roles if r not in top)]
+    for role_name in order:
+        for keyid in root.roles[role_name].keyids:
             if keyid in root.keys:
                 uses.setdefault(keyid, _Use(root.keys[keyid])).signs.append(role_name)
     namer = _Namer(names)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.flows.adopt import adopt_lines, adopt_repository
+from ceremony.flows.record import environment_lines, network_warnings, record_environment
 from ceremony.flows.verify import parse_instant
 from ceremony.flows.views import fit
 from ceremony.model.naming import UnnamedKeysError
@@ -69,6 +70,14 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         for line in fit(f"ceremony: WARNING: {warning}"):
             print(line, file=sys.stderr, flush=True)
     workspace = result.workspace
+    # The machine's facts open the transcript's record of the room (runbook R0), as at init.
+    facts, _ = record_environment(workspace, now)
+    print(flush=True)
+    print("environment (recorded in the transcript; read it aloud):", flush=True)
+    for line in environment_lines(facts):
+        print(f"  {line}", flush=True)
+    for line in network_warnings(facts):
+        print(f"ceremony: WARNING: {line}", file=sys.stderr, flush=True)
     print(flush=True)
     for line in fit(
         f"next: `ceremony calendar {workspace}` shows what is due; stage the next version "

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from ceremony.cli import main
+from ceremony.store import environment
 from tests.realworld import REALWORLD
 
 pytestmark = pytest.mark.filterwarnings("ignore:keytype 'ecdsa-sha2-nistp256':DeprecationWarning")
@@ -35,6 +36,15 @@ KEYHOLDERS = {
     "joshuagl": "a687e5bf4fab82b0ee58d46e05c9535145a2c9afb458f43d42b45ca0fdce2a70",
     "mnm678": "e71a54d543835ba86adad9460379c7641fb8726d164ea766801a1c522aba7ea2",
 }
+
+
+@pytest.fixture(autouse=True)
+def air_gapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine whose only network interface is loopback (the environment record, R0)."""
+    (tmp_path / "sys-net" / "lo").mkdir(parents=True)
+    (tmp_path / "sys-net" / "lo" / "operstate").write_text("unknown")
+    (tmp_path / "sys-net" / "lo" / "flags").write_text("0x9")
+    monkeypatch.setattr(environment, "SYS_NET", tmp_path / "sys-net")
 
 
 def run(
@@ -98,7 +108,8 @@ def test_sigstore_is_adopted_from_the_oldest_root_a_client_can_start_from(
     assert list(roster["online_keys"]) == ["online"]
     assert "signed outside the ceremony (kept as delegated, never staged):" in out
     assert "registry.npmjs.org" in out
-    assert max(len(line) for line in out.splitlines()) <= 80
+    summary = out.split("environment (recorded in the transcript")[0]
+    assert max(len(line) for line in summary.splitlines()) <= 80
 
 
 def test_an_expired_newest_root_is_adopted_with_a_loud_warning(
@@ -192,6 +203,7 @@ def test_the_adoption_is_in_the_transcript(sigstore_ws: tuple[Path, str, str]) -
     assert fields["outside_roles"] == ["registry.npmjs.org"]
     enrolled = {e["fields"]["keyholder"] for e in events(ws) if e["event"] == "key_enrolled"}
     assert enrolled == {*KEYHOLDERS, "online"}
+    assert [e["event"] for e in events(ws)][-1] == "environment"  # runbook R0, as at init
 
 
 def test_naming_the_delegated_roles_key_makes_it_a_role_of_the_ceremony(

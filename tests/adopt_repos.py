@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from securesystemslib.formats import encode_canonical
-from securesystemslib.signer import CryptoSigner, Signature, SSlibKey
+from securesystemslib.signer import CryptoSigner, Key, Signature, SSlibKey
 from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
@@ -109,8 +109,12 @@ class TufOnCiRepository:
         return self.holders["online"]
 
 
-def tuf_on_ci_repository(directory: Path, now: datetime) -> TufOnCiRepository:
-    """A tuf-on-ci style repository in `directory` (see the module docstring)."""
+def tuf_on_ci_repository(
+    directory: Path, now: datetime, *, outside: bool = False
+) -> TufOnCiRepository:
+    """A tuf-on-ci style repository in `directory` (see the module docstring). With
+    `outside`, targets also delegates `vendor/*` to a role signed by a key with no owner
+    field (as Sigstore's `registry.npmjs.org`, signed by npm's cloud KMS key)."""
     directory.mkdir(parents=True)
     holders = {n: tuf_on_ci_holder(n) for n in ("alice", "bob", "carol")}
     # As Sigstore's online key: the signer URI, and the legacy keyid_hash_algorithms.
@@ -155,13 +159,19 @@ def tuf_on_ci_repository(directory: Path, now: datetime) -> TufOnCiRepository:
         paths=["pkgs/*"],
         unrecognized_fields={"x-example-note": "kept"},
     )
+    delegated_keys: dict[str, Key] = {
+        h.key.keyid: h.key for h in (holders["bob"], holders["carol"])
+    }
+    roles = {"pkgs": pkgs}
+    if outside:
+        holders["vendor"] = tuf_on_ci_holder("vendor", {ONLINE_URI: "azurekms:vendor"})
+        vendor = holders["vendor"].key
+        delegated_keys[vendor.keyid] = vendor
+        roles["vendor"] = DelegatedRole("vendor", [vendor.keyid], 1, True, paths=["vendor/*"])
     targets = Targets(
         version=1,
         expires=now + timedelta(days=200),
-        delegations=Delegations(
-            keys={h.key.keyid: h.key for h in (holders["bob"], holders["carol"])},
-            roles={"pkgs": pkgs},
-        ),
+        delegations=Delegations(keys=delegated_keys, roles=roles),
         unrecognized_fields={EXPIRY: 180, SIGNING: 30},
     )
     targets_md = Metadata(targets)
@@ -177,14 +187,14 @@ def tuf_on_ci_repository(directory: Path, now: datetime) -> TufOnCiRepository:
     delegated_md = Metadata(delegated)
     _sign(delegated_md, [holders["carol"]], [holders["bob"]])
     _write(delegated_md, directory / "1.pkgs.json")
+    meta = {"targets.json": MetaFile(1), "pkgs.json": MetaFile(1)}
+    if outside:
+        vendor_md = Metadata(Targets(version=1, expires=now + timedelta(days=60)))
+        _sign(vendor_md, [holders["vendor"]], [])
+        _write(vendor_md, directory / "1.vendor.json")
+        meta["vendor.json"] = MetaFile(1)
 
-    snapshot = Metadata(
-        Snapshot(
-            version=1,
-            expires=now + timedelta(days=30),
-            meta={"targets.json": MetaFile(1), "pkgs.json": MetaFile(1)},
-        )
-    )
+    snapshot = Metadata(Snapshot(version=1, expires=now + timedelta(days=30), meta=meta))
     snapshot.sign(online.signer)
     snapshot_bytes = snapshot.to_bytes(JSONSerializer(compact=False))
     (directory / "1.snapshot.json").write_bytes(snapshot_bytes)

@@ -251,6 +251,13 @@ def export(
     outside = outside_roles(trusted)
     notices = (*notices, *(outside_notice(role) for role in sorted(outside)))
     anchor = trusted_root_file(trusted)
+    if anchor is not None:
+        notices = (
+            *notices,
+            f"the root chain starts at {anchor}, the root this repository's clients start "
+            f"from (it was adopted): verify with `ceremony verify {outdir} --trusted-root "
+            f"{outdir / 'metadata' / anchor}`",
+        )
     report = check_repository(
         {p.removeprefix("metadata/"): d for p, d in files.items()},
         now,

@@ -245,12 +245,13 @@ def adopt_repository(
         files[f"{METADATA}/{version}.{role}.json"] = repo.metadata[file]
         copied.append((role, version))
         history[role] = [*_older_versions(repo, role, version), md.signed]
-    online: dict[str, Signed] = {}
+    online: dict[str, list[Signed]] = {}
     for role in ("snapshot", "timestamp"):
         online_file = _role_file(report, role)
         if online_file is not None:
-            online[role] = parse_metadata(repo.metadata[online_file], online_file).signed
-    periods = adopted_policy(history, root, online, checked_at)
+            md = parse_metadata(repo.metadata[online_file], online_file)
+            online[role] = [*_older_versions(repo, role, md.signed.version), md.signed]
+    periods = adopted_policy(history, root, online, names_file.periods)
     repository = names_file.repository or _default_name(source)
     roster = naming.roster(repository, adopted_key_fields(root))
     files[ROSTER] = json_bytes(roster.to_dict())
@@ -339,6 +340,10 @@ def _record(
             )
 
 
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
 def _versions(role: str, versions: Sequence[int]) -> str:
     if versions[0] == versions[-1]:
         return f"{role} v{versions[0]}"
@@ -385,7 +390,13 @@ def adopt_lines(result: AdoptResult) -> list[str]:
     for role, period in sorted(result.periods.policy.roles.items()):
         before = period.resign_before()
         lines.append(
-            f"  {role}: {period.expires_in_days} days, re-sign {before} days before expiry "
+            f"  {role}: {_days(period.expires_in_days)}, re-sign {_days(before)} before expiry "
             f"(from {result.periods.where[role]})"
         )
+    for role in ("root", *(r for r, _ in result.copied)):
+        if role not in result.periods.policy.roles:
+            lines.append(
+                f"  {role}: no period in the metadata: `ceremony resign` needs --expires-in, "
+                f"or give [periods.{role}] in the names file (docs/adopt.md)"
+            )
     return [line for text in lines for line in fit(text)]

@@ -11,6 +11,10 @@ keyid = "183e64f37670dc13ca0d28995a3053f3740954ddce44321a41e46534cf44e632"
 
 [online_keys.online]
 keyid = "0c87432c3bf09fd99189fdc32fa5eaedf4e4a5fac7bab73fa04a2e0fc64af6f5"
+
+[periods.root]               # optional: a role's period, where the metadata gives none
+expires_in_days = 365
+resign_before_days = 60      # optional
 ```
 
 Names follow the plan's name rules (ceremony.model.names); a keyid is given once and in full
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from securesystemslib.signer import Key
 
 from ceremony.errors import AdoptError
+from ceremony.model.calendar import RolePeriod
 from ceremony.model.keyfields import KEY_NAME
 from ceremony.model.names import NAME_RULE, check_name
 
@@ -38,7 +43,7 @@ KEYOWNER = "x-tuf-on-ci-keyowner"
 ONLINE_ROLES = ("snapshot", "timestamp")
 _KEYID = re.compile(r"[0-9a-f]{64}")
 _HINT = "see docs/adopt.md for the names file"
-_SECTIONS = ("repository", "keyholders", "online_keys")
+_SECTIONS = ("repository", "keyholders", "online_keys", "periods")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class NamesFile:
     keyholders: dict[str, str] = field(default_factory=dict)  # name -> keyid
     online_keys: dict[str, str] = field(default_factory=dict)
     repository: str | None = None
+    periods: dict[str, RolePeriod] = field(default_factory=dict)  # role -> its period
 
     def name_of(self, keyid: str) -> tuple[str, bool] | None:
         """(name, online) given to `keyid`, or None."""
@@ -83,7 +89,7 @@ def parse_names(data: bytes, source: str) -> NamesFile:
                 key,
                 "unknown table",
                 "the names file has [keyholders.NAME] and [online_keys.NAME] tables "
-                "(and an optional [repository] name)",
+                "(and optional [repository] name and [periods.ROLE] tables)",
             )
     repository = _repository(raw.get("repository"), source)
     seen: dict[str, str] = {}  # keyid -> where it was named
@@ -98,7 +104,46 @@ def parse_names(data: bytes, source: str) -> NamesFile:
             f"{both[0]!r} is also a keyholder's name",
             "screens name keys by their holder: give the online key a name of its own",
         )
-    return NamesFile(sections["keyholders"], sections["online_keys"], repository)
+    periods = _periods(raw.get("periods", {}), source)
+    return NamesFile(sections["keyholders"], sections["online_keys"], repository, periods)
+
+
+def _periods(value: object, source: str) -> dict[str, RolePeriod]:
+    """`[periods.ROLE]`: expires_in_days (1 to 36500), resign_before_days (fewer days)."""
+    if not isinstance(value, dict):
+        raise _error(source, "periods", "must be a table of [periods.ROLE] tables")
+    result: dict[str, RolePeriod] = {}
+    for role, entry in value.items():
+        path = f"periods.{role}"
+        if check_name(role) is not None:
+            raise _error(source, path, f"{role!r} is not a role name", NAME_RULE)
+        if (
+            not isinstance(entry, dict)
+            or "expires_in_days" not in entry
+            or not set(entry) <= {"expires_in_days", "resign_before_days"}
+        ):
+            raise _error(
+                source, path, "must be a table with expires_in_days and resign_before_days"
+            )
+        expires = _whole_days(entry["expires_in_days"], source, f"{path}.expires_in_days")
+        resign = entry.get("resign_before_days")
+        if resign is not None:
+            resign = _whole_days(resign, source, f"{path}.resign_before_days")
+            if resign >= expires:
+                raise _error(
+                    source,
+                    f"{path}.resign_before_days",
+                    f"must be less than expires_in_days ({expires}), not {resign}",
+                    "resign_before_days is how many days before expiry re-signing is due",
+                )
+        result[role] = RolePeriod(expires, resign)
+    return result
+
+
+def _whole_days(value: object, source: str, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36500:
+        raise _error(source, path, f"must be whole days from 1 to 36500, not {value!r}")
+    return value
 
 
 def _repository(value: object, source: str) -> str | None:

@@ -8,20 +8,22 @@ records in `policy.json` (ceremony.model.calendar) what the repository itself sa
   tool's `resign_before_days`), in root's and targets' own `signed`, in each delegated role's,
   and for snapshot and timestamp in root's role entries;
 - otherwise the current expiry interval: the days between the expiries of the two newest
-  versions in the trusted history (the pace the repository kept), or, with one version only,
-  the days from the adoption to its expiry.
+  versions in the repository (the pace it kept). With one version only there is no interval
+  (the days left until its expiry say nothing about the period it was signed for: RSTUF's
+  root read an hour before it expires would give one day), so no period is recorded.
+
+The names file may state a role's period (`[periods.ROLE]`, ceremony.model.names_file); it
+comes first.
 
 The calendar shows the periods; `ceremony resign` uses them. `where` says for each role where
-its period came from, for the adopt summary and the transcript. Pure: metadata and the
-instant of adoption in, a `Policy` out.
+its period came from, for the adopt summary and the transcript. Pure: metadata in, a `Policy`
+out.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from tuf.api.metadata import Root, Signed
@@ -60,45 +62,44 @@ def _declared(fields: Mapping[str, Any]) -> tuple[RolePeriod, str] | None:
     return RolePeriod(expires, signing), where
 
 
-def _interval(versions: Sequence[Signed], now: datetime) -> tuple[RolePeriod, str] | None:
+def _interval(versions: Sequence[Signed]) -> tuple[RolePeriod, str] | None:
     """The current expiry interval of a role whose versions (oldest first) are `versions`."""
-    if not versions:
+    if len(versions) < 2:
         return None
-    newest = versions[-1]
-    if len(versions) >= 2:
-        previous = versions[-2]
-        days = round((newest.expires - previous.expires).total_seconds() / 86400)
-        if _days(days) is not None:
-            return RolePeriod(days), (
-                f"the expiries of v{previous.version} and v{newest.version}, {days} days apart"
-            )
-    days = math.ceil((newest.expires - now).total_seconds() / 86400)
-    if _days(days) is not None:
-        return RolePeriod(days), f"the days from now to the expiry of v{newest.version}"
-    return None
+    previous, newest = versions[-2], versions[-1]
+    days = round((newest.expires - previous.expires).total_seconds() / 86400)
+    if _days(days) is None:
+        return None
+    return RolePeriod(days), (
+        f"the expiries of v{previous.version} and v{newest.version}, {days} days apart"
+    )
 
 
 def adopted_policy(
     history: Mapping[str, Sequence[Signed]],
     root: Root,
-    online: Mapping[str, Signed],
-    now: datetime,
+    online: Mapping[str, Sequence[Signed]],
+    given: Mapping[str, RolePeriod] | None = None,
 ) -> AdoptedPolicy:
     """The periods of every offline role in `history` (role -> its versions, oldest first)
-    and of snapshot and timestamp (root's entries, then the newest file in `online`)."""
+    and of snapshot and timestamp (root's entries, then their versions in `online`); a
+    period in `given` (the names file) comes first."""
+    given = given or {}
     roles: dict[str, RolePeriod] = {}
     where: dict[str, str] = {}
     for role, versions in history.items():
         if not versions:
             continue
-        found = _declared(versions[-1].unrecognized_fields) or _interval(versions, now)
+        found = _declared(versions[-1].unrecognized_fields) or _interval(versions)
         if found is not None:
             roles[role], where[role] = found
     for role in ONLINE_ROLES:
         entry = root.roles.get(role)
         found = _declared(entry.unrecognized_fields) if entry is not None else None
-        if found is None and role in online:
-            found = _interval([online[role]], now)
+        if found is None:
+            found = _interval(online.get(role, ()))
         if found is not None:
             roles[role], where[role] = found
+    for role, period in given.items():
+        roles[role], where[role] = period, "the names file"
     return AdoptedPolicy(Policy(roles), where)

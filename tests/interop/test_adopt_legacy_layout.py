@@ -114,11 +114,16 @@ def test_a_repository_without_consistent_snapshots_keeps_its_layout(
             f'keyid = "{holders[n].key.keyid}"\n'
             for n in ("rooter", "targeter", "online")
         )
+        # One version of each role, and no tuf-on-ci fields: the periods come from here.
+        + "[periods.targets]\nexpires_in_days = 60\n"
     )
     ws, out = tmp_path / "ws", tmp_path / "out"
-    run(
+    adopted = run(
         ["adopt", str(ws), "--from", str(repo.metadata), "--names", str(names)], capsys, monkeypatch
     )
+    flat = " ".join(adopted.split())
+    assert "targets: 60 days, re-sign 20 days before expiry (from the names file)" in flat
+    assert "root: no period in the metadata: `ceremony resign` needs --expires-in" in flat
     assert sorted(p.name for p in (ws / "metadata").iterdir()) == ["1.root.json", "1.targets.json"]
     assert (ws / "metadata" / "1.targets.json").read_bytes() == (
         repo.metadata / "targets.json"

@@ -10,6 +10,7 @@ from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Root, Targets
 
 from ceremony.errors import AdoptError
+from ceremony.model.calendar import RolePeriod
 from ceremony.model.keyfields import TUF_ON_CI_ONLINE_URI, KeyFields
 from ceremony.model.names_file import NamesFile, parse_names
 from ceremony.model.naming import UnnamedKeysError, adopted_key_fields, name_keys
@@ -214,6 +215,16 @@ KEYID = "ab" * 32
         ),
         pytest.param("[keyholders\n", "names.toml: not valid TOML", id="toml"),
         pytest.param(
+            "[periods.root]\nexpires_in_days = 30\nresign_before_days = 30\n",
+            "names.toml: periods.root.resign_before_days: must be less than expires_in_days",
+            id="resign-after-expiry",
+        ),
+        pytest.param(
+            "[periods.root]\nexpires_in_days = true\n",
+            "names.toml: periods.root.expires_in_days: must be whole days from 1 to 36500",
+            id="period-not-days",
+        ),
+        pytest.param(
             '[keyholders."a b"]\nkeyid = "x"\n',
             "names.toml: keyholders.a b: name 'a b' is not a safe file name",
             id="unsafe-name",
@@ -226,12 +237,14 @@ def test_the_names_file_is_checked_strictly(text: str, message: str) -> None:
     assert caught.value.message.startswith(message), caught.value.message
 
 
-def test_the_names_file_names_keys_and_the_repository() -> None:
+def test_the_names_file_names_keys_the_repository_and_periods() -> None:
     text = (
         '[repository]\nname = "example.org"\n'
         f'[keyholders.alice]\nkeyid = "{KEYID}"\n[online_keys.online]\nkeyid = "{"cd" * 32}"\n'
+        "[periods.root]\nexpires_in_days = 365\nresign_before_days = 60\n"
     )
     names = parse_names(text.encode(), "names.toml")
-    assert names == NamesFile({"alice": KEYID}, {"online": "cd" * 32}, "example.org")
+    periods = {"root": RolePeriod(365, 60)}
+    assert names == NamesFile({"alice": KEYID}, {"online": "cd" * 32}, "example.org", periods)
     assert names.name_of("cd" * 32) == ("online", True)
     assert json.dumps(names.keyholders) == json.dumps({"alice": KEYID})

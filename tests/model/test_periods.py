@@ -20,7 +20,7 @@ def test_tuf_on_ci_fields_give_the_periods() -> None:
     targets = Targets(expires=NOW, unrecognized_fields={EXPIRY_PERIOD: 90})
     # A signing period as long as the validity would make re-signing due at once: left out.
     docs = Targets(expires=NOW, unrecognized_fields={EXPIRY_PERIOD: 30, SIGNING_PERIOD: 30})
-    adopted = adopted_policy({"root": [root], "targets": [targets], "docs": [docs]}, root, {}, NOW)
+    adopted = adopted_policy({"root": [root], "targets": [targets], "docs": [docs]}, root, {})
     assert adopted.policy.roles == {
         "root": RolePeriod(197, 46),
         "timestamp": RolePeriod(7, 6),
@@ -34,17 +34,25 @@ def test_tuf_on_ci_fields_give_the_periods() -> None:
 def test_without_fields_the_current_expiry_interval_gives_the_period() -> None:
     v1 = Root(version=1, expires=NOW + timedelta(days=10))
     v2 = Root(version=2, expires=NOW + timedelta(days=375, hours=5))
-    only = Targets(version=4, expires=NOW + timedelta(days=89, hours=1))
-    gone = Targets(version=1, expires=NOW - timedelta(days=1))
-    timestamp = Targets(version=9, expires=NOW + timedelta(hours=20))
-    adopted = adopted_policy(
-        {"root": [v1, v2], "targets": [only], "docs": [gone]}, v2, {"timestamp": timestamp}, NOW
-    )
-    assert adopted.policy.roles == {
-        "root": RolePeriod(365),
-        "targets": RolePeriod(90),
-        "timestamp": RolePeriod(1),
-    }
+    snapshots = [
+        Targets(version=8, expires=NOW + timedelta(days=1)),
+        Targets(version=9, expires=NOW + timedelta(days=8)),
+    ]
+    # One version only: the days it has left say nothing about the period it was signed for.
+    only = Targets(version=4, expires=NOW + timedelta(hours=1))
+    adopted = adopted_policy({"root": [v1, v2], "targets": [only]}, v2, {"snapshot": snapshots})
+    assert adopted.policy.roles == {"root": RolePeriod(365), "snapshot": RolePeriod(7)}
     assert adopted.where["root"] == "the expiries of v1 and v2, 365 days apart"
-    assert adopted.where["targets"] == "the days from now to the expiry of v4"
-    assert "docs" not in adopted.policy.roles  # expired and alone: nothing to go by
+
+
+def test_a_period_in_the_names_file_comes_first() -> None:
+    root = Root(version=3, expires=NOW, unrecognized_fields={EXPIRY_PERIOD: 197})
+    targets = Targets(version=4, expires=NOW)
+    adopted = adopted_policy(
+        {"root": [root], "targets": [targets]},
+        root,
+        {},
+        {"targets": RolePeriod(90, 30), "root": RolePeriod(365)},
+    )
+    assert adopted.policy.roles == {"root": RolePeriod(365), "targets": RolePeriod(90, 30)}
+    assert adopted.where["targets"] == "the names file"

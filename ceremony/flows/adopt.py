@@ -384,8 +384,11 @@ def adopt_lines(result: AdoptResult) -> list[str]:
                 f"  no name: root {', '.join(f'v{v}' for v in versions)}",
                 f"    keyid {keyid}",
             ]
+    if naming.outside_roles:
+        lines.append("signed outside the ceremony (kept as delegated, never staged):")
     for role in naming.outside_roles:
-        lines.append(f"signed outside the ceremony (kept as delegated, never staged): {role}")
+        lines.append(f"  {role}: to sign it at the ceremony, name its keys as keyholders':")
+        lines += [f"    keyid {keyid}" for keyid in naming.outside_keys.get(role, ())]
     lines.append("periods (policy.json):")
     for role, period in sorted(result.periods.policy.roles.items()):
         before = period.resign_before()

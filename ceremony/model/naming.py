@@ -74,6 +74,8 @@ class Naming:
     offline_roles: tuple[str, ...] = ()
     outside_roles: tuple[str, ...] = ()
     unnamed_retired: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    outside_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each role signed outside the ceremony: the keyids its delegator gives it."""
 
     def roster(self, repository: str, key_fields: KeyFields) -> Roster:
         current = [k for k in self.keys if not k.retired]
@@ -183,7 +185,7 @@ def name_keys(roots: Sequence[Root], tree: Mapping[str, Targets], names: NamesFi
         if namer.name(keyid, use) is None:
             unnamed[keyid] = use
     offline: list[str] = []
-    outside: list[str] = []
+    outside: dict[str, tuple[str, ...]] = {}
     partial: list[str] = []
     if "targets" in tree and not targets_signed_online(root):
         _walk(tree, namer, uses, unnamed, offline, outside, partial)
@@ -195,7 +197,7 @@ def name_keys(roots: Sequence[Root], tree: Mapping[str, Targets], names: NamesFi
     _require_distinct_keys(current)
     retired, unnamed_retired = _retired(roots, names, current)
     _require_known_keyids(names, uses, roots, tree)
-    return Naming((*current, *retired), tuple(offline), tuple(outside), unnamed_retired)
+    return Naming((*current, *retired), tuple(offline), tuple(outside), unnamed_retired, outside)
 
 
 def _walk(
@@ -204,7 +206,7 @@ def _walk(
     uses: dict[str, _Use],
     unnamed: dict[str, _Use],
     offline: list[str],
-    outside: list[str],
+    outside: dict[str, tuple[str, ...]],
     partial: list[str],
 ) -> None:
     """Pre-order from targets: each delegated role is the ceremony's, outside it, or refused."""
@@ -238,7 +240,7 @@ def _walk(
                 offline.append(name)
                 children.append(name)
             elif not holders:
-                outside.append(name)
+                outside[name] = tuple(keys)
             else:
                 partial.append(name)
         stack.extend(reversed(children))

@@ -23,6 +23,7 @@ from securesystemslib.signer import CryptoSigner, SSlibKey
 from ceremony.cli import main
 from ceremony.model.publickeys import public_key_to_dict
 from tests.adopt_repos import KEYOWNER, ONLINE_URI, TufOnCiRepository, tuf_on_ci_repository
+from tests.realworld import REALWORLD
 
 
 def run(
@@ -187,3 +188,62 @@ def test_delegating_to_adopted_keyholders_revoking_and_reachability(
     assert "staged root v3" in out
     root = staged(ws, "root")
     assert repo.holders["carol"].key.keyid not in root["keys"]
+
+
+def test_thresholds_expiry_and_delegation_updates_keep_the_repositorys_fields(
+    adopted: tuple[Path, TufOnCiRepository],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ws, repo = adopted
+    ok(["root", str(ws), "set-threshold", "root", "3"], capsys, monkeypatch)
+    ok(["root", str(ws), "set-expiry", "root", "--expires-in", "200"], capsys, monkeypatch)
+    ok(["delegate", str(ws), "update", "pkgs", "--threshold", "2"], capsys, monkeypatch)
+    old = json.loads((repo.metadata / "2.root.json").read_bytes())["signed"]
+    root = staged(ws, "root")
+    assert root["roles"]["root"]["threshold"] == 3
+    for role in ("targets", "snapshot", "timestamp"):
+        assert canonical(root["roles"][role]) == canonical(old["roles"][role])
+    assert canonical(root["keys"]) == canonical(old["keys"])
+    for field in ("x-tuf-on-ci-expiry-period", "x-tuf-on-ci-signing-period", "spec_version"):
+        assert root[field] == old[field]
+    (pkgs,) = staged(ws, "targets")["delegations"]["roles"]
+    assert (pkgs["threshold"], pkgs["x-example-note"]) == (2, "kept")
+    assert (ws / "staged" / "pkgs.json").is_file()  # re-signed by its keys under the new rule
+    ok(["delegate", str(ws), "remove", "pkgs"], capsys, monkeypatch)
+    assert not (ws / "staged" / "pkgs.json").exists()
+    assert "delegations" not in staged(ws, "targets")
+
+
+def test_a_legacy_python_tuf_repository_is_adopted_with_the_lines_it_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its keys carry no name: the lines adopt prints are edited into a names file.
+    source = REALWORLD / "python-tuf-legacy-repository" / "metadata"
+    ws = tmp_path / "ws"
+    code, lines, _ = run(["adopt", str(ws), "--from", str(source)], capsys, monkeypatch)
+    assert code == 1
+    names = tmp_path / "names.toml"
+    names.write_text(lines.replace("keyholder-1]", "rooter]").replace("keyholder-2]", "targeter]"))
+    # role1's key has no name: role1 and what it delegates are signed outside the ceremony.
+    out = ok(["adopt", str(ws), "--from", str(source), "--names", str(names)], capsys, monkeypatch)
+    role1_key = "c8022fa1e9b9cb239a6b362bbdffa9649e61ad2cb699d2e4bc4fdf7930a0e64a"
+    assert (
+        "  role1: to sign it at the ceremony, name its keys as keyholders':\n"
+        f"    keyid {role1_key}\n"
+    ) in out
+    assert sorted(p.name for p in (ws / "metadata").iterdir()) == ["1.root.json", "1.targets.json"]
+    names.write_text(names.read_text() + f'[keyholders.releaser]\nkeyid = "{role1_key}"\n')
+    ws = tmp_path / "ws2"
+    out = ok(["adopt", str(ws), "--from", str(source), "--names", str(names)], capsys, monkeypatch)
+    assert "releaser (keyholder): signs delegation role1, delegation role2" in out
+    kept = sorted(p.name for p in (ws / "metadata").iterdir())
+    assert kept == ["1.role1.json", "1.role2.json", "1.root.json", "1.targets.json"]
+    assert (ws / "metadata" / "1.targets.json").read_bytes() == (
+        source / "targets.json"
+    ).read_bytes()
+    out = ok(["resign", str(ws), "role1", "--expires-in", "30"], capsys, monkeypatch)
+    assert out.splitlines()[0] == "staged role1 v2"
+    status = json.loads(ok(["status", str(ws), "--json"], capsys, monkeypatch))
+    (role1,) = status["roles"]
+    assert [s["keyholder"] for s in role1["sets"][0]["signers"]] == ["releaser"]

@@ -89,6 +89,10 @@ class SigningError(CeremonyError):
     """A signature cannot be made or does not verify."""
 
 
+class AdoptError(CeremonyError):
+    """A repository cannot be adopted as given (names, source, workspace); nothing written."""
+
+
 class ExportError(CeremonyError):
     """An export cannot be written or would be incomplete."""
 

@@ -144,6 +144,43 @@ class SoftHsm:
                     obj.destroy()
 
 
+def import_key_pair(
+    install: SoftHsmInstall,
+    conf: Path,
+    token_label: str,
+    pin: str,
+    pkcs8_pem: bytes,
+    key_label: str,
+    key_id: bytes,
+) -> None:
+    """Import an existing key pair (PKCS#8 PEM) into a token with `softhsm2-util --import`,
+    as a keyholder's existing key is put on a token; the PEM file is removed afterwards."""
+    pem = conf.parent / f"{token_label}-{key_label}.pem"
+    pem.write_bytes(pkcs8_pem)
+    try:
+        subprocess.run(
+            [
+                install.util,
+                "--import",
+                str(pem),
+                "--token",
+                token_label,
+                "--label",
+                key_label,
+                "--id",
+                key_id.hex(),
+                "--pin",
+                pin,
+            ],
+            env={**os.environ, ENV_VAR: str(conf)},
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+    finally:
+        pem.unlink()
+
+
 def new_softhsm(directory: Path, monkeypatch: pytest.MonkeyPatch) -> SoftHsm:
     install = softhsm_or_skip()
     conf = write_config(directory)

@@ -10,7 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.cli import audit, hardware, lifecycle, revocation, transcript, transfer, tui_entry
+from ceremony.cli import (
+    adopt,
+    audit,
+    hardware,
+    lifecycle,
+    revocation,
+    transcript,
+    transfer,
+    tui_entry,
+)
 from ceremony.cli.confirm import add_expect_argument, confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
@@ -54,6 +63,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     revocation.register(sub)
     transfer.register(sub)
     transcript.register(sub)
+    adopt.register(sub)
 
     init = sub.add_parser("init", help="create a workspace from a plan and stage v1")
     init.add_argument("workspace", type=Path)

@@ -324,7 +324,7 @@ def hash_bins(
     """
     state = load_state(path)
     check_bin_prefix(name_prefix, bit_length)
-    key = read_public_key(online_key)
+    key = state.roster.as_enrolled(read_public_key(online_key))
     roster = _online_key_roster(state.roster, key, key_name, name_prefix)
     policy = load_policy(state.workspace)
     proposals: dict[str, Metadata[Any]] = {}

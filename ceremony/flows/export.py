@@ -28,16 +28,23 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import ExportError
 from ceremony.flows.bundle import BundleResult, check_rstuf_export, write_bundle
 from ceremony.flows.checks import lint_errors
+from ceremony.flows.export_layout import (
+    export_files,
+    export_problems,
+    outside_notice,
+    outside_roles,
+    trusted_root_file,
+)
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
-from ceremony.model.metadata_io import metadata_bytes, parse_metadata
+from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import check_repository
 from ceremony.store.atomic import write_atomic
-from ceremony.store.workspace import parse_trusted_name
+from ceremony.store.workspace import METADATA, parse_trusted_name
 
 SUMS = "SHA256SUMS"
 
@@ -162,54 +169,6 @@ def rotation_notices(state: CeremonyState) -> tuple[str, ...]:
     return tuple(notices)
 
 
-def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str]]) -> set[str]:
-    """Roles still delegated by the newest targets, directly or through delegated roles.
-
-    A role whose delegation was removed is not published again: clients would never fetch it,
-    and a verifier rightly reports a file that no delegation names.
-    """
-    reachable: set[str] = set()
-    pending = ["targets"]
-    while pending:
-        delegator = pending.pop()
-        if delegator not in newest:
-            continue
-        name = newest[delegator][1]
-        signed = parse_metadata(trusted[name], name).signed
-        if not isinstance(signed, Targets) or signed.delegations is None:
-            continue
-        for child in signed.delegations.roles or {}:
-            if child not in reachable:
-                reachable.add(child)
-                pending.append(child)
-    return reachable
-
-
-def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
-    """The export's metadata: every root version, `root.json`, targets and the newest version
-    of every role it still delegates (spec 6.1: all root versions stay published)."""
-    newest: dict[str, tuple[int, str]] = {}
-    roots: list[tuple[int, str]] = []
-    for name in trusted:
-        parsed = parse_trusted_name(name)
-        if parsed is None:
-            continue
-        version, role = parsed
-        if role == "root":
-            roots.append((version, name))
-        elif role not in newest or version > newest[role][0]:
-            newest[role] = (version, name)
-    if not roots:
-        raise ExportError("there is no root to export", "run `ceremony init` first")
-    files = {f"metadata/{name}": trusted[name] for _, name in sorted(roots)}
-    files["metadata/root.json"] = trusted[max(roots)[1]]
-    published = {"targets"} | _delegated_names(trusted, newest)
-    for role, (_, name) in sorted(newest.items(), key=lambda item: item[1][1]):
-        if role in published:
-            files[f"metadata/{name}"] = trusted[name]
-    return files
-
-
 def sums_file(files: dict[str, bytes]) -> bytes:
     lines = [
         f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
@@ -289,11 +248,26 @@ def export(
     else:
         trusted, new = dict(state.trusted_files), {}
     files = export_files(trusted)
-    report = check_repository({p.removeprefix("metadata/"): d for p, d in files.items()}, now, None)
-    if not report.ok:
-        first = report.errors[0]
+    outside = outside_roles(trusted)
+    notices = (*notices, *(outside_notice(role) for role in sorted(outside)))
+    anchor = trusted_root_file(trusted)
+    if anchor is not None:
+        notices = (
+            *notices,
+            f"the root chain starts at {anchor}, the root this repository's clients start "
+            f"from (it was adopted): verify with `ceremony verify {outdir} --trusted-root "
+            f"{outdir / 'metadata' / anchor}`",
+        )
+    report = check_repository(
+        {p.removeprefix("metadata/"): d for p, d in files.items()},
+        now,
+        trusted[anchor] if anchor is not None else None,
+        trusted_root_source=anchor or "trusted root",
+    )
+    errors = export_problems(report, outside)
+    if errors:
         raise ExportError(
-            f"the repository would not verify: {first}",
+            f"the repository would not verify: {errors[0]}",
             "nothing was written; fix the proposal (see `ceremony review`) and sign again",
         )
     files[SUMS] = sums_file(files)
@@ -307,7 +281,7 @@ def export(
     # transcript that cannot be appended to stops the export before anything is promoted.
     transcript = recorder(state.workspace.path)
     transcript.verification(
-        "repository before export", report.ok, [str(p) for p in report.errors], len(report.warnings)
+        "repository before export", not errors, [str(p) for p in errors], len(report.warnings)
     )
     try:
         (outdir / "metadata").mkdir(parents=True, exist_ok=True)
@@ -323,16 +297,18 @@ def export(
         state.workspace.remove_staged(role)
     for path, data in files.items():
         write_atomic(outdir / path, data)
-    readback = verify_directory(outdir, None, now)
+    anchor_path = state.workspace.path / METADATA / anchor if anchor is not None else None
+    readback = verify_directory(outdir, anchor_path, now)
+    read_errors = export_problems(readback, outside)
     transcript.verification(
         f"export {outdir}",
-        readback.ok,
-        [str(p) for p in readback.errors],
+        not read_errors,
+        [str(p) for p in read_errors],
         len(readback.warnings),
     )
-    if not readback.ok:
+    if read_errors:
         raise ExportError(
-            f"the export at {outdir} does not verify after writing: {readback.errors[0]}",
+            f"the export at {outdir} does not verify after writing: {read_errors[0]}",
             "the medium may be faulty; export again to another medium",
         )
     result = ExportResult(

@@ -59,7 +59,7 @@ from ceremony.model.edits import (
     set_root_threshold,
 )
 from ceremony.model.edits import set_online_key as set_online_key_in_root
-from ceremony.model.keyfields import ONLINE_KEY_URI, default_uri_note, root_key, uri_problem
+from ceremony.model.keyfields import default_uri_note, root_key, uri_problem
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
@@ -233,7 +233,7 @@ def add_keyholder(
 ) -> EditOutcome:
     """Enroll `name` with the key in `public_key` (or reuse theirs) and let it sign `roles`."""
     state = load_state(path)
-    key = read_public_key(public_key)
+    key = state.roster.as_enrolled(read_public_key(public_key))
     roles = list(dict.fromkeys(roles or ["root"]))
     roster = state.roster
     existing = roster.keyholders.get(name)
@@ -316,7 +316,7 @@ def replace_key(
     """
     state = load_state(path)
     entry = require_keyholder(state.roster, name)
-    key = read_public_key(public_key)
+    key = state.roster.as_enrolled(read_public_key(public_key))
     if key.keyid == entry.keyid:
         raise EditError(
             f"the new key is {name}'s current key",
@@ -414,8 +414,8 @@ def set_online_key(
     drop their trusted snapshot and timestamp (spec 5.3.11).
     """
     state = load_state(path)
-    key = read_public_key(public_key)
     roster = state.roster
+    key = roster.as_enrolled(read_public_key(public_key))
     uri = _online_uri(roster, uri)
     known = roster.entry_for_keyid(key.keyid)
     if known is not None and known.compromised:
@@ -472,8 +472,14 @@ def set_online_key(
             f"this key is already online key {known.name!r}",
             f"leave out --name, or give --name {known.name}",
         )
-    if existing is None and uri is None and not fields.bare:
+    if existing is None and uri is None and fields.default_uri:
         notes.append(default_uri_note(roster.label(key.keyid), key.keyid, "give --uri"))
+    elif existing is None and uri is None and not fields.bare:
+        notes.append(
+            f"online key {roster.label(key.keyid)} has no {fields.online_uri_field}: give "
+            "--uri with the signer's URI (gcpkms:..., awskms:...), where the online side "
+            "finds it"
+        )
     if previous == [key.keyid]:
         notes.append(f"only the signer URI of online key {roster.label(key.keyid)} changes")
     else:
@@ -487,7 +493,7 @@ def set_online_key(
             role=role,
             keyid=key.keyid,
             key_name=roster.label(key.keyid),
-            uri=root.keys[key.keyid].unrecognized_fields.get(ONLINE_KEY_URI),
+            uri=root.keys[key.keyid].unrecognized_fields.get(fields.online_uri_field),
             previous_keyids=previous,
             retired_keyids=retired,
         )

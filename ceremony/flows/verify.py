@@ -25,6 +25,7 @@ from ceremony.model.verify import (
 )
 from ceremony.store.repository import (
     CHECKSUMS,
+    RepositoryFiles,
     read_repository,
     read_trusted_root,
     too_large_reason,
@@ -58,12 +59,28 @@ def verify_directory(
         if trusted_root is not None
         else None
     )
+    source = str(trusted_root) if trusted_root is not None else "trusted root"
+    return verify_files(
+        repo, trusted, now, trusted_root_source=source, max_file_bytes=max_file_bytes
+    )
+
+
+def verify_files(
+    repo: RepositoryFiles,
+    trusted: bytes | None,
+    now: datetime,
+    *,
+    trusted_root_source: str = "trusted root",
+    max_file_bytes: int = MAX_JSON_BYTES,
+) -> VerifyReport:
+    """`verify_directory` on files already read (`read_repository`), so that a caller that
+    goes on to use the bytes (`ceremony adopt`) uses exactly the bytes that were verified."""
     prefix = repo.metadata_prefix
     report = check_repository(
         repo.metadata,
         now,
         trusted,
-        trusted_root_source=str(trusted_root) if trusted_root is not None else "trusted root",
+        trusted_root_source=trusted_root_source,
         max_file_bytes=max_file_bytes,
         unreadable=[
             name.removeprefix(prefix)
@@ -88,7 +105,7 @@ def verify_directory(
             unreadable=repo.unreadable,
             source=CHECKSUMS,
         )
-    return replace(report.with_problems(extra), source=str(path))
+    return replace(report.with_problems(extra), source=str(repo.directory))
 
 
 def require_valid_directory(path: Path, trusted_root: Path | None, now: datetime) -> VerifyReport:

@@ -60,7 +60,12 @@ from ceremony.errors import (
     WrongKeyError,
     WrongSecretError,
 )
-from ceremony.model.publickeys import compute_keyid, format_keyid, key_from_tuf_dict
+from ceremony.model.publickeys import (
+    compute_keyid,
+    format_keyid,
+    key_from_tuf_dict,
+    same_public_key,
+)
 from ceremony.model.strictjson import loads_strict
 
 FORMAT_NAME: Final = "ceremony-keyfile"
@@ -146,7 +151,9 @@ class KeyFileMatchReport:
 
     @property
     def matches(self) -> bool:
-        return self.same_key and self.expected_keyid == self.found_keyid
+        """The same key, whatever keyid the expected key is listed under: an adopted key keeps
+        the keyid its repository gave it (TAP 12), the file always has the default one."""
+        return self.same_key
 
 
 @dataclass(frozen=True)
@@ -505,11 +512,7 @@ def read_key_file_bytes(path: Path) -> bytes:
 def check_key_file_matches(info: KeyFileInfo, expected: Key) -> KeyFileMatchReport:
     """Compare the key file's clear public key with `expected`; nothing is decrypted."""
     found = info.public_key
-    same = (found.keytype, found.scheme, found.keyval) == (
-        expected.keytype,
-        expected.scheme,
-        expected.keyval,
-    )
+    same = same_public_key(found, expected)
     return KeyFileMatchReport(info.source, expected.keyid, found.keyid, same)
 
 
@@ -608,9 +611,12 @@ class KeyFileSigner(Signer):
 
     SCHEME: Final = URI_SCHEME
 
-    def __init__(self, signer: CryptoSigner, source: str) -> None:
+    def __init__(self, signer: CryptoSigner, source: str, keyid: str | None = None) -> None:
         self._signer = signer
         self._source = source
+        # The keyid the signatures carry: the enrolled key's (which may be a keyid the
+        # repository chose, TAP 12), not the default keyid the file records.
+        self._keyid = keyid if keyid is not None else signer.public_key.keyid
 
     def __repr__(self) -> str:
         return f"KeyFileSigner(keyid={self.public_key.keyid!r}, source={self._source!r})"
@@ -624,7 +630,8 @@ class KeyFileSigner(Signer):
         return self._source
 
     def sign(self, payload: bytes) -> Signature:
-        return self._signer.sign(payload)
+        signature = self._signer.sign(payload)
+        return Signature(self._keyid, signature.signature)
 
     @classmethod
     def from_priv_key_uri(
@@ -647,7 +654,9 @@ class KeyFileSigner(Signer):
                 f"{source}: a passphrase is needed to open the key file",
                 "open the key file where the passphrase can be asked for",
             )
-        return cls(decrypt_key_file(data, secrets_handler("passphrase"), source), source)
+        return cls(
+            decrypt_key_file(data, secrets_handler("passphrase"), source), source, public_key.keyid
+        )
 
 
 SIGNER_FOR_URI_SCHEME[URI_SCHEME] = KeyFileSigner

@@ -45,7 +45,6 @@ from ceremony.keys.pkcs11_keys import (
     TokenKey,
     algorithm_of,
     require_sign_mechanism,
-    same_public_key,
     signing_function,
 )
 from ceremony.keys.pkcs11_module import load_module, resolve_module_path
@@ -60,7 +59,7 @@ from ceremony.keys.pkcs11_tokens import (
     token_info,
 )
 from ceremony.keys.pkcs11_uri import SCHEME, Pkcs11Uri, parse_pkcs11_uri, require_key_uri
-from ceremony.model.publickeys import describe_key_type, format_keyid
+from ceremony.model.publickeys import describe_key_type, format_keyid, same_public_key
 
 URI_SCHEME: Final = SCHEME
 

@@ -26,11 +26,6 @@ from asn1crypto.keys import NamedCurve
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    PublicFormat,
-    load_pem_public_key,
-)
 from pkcs11 import MGF, Attribute, KeyType, Mechanism
 from pkcs11.exceptions import AttributeSensitive, AttributeTypeInvalid
 from securesystemslib.signer import Key, SSlibKey
@@ -215,31 +210,6 @@ def _to_sslib(public: PublicKeyTypes | None, algorithm: Algorithm) -> SSlibKey |
         return None
     # from_crypto computes securesystemslib's keyid: sha256 of the canonical key.
     return SSlibKey.from_crypto(public, scheme=algorithm.scheme)
-
-
-def same_public_key(a: Key, b: Key) -> bool:
-    """Whether two TUF keys are the same key material and scheme.
-
-    PEM text may differ in line breaks between tools, so ECDSA and RSA keys are compared as
-    loaded keys; ed25519 keys are hex and compared case-insensitively.
-    """
-    if (a.keytype, a.scheme) != (b.keytype, b.scheme):
-        return False
-    pa, pb = a.keyval.get("public"), b.keyval.get("public")
-    if not isinstance(pa, str) or not isinstance(pb, str):
-        return False
-    if a.keytype == "ed25519":
-        return pa.lower() == pb.lower()
-    try:
-        der = [
-            load_pem_public_key(p.encode("ascii")).public_bytes(
-                Encoding.DER, PublicFormat.SubjectPublicKeyInfo
-            )
-            for p in (pa, pb)
-        ]
-    except (ValueError, UnicodeEncodeError):
-        return False
-    return der[0] == der[1]
 
 
 def signing_function(

@@ -201,9 +201,21 @@ def _key_changes(
             )
     for keyid, key in new.items():
         before = old.get(keyid)
-        if before is not None and before.to_dict() != key.to_dict():
-            # The keyid is meant to be the hash of the key (spec 4.2 "KEYID"); content that
-            # changes under the same keyid is either damage or an attempt to slip a key in.
+        if before is None or before.to_dict() == key.to_dict():
+            continue
+        if (before.keytype, before.scheme, before.keyval) == (key.keytype, key.scheme, key.keyval):
+            # The same key with other custom fields (a new `x-rstuf-online-key-uri`, an
+            # `x-tuf-on-ci-keyowner` added): what the online side reads changed, the key not.
+            changes.extend(
+                _custom_changes(
+                    f"{where}: key {printable(keyid)} ({_name(keyid, roster)})",
+                    before.unrecognized_fields,
+                    key.unrecognized_fields,
+                )
+            )
+        else:
+            # The key itself changed under the same keyid: the keyid names one key (TAP 12,
+            # spec 4.2 "KEYID"), so this is either damage or an attempt to slip a key in.
             fields = sorted(
                 f
                 for f in set(before.to_dict()) | set(key.to_dict())

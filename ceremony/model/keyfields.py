@@ -36,6 +36,9 @@ ONLINE_KEY_URI = "x-rstuf-online-key-uri"
 """RSTUF's field for the online signer's URI (worker `signer.py` RSTUF_ONLINE_KEY_URI_FIELD)."""
 KEY_NAME = "x-rstuf-key-name"
 """RSTUF's field for a key's name (CLI `admin/helpers.py` KEY_NAME_FIELD)."""
+TUF_ON_CI_ONLINE_URI = "x-tuf-on-ci-online-uri"
+"""tuf-on-ci's field for the online signer's URI: what its online signing reads (Sigstore)."""
+ONLINE_URI_FIELDS = (ONLINE_KEY_URI, TUF_ON_CI_ONLINE_URI)
 FILE_SIGNER_SCHEME = "fn"
 """RSTUF's file signer (worker `FileNameSigner.SCHEME`): `fn:NAME` is ONLINE_KEY_DIR/NAME."""
 MAX_URI_LENGTH = 2048
@@ -58,13 +61,26 @@ class KeyFields:
 
     bare: bool = False
     rstuf_names: bool = False
+    online_uri_field: str = ONLINE_KEY_URI
+    """Where an online key's signer URI goes: RSTUF's field, or for a repository adopted
+    from tuf-on-ci `x-tuf-on-ci-online-uri` (no default URI then: `fn:` is RSTUF's)."""
 
     def __post_init__(self) -> None:
         if self.bare and self.rstuf_names:
             raise ValueError("bare keys carry no names")
+        if self.online_uri_field not in ONLINE_URI_FIELDS:
+            raise ValueError(f"unknown online URI field {self.online_uri_field}")
 
-    def to_dict(self) -> dict[str, bool]:
-        return {"bare": self.bare, "rstuf_names": self.rstuf_names}
+    @property
+    def default_uri(self) -> bool:
+        """Whether an online key without a given URI gets RSTUF's `fn:<keyid>`."""
+        return not self.bare and self.online_uri_field == ONLINE_KEY_URI
+
+    def to_dict(self) -> dict[str, bool | str]:
+        data: dict[str, bool | str] = {"bare": self.bare, "rstuf_names": self.rstuf_names}
+        if self.online_uri_field != ONLINE_KEY_URI:
+            data["online_uri_field"] = self.online_uri_field
+        return data
 
 
 def default_online_uri(keyid: str) -> str:
@@ -100,15 +116,19 @@ def root_key(
 ) -> SSlibKey:
     """`key` as root lists it: the same keyid, with the custom fields `fields` asks for.
 
-    `uri` is the online signer's URI (online keys only; `fn:<keyid>` when None).
+    `uri` is the online signer's URI (online keys only; `fn:<keyid>` when None and the key
+    has none). The custom fields `key` already carries (an adopted key's, as its repository
+    listed it) are kept; only a new `uri` replaces the one it had.
     """
     if uri is not None and (not online or fields.bare):
         raise ValueError("only online keys that are not bare carry a signer URI")
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = dict(key.unrecognized_fields)
     if fields.rstuf_names:
-        extra[KEY_NAME] = name
-    if online and not fields.bare:
-        extra[ONLINE_KEY_URI] = uri if uri is not None else default_online_uri(key.keyid)
+        extra.setdefault(KEY_NAME, name)
+    if online and uri is not None:
+        extra[fields.online_uri_field] = uri
+    elif online and fields.default_uri:
+        extra.setdefault(ONLINE_KEY_URI, default_online_uri(key.keyid))
     return SSlibKey(key.keyid, key.keytype, key.scheme, dict(key.keyval), extra)
 
 

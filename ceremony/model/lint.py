@@ -9,21 +9,15 @@ is likely a mistake or a risk; a `note` says what the online side will read from
 - a threshold must be at least 1 and at most the number of distinct keys (spec 4.3), and a
   threshold equal to the number of keys of an offline role means one lost key locks the role
   (RSTUF #496); for root that means no new root could ever be signed (spec 5.3.4);
-- every keyid is securesystemslib's default, the SHA-256 of keytype, scheme and keyval (spec
-  4.2 "KEYID"): TAP 12 lets owners choose keyids, but the keys this tool stages are keys it
-  computed the keyid of, so another keyid is an error here; one key listed twice in a role
-  under different keyids is an error (TAP 12: one key counts once; python-tuf would count it
-  twice);
-- keys may carry custom fields after the keyid was computed, as RSTUF (`x-rstuf-*`) and
-  tuf-on-ci (`x-tuf-on-ci-*`) write them (ceremony.model.keyfields); a field name not of the
-  `x-<vendor>-<name>` form, any field when the plan keeps keys bare (tough computes keyids over
-  the whole key object, awslabs/tough #946), an `x-rstuf-key-name` other than the roster's
-  name and an unusable `x-rstuf-online-key-uri` are warnings; the online signer's URI is a
-  note;
+- keyids and custom fields on keys (ceremony.model.lint_keys): a new keyid other than
+  securesystemslib's default is an error, an adopted key keeps the keyid its repository
+  chose (TAP 12); one key listed twice in a role under different keyids is an error (TAP 12:
+  one key counts once; python-tuf would count it twice);
 - a key marked compromised in the roster is never trusted again;
 - online keys stay on online roles and offline keys on offline ones (a targets role given only
   the keys of snapshot or timestamp is signed online by design and is not flagged);
-- consistent snapshots stay on (spec 6.2: the export uses versioned file names);
+- consistent_snapshot stays as the previous root has it: false is a note (the export writes
+  `ROLE.json` names, as clients of such a repository fetch them), a change is a warning;
 - the expiry is in the future and not earlier than the previous version's;
 - a delegated role whose keys or threshold change is staged for re-signing, so it is signed
   by its new keys (tuf-on-ci #95).
@@ -34,39 +28,23 @@ Pure: metadata, the roster and `now` in, findings out.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from securesystemslib.signer import Key
 from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
 
 from ceremony.model.keyfields import (
-    KEY_NAME,
-    ONLINE_KEY_URI,
-    default_online_uri,
-    is_vendor_field,
     key_content,
-    uri_problem,
 )
-from ceremony.model.publickeys import compute_keyid
+from ceremony.model.lint_keys import Finding as Finding
+from ceremony.model.lint_keys import Severity as Severity
+from ceremony.model.lint_keys import key_findings
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable, targets_signed_online
 from ceremony.model.wording import threshold_words
 
-Severity = Literal["error", "warning", "note"]
-
 ONLINE_ROLES = ("snapshot", "timestamp")
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    role: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.role}: {self.message}"
 
 
 def _threshold_findings(
@@ -147,99 +125,30 @@ def _all_online(keyids: Sequence[str], roster: Roster) -> bool:
     return bool(keyids) and all(k in online for k in keyids)
 
 
-def _key_findings(
-    role: str, where: str, keys: Mapping[str, Key], used: set[str], roster: Roster
-) -> list[Finding]:
+def _root_findings(root: Root, previous: Root | None, roster: Roster) -> list[Finding]:
     findings: list[Finding] = []
-    for keyid, key in keys.items():
-        expected = compute_keyid(key.keytype, key.scheme, key.keyval)
-        if keyid != expected:
-            findings.append(
-                Finding(
-                    "error",
-                    role,
-                    f"{where}: keyid {printable(keyid)} is not the SHA-256 of its key "
-                    f"(computed {expected} over keytype, scheme and keyval); keys this tool "
-                    "stages get that keyid",
-                )
-            )
-        findings.extend(_field_findings(role, where, keyid, key, roster))
-        if keyid not in used:
-            findings.append(
-                Finding("warning", role, f"{where}: key {printable(keyid)} is used by no role")
-            )
-    return findings
-
-
-def _field_findings(role: str, where: str, keyid: str, key: Key, roster: Roster) -> list[Finding]:
-    """Custom fields on a key: allowed after the keyid was computed (ceremony.model.keyfields)."""
-    fields = key.unrecognized_fields
-    if not fields:
-        return []
-    label = f"{where}: key {printable(keyid)}"
-    names = ", ".join(printable(f) for f in sorted(fields))
-    findings: list[Finding] = []
-    if roster.key_fields.bare:
-        findings.append(
-            Finding(
-                "warning",
-                role,
-                f"{label} carries custom fields {names}, but the plan keeps keys bare: tough "
-                "computes keyids over the whole key object (awslabs/tough #946)",
-            )
-        )
-    for name in sorted(fields):
-        if not is_vendor_field(name):
-            findings.append(
-                Finding(
-                    "warning",
-                    role,
-                    f"{label} has custom field {printable(name)}, not of the form "
-                    "x-<vendor>-<name> (RSTUF's API refuses others)",
-                )
-            )
-    known = roster.name_for_keyid(keyid)
-    name_field = fields.get(KEY_NAME)
-    if KEY_NAME in fields and known is not None and name_field != known:
-        findings.append(
-            Finding(
-                "warning",
-                role,
-                f"{label} is named {printable(str(name_field))} for RSTUF ({KEY_NAME}), but "
-                f"the roster names it {known}",
-            )
-        )
-    if ONLINE_KEY_URI in fields:
-        findings.append(_uri_finding(role, label, keyid, fields[ONLINE_KEY_URI], roster))
-    return findings
-
-
-def _uri_finding(role: str, label: str, keyid: str, uri: Any, roster: Roster) -> Finding:
-    problem = uri_problem(uri) if isinstance(uri, str) else "is not a string"
-    if problem is not None:
-        return Finding(
-            "warning",
-            role,
-            f"{label}: {ONLINE_KEY_URI} {problem}; RSTUF's worker cannot load a signer from it",
-        )
-    text = f"online key {roster.label(keyid)}: RSTUF's worker signs with {uri} ({ONLINE_KEY_URI})"
-    if uri == default_online_uri(keyid):
-        text += f", the default: its file signer, the file {keyid} in ONLINE_KEY_DIR"
-    return Finding("note", role, text)
-
-
-def _root_findings(root: Root, roster: Roster) -> list[Finding]:
-    findings: list[Finding] = []
-    if not root.consistent_snapshot:
+    if previous is not None and root.consistent_snapshot != previous.consistent_snapshot:
         findings.append(
             Finding(
                 "warning",
                 "root",
-                "consistent_snapshot is off; the export writes versioned file names (spec 6.2)",
+                f"consistent_snapshot changes from {str(previous.consistent_snapshot).lower()} "
+                f"to {str(root.consistent_snapshot).lower()}: clients fetch other file names "
+                "from now on (spec 5.3.12, 6.2)",
+            )
+        )
+    elif not root.consistent_snapshot:
+        findings.append(
+            Finding(
+                "note",
+                "root",
+                "consistent_snapshot is false: clients fetch targets.json and ROLE.json, so "
+                "the export writes those names (spec 5.6.1, 6.2)",
             )
         )
     used = {k for r in root.roles.values() for k in r.keyids}
-    findings.extend(_key_findings("root", "root keys", root.keys, used, roster))
+    before = previous.keys if previous is not None else {}
+    findings.extend(key_findings("root", "root keys", root.keys, used, roster, before))
     online = {e.keyid for e in roster.online_keys.values()}
     offline = {e.keyid for e in roster.keyholders.values()}
     for name, role in root.roles.items():
@@ -286,7 +195,9 @@ def _root_findings(root: Root, roster: Roster) -> list[Finding]:
     return findings
 
 
-def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Finding]:
+def _delegation_findings(
+    role: str, targets: Targets, previous: Targets | None, roster: Roster
+) -> list[Finding]:
     delegations = targets.delegations
     if delegations is None:
         return []
@@ -319,7 +230,8 @@ def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Fi
                 f" until {role} gives the bins new keys",
             )
         )
-    findings.extend(_key_findings(role, "delegation keys", delegations.keys, used, roster))
+    before = previous.delegations.keys if previous and previous.delegations else {}
+    findings.extend(key_findings(role, "delegation keys", delegations.keys, used, roster, before))
     return findings
 
 
@@ -396,10 +308,17 @@ def lint_proposal(
                 f"already expired ({signed.expires:%Y-%m-%dT%H:%M:%SZ}); clients refuse it",
             )
         )
+    before = previous.signed if previous is not None else None
     if isinstance(signed, Root):
-        findings.extend(_root_findings(signed, roster))
+        findings.extend(
+            _root_findings(signed, before if isinstance(before, Root) else None, roster)
+        )
     elif isinstance(signed, Targets):
-        findings.extend(_delegation_findings(role, signed, roster))
+        findings.extend(
+            _delegation_findings(
+                role, signed, before if isinstance(before, Targets) else None, roster
+            )
+        )
         if previous is not None and isinstance(previous.signed, Targets):
             for name in _changed_delegations(previous.signed, signed):
                 if name in trusted_roles and name not in staged_roles:

@@ -86,6 +86,23 @@ def split_name(path: str) -> tuple[int, str] | None:
     return int(version), role
 
 
+def _plain_role(path: str) -> str | None:
+    """ROLE of `metadata/ROLE.json`, as an export of a repository without consistent
+    snapshots names targets and delegated roles (spec 5.6.1); never root.json (a copy)."""
+    name = path.rsplit("/", 1)[-1]
+    if split_name(path) is not None or not name.endswith(".json") or name == "root.json":
+        return None
+    return name.removesuffix(".json") or None
+
+
+def _role_version(path: str, md: Metadata[Any]) -> tuple[int, str] | None:
+    split = split_name(path)
+    if split is not None:
+        return split
+    role = _plain_role(path)
+    return (int(md.signed.version), role) if role is not None else None
+
+
 def _grants(md: Metadata[Any], roster: KeyNames) -> tuple[Grant, ...]:
     signed = md.signed
     if isinstance(signed, Root):
@@ -146,7 +163,7 @@ def _signer_sets(
                 ),
             )
         return sets
-    split = split_name(path)
+    split = _role_version(path, md)
     if split is None or not isinstance(signed, Targets):
         return []
     name = split[1]
@@ -164,7 +181,7 @@ def _signer_sets(
         delegations = delegator.delegations
         if delegations is None:
             continue
-        by = (split_name(other_path) or (0, other_path))[1]
+        by = (_role_version(other_path, other) or (0, other_path))[1]
         if delegations.roles and name in delegations.roles:
             role = delegations.roles[name]
             keys = {k: delegations.keys[k] for k in role.keyids}
@@ -179,26 +196,28 @@ def _signer_sets(
 def describe_metadata(
     files: Mapping[str, bytes], roster: KeyDirectory
 ) -> tuple[MetadataEntry, ...]:
-    """Each versioned metadata file in `files` (`metadata/N.ROLE.json`), described.
+    """Each metadata file in `files` (`metadata/N.ROLE.json`, or `metadata/ROLE.json` in a
+    repository without consistent snapshots), described.
 
     `metadata/root.json` is a copy of the newest root and is listed only among the files.
     """
     parsed = {
         path: parse_metadata(data, path)
         for path, data in files.items()
-        if split_name(path) is not None
+        if path.startswith("metadata/")
+        and (split_name(path) is not None or _plain_role(path) is not None)
     }
     compromised = roster.compromised_keyids()
 
     def order(path: str) -> tuple[int, int, str]:
-        version, role = split_name(path) or (0, path)
+        version, role = _role_version(path, parsed[path]) or (0, path)
         rank = 0 if role == "root" else 1 if role == "targets" else 2
         return (rank, version, role)
 
     entries: list[MetadataEntry] = []
     for path in sorted(parsed, key=order):
         md = parsed[path]
-        version, role = split_name(path) or (0, "")
+        version, role = _role_version(path, md) or (0, "")
         sets = []
         for signer_set in _signer_sets(path, md, parsed):
             status = set_status(signer_set, md, roster, compromised)

@@ -6,6 +6,10 @@ keyid was computed so that it stays securesystemslib's default (ceremony.model.k
 RSTUF's `x-rstuf-key-name` only when the plan's online side is RSTUF, and never when the plan
 keeps keys bare for tough clients, which `key_fields` records (design.md, "Key references").
 The roster is stored as `roster.json` in the workspace.
+
+Keys are recorded as root lists them: for a repository the tool adopted (`ceremony adopt`),
+with the keyid its repository chose (TAP 12) and its custom fields (`x-tuf-on-ci-keyowner`),
+which a new version must keep for the rotation check of clients holding the previous root.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from typing import Any
 from securesystemslib.signer import Key, SSlibKey
 
 from ceremony.errors import WorkspaceError
-from ceremony.model.keyfields import KeyFields, key_content
-from ceremony.model.publickeys import public_key_from_dict, public_key_to_dict
+from ceremony.model.keyfields import ONLINE_KEY_URI, ONLINE_URI_FIELDS, KeyFields
+from ceremony.model.publickeys import key_record_from_dict, public_key_to_dict, same_public_key
 
 ROSTER_FORMAT = "ceremony-roster"
 ROSTER_VERSION = 1
@@ -101,6 +105,20 @@ class Roster:
                 return entry
         return None
 
+    def entry_for_key(self, key: Key) -> RosterKey | None:
+        """The entry holding the same key material as `key`, whatever keyid either has: a
+        public key file (default keyid) for a key the roster has under its repository's
+        keyid (an adopted key, TAP 12)."""
+        for entry in self.all_keys():
+            if same_key(entry.key, key):
+                return entry
+        return None
+
+    def as_enrolled(self, key: SSlibKey) -> SSlibKey:
+        """`key` as the roster has it (keyid and fields as root lists it), if it has it."""
+        entry = self.entry_for_key(key)
+        return entry.key if entry is not None else key
+
     def label(self, keyid: str) -> str:
         """A person-readable label: the name, or the full keyid for an unknown key."""
         name = self.name_for_keyid(keyid)
@@ -177,7 +195,7 @@ class Roster:
                     and isinstance(when, str)
                 ):
                     raise WorkspaceError(f"{where}: wrong field types", _HINT)
-                key = public_key_from_dict(raw.get("key"), where)
+                key = key_record_from_dict(raw.get("key"), where)
                 result[name] = RosterKey(name, key, online, compromised, device, when)
             return result
 
@@ -207,7 +225,7 @@ class Roster:
                 and isinstance(when, str)
             ):
                 raise WorkspaceError(f"{where}: wrong field types", _HINT)
-            key = public_key_from_dict(raw.get("key"), where)
+            key = key_record_from_dict(raw.get("key"), where)
             retired.append(RosterKey(name, key, online, compromised, device, when))
         return cls(
             data["repository"],
@@ -219,16 +237,20 @@ class Roster:
 
 
 def _key_fields(raw: Any, source: str) -> KeyFields:
+    field = raw.get("online_uri_field", ONLINE_KEY_URI) if isinstance(raw, dict) else None
     if (
         not isinstance(raw, dict)
-        or set(raw) != {"bare", "rstuf_names"}
-        or not all(isinstance(v, bool) for v in raw.values())
+        or set(raw) - {"online_uri_field"} != {"bare", "rstuf_names"}
+        or not all(isinstance(raw[k], bool) for k in ("bare", "rstuf_names"))
         or (raw["bare"] and raw["rstuf_names"])
+        or field not in ONLINE_URI_FIELDS
     ):
         raise WorkspaceError(f"{source}: key_fields must be two booleans, not both true", _HINT)
-    return KeyFields(bare=raw["bare"], rstuf_names=raw["rstuf_names"])
+    return KeyFields(bare=raw["bare"], rstuf_names=raw["rstuf_names"], online_uri_field=field)
 
 
 def same_key(a: Key, b: Key) -> bool:
-    """Two keys are the same key when keytype, scheme and keyval are (keyid and fields aside)."""
-    return key_content(a) == key_content(b)
+    """Two keys are the same key when keytype, scheme and key material are (keyid and fields
+    aside): an adopted key keeps the keyid its repository gave it (TAP 12), and the same key
+    brought as a public key file has the default keyid."""
+    return same_public_key(a, b)

@@ -69,11 +69,9 @@ def _mkdir(directory: Path) -> None:
         raise StorageError.from_os_error(e, "create the folder", directory) from e
 
 
-def create_workspace(path: Path, files: dict[str, bytes]) -> None:
-    """Create a workspace at `path` holding `files` (relative names), all or nothing.
-
-    Refuses an existing non-empty directory or an existing file.
-    """
+def require_new_workspace(path: Path) -> None:
+    """Refuse `path` for a new workspace unless it is a new path or an empty directory whose
+    parent exists (checked before the work that fills it, and again when creating it)."""
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise WorkspaceError(
             f"{path} already exists and is not empty",
@@ -84,6 +82,15 @@ def create_workspace(path: Path, files: dict[str, bytes]) -> None:
         raise WorkspaceError(
             f"{parent} does not exist", "create the parent directory or choose another path"
         )
+
+
+def create_workspace(path: Path, files: dict[str, bytes]) -> None:
+    """Create a workspace at `path` holding `files` (relative names), all or nothing.
+
+    Refuses an existing non-empty directory or an existing file.
+    """
+    require_new_workspace(path)
+    parent = path.parent
     tmp = parent / f".{path.name}.{secrets.token_hex(6)}.creating"
     try:
         tmp.mkdir(mode=0o700)

@@ -98,6 +98,13 @@ def test_request_into_a_missing_folder_is_two_lines(
         pytest.param(["transcript", "verify", "{missing}"], id="transcript-verify"),
         pytest.param(["transcript", "note", "{missing}", "hello"], id="transcript-note"),
         pytest.param(["init", "{new}", "--plan", "{missing}"], id="init-plan"),
+        pytest.param(["adopt", "{new}", "--from", "{missing}"], id="adopt-from"),
+        pytest.param(
+            ["adopt", "{new}", "--from", "{ws}", "--names", "{missing}"], id="adopt-names"
+        ),
+        pytest.param(
+            ["adopt", "{new}", "--from", "{ws}", "--trusted-root", "{missing}"], id="adopt-root"
+        ),
         pytest.param(["keygen", "keyfile", "{missing}/k.key", "--passphrase-stdin"], id="keygen"),
         pytest.param(["pubkey", "keyfile:{missing}"], id="pubkey"),
         pytest.param(["root", "{missing}", "set-threshold", "root", "1"], id="root"),

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -129,12 +129,14 @@ def run_both_clients(
     now: datetime | None = None,
     bins_signer: Signer | None = None,
     check_online_key: bool = True,
+    target_files: Mapping[str, bytes] | None = None,
 ) -> InteropResult:
     """Serve the export (plus online metadata) and run python-tuf and tuf-js against it.
 
-    `bins_signer` and `check_online_key` are passed on to `build_repository()`: the signer of
-    the hash bins, if any, and False to let a key the newest root does not list sign snapshot
-    and timestamp (for negative tests).
+    `bins_signer`, `check_online_key` and `target_files` are passed on to
+    `build_repository()`: the signer of the hash bins, if any, False to let a key the newest
+    root does not list sign snapshot and timestamp (for negative tests), and target files the
+    exported roles list already.
     Work files (the served repository, each client's cache) go to `work_dir` when given, which
     keeps them for inspection (pass pytest's `tmp_path`), else to a temporary directory.
     Raises `ToolMissingError` if `tufjs` is not given and cannot be found, `ExportLayoutError`
@@ -156,6 +158,7 @@ def run_both_clients(
             now=now,
             bins_signer=bins_signer,
             check_online_key=check_online_key,
+            target_files=target_files,
         )
         served = stack.enter_context(serve_directory(repository.root))
         outcomes = tuple(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -162,9 +162,12 @@ def build_repository(
     now: datetime | None = None,
     bins_signer: Signer | None = None,
     check_online_key: bool = True,
+    target_files: Mapping[str, bytes] | None = None,
 ) -> Repository:
     """Turn an export into a servable repository signed online by `online_signer`.
 
+    `target_files` (path -> bytes) are stored for targets the exported roles already list
+    (an adopted repository's), so that the clients can download them.
     `bins_signer` signs the hash bins, when the export delegates to any. With
     `check_online_key=False`, snapshot and timestamp may be signed by a key the newest root
     does not list (for a negative test: the clients must refuse them).
@@ -187,6 +190,10 @@ def build_repository(
         contents.metadata_dir / f"{trusted_root_version}.root.json", out_dir / "initial_root.json"
     )
     (out_dir / "targets").mkdir()
+    for path, data in (target_files or {}).items():
+        _store_target(
+            Artifact(path, data, "", ()), TargetFile.from_data(path, data, ["sha256"]), out_dir
+        )
     if "targets" not in contents.targets_roles:
         # Only an export whose root has targets signed online may leave targets out.
         if online_signer.public_key.keyid not in newest_root.roles[Targets.type].keyids:

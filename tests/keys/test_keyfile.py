@@ -152,6 +152,33 @@ def test_the_uri_scheme_is_registered_with_securesystemslib(
     sign_root_and_verify(signer, public_key)
 
 
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_a_key_enrolled_under_its_repositorys_keyid_signs_with_that_keyid(
+    made: dict[str, tuple[bytes, SSlibKey]], algorithm: str, tmp_path: Path
+) -> None:
+    # An adopted repository chose the keyid (TAP 12; tuf-on-ci hashes the whole key object
+    # with x-tuf-on-ci-keyowner) and root lists the key under it. The file records the
+    # default keyid; the device is matched by its key, and signs under the enrolled keyid.
+    data, public_key = made[algorithm]
+    path = tmp_path / "alice.key"
+    path.write_bytes(data)
+    enrolled = SSlibKey(
+        "a1" * 32,
+        public_key.keytype,
+        public_key.scheme,
+        dict(public_key.keyval),
+        {"x-tuf-on-ci-keyowner": "@alice"},
+    )
+    assert check_key_file_matches(read_key_file_public(data, SOURCE), enrolled).matches
+    signer = KeyFileSigner.from_priv_key_uri(keyfile_uri(path), enrolled, lambda _: PASSPHRASE)
+    root = Root(expires=datetime(2030, 1, 1, tzinfo=UTC))
+    root.add_key(enrolled, "root")
+    metadata = Metadata(root)
+    metadata.sign(signer)
+    assert list(metadata.signatures) == [enrolled.keyid]
+    root.verify_delegate("root", metadata.signed_bytes, metadata.signatures)
+
+
 def test_uri_parsing() -> None:
     assert parse_keyfile_uri("keyfile:/media/usb/alice.key") == Path("/media/usb/alice.key")
     assert keyfile_uri(Path("/media/usb/alice.key")) == "keyfile:/media/usb/alice.key"

@@ -23,8 +23,8 @@ from ceremony.keys.pkcs11_keys import (
     P256_PARAMS,
     _unwrap_octet_string,
     describe_public_key,
-    same_public_key,
 )
+from ceremony.model.publickeys import same_public_key
 from tests.softhsm import SoftHsm, softhsm_instance
 
 

@@ -217,6 +217,17 @@ ROOT_CASES: list[tuple[str, Mutation, str, str]] = [
         f"key content changed behind the same keyid {KEYS['bob'].keyid} (bob): keyval differ",
     ),
     (
+        "key-custom-field-only",
+        lambda md: (
+            _root(md)
+            .keys[KEYS["bob"].keyid]
+            .unrecognized_fields.__setitem__("x-rstuf-online-key-uri", "gcpkms:bob")
+        ),
+        "custom-field",
+        f"root keys: key {KEYS['bob'].keyid} (bob): custom field x-rstuf-online-key-uri added: "
+        '"gcpkms:bob"',
+    ),
+    (
         "role-added",
         lambda md: _root(md).roles.__setitem__("mirrors", Role([KEYS["dave"].keyid], 1)),
         "role-added",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from securesystemslib.formats import encode_canonical
 from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Root, Targets
 
@@ -166,11 +168,11 @@ CASES: list[tuple[str, Callable[[], Metadata[Any]], Mutation, str, str]] = [
         "expires earlier than the trusted version 1 does",
     ),
     (
-        "consistent-snapshot-off",
+        "consistent-snapshot-turned-off",
         trusted_root,
         lambda md: setattr(md.signed, "consistent_snapshot", False),
         "warning",
-        "consistent_snapshot is off",
+        "consistent_snapshot changes from true to false",
     ),
     (
         "twin-key",
@@ -373,3 +375,82 @@ def test_a_custom_field_is_a_warning_when_the_plan_keeps_keys_bare() -> None:
     # The same root without the field is what a bare plan builds: nothing to say.
     _with_fields(md, KeyFields(bare=True))
     assert lint_proposal("root", md, previous, bare, NOW) == ()
+
+
+def _tuf_on_ci_key(key: SSlibKey, owner: str) -> SSlibKey:
+    """`key` as tuf-on-ci lists it: keyid over the whole object, `x-tuf-on-ci-keyowner`."""
+    fields = {"x-tuf-on-ci-keyowner": f"@{owner}"}
+    body = {**key.to_dict(), **fields}
+    canonical = encode_canonical(body)
+    assert isinstance(canonical, str)
+    keyid = hashlib.sha256(canonical.encode()).hexdigest()
+    return SSlibKey(keyid, key.keytype, key.scheme, dict(key.keyval), fields)
+
+
+def _adopted_root() -> tuple[Metadata[Root], Roster]:
+    """A root whose keys have the keyids their repository chose, and the roster adopting it."""
+    root = Root(version=3, expires=NOW + timedelta(days=365), consistent_snapshot=True)
+    roster = Roster("adopted")
+    for name in ("alice", "bob"):
+        key = _tuf_on_ci_key(KEYS[name], name)
+        root.add_key(key, "root")
+        root.add_key(key, "targets")
+        roster = roster.with_keyholder(RosterKey(name, key))
+    root.roles["root"].threshold = 1
+    root.roles["targets"].threshold = 1
+    root.add_key(KEYS["online"], "snapshot")
+    root.add_key(KEYS["online"], "timestamp")
+    return Metadata(root), roster.with_online_key(RosterKey("online", KEYS["online"]))
+
+
+def test_adopted_keyids_are_kept_but_a_new_key_with_another_keyid_is_an_error() -> None:
+    previous, roster = _adopted_root()
+    md = proposal(previous)
+    assert not [f for f in lint_proposal("root", md, previous, roster, NOW) if "keyid" in f.message]
+    # Carol's key comes with a keyid nobody computed for it: neither root v3 nor the roster
+    # knows it, so it is not the repository's choice but a slip (or worse).
+    carol = _tuf_on_ci_key(KEYS["carol"], "carol")
+    _root(md).add_key(carol, "root")
+    errors = [f for f in lint_proposal("root", md, previous, roster, NOW) if f.severity == "error"]
+    assert [e.message for e in errors] == [
+        f"root keys: keyid {carol.keyid} is not the SHA-256 of its key (computed "
+        f"{KEYS['carol'].keyid} over keytype, scheme and keyval); keys this tool stages get "
+        "that keyid"
+    ]
+    # A keyid the roster knows for another key is not a known key either.
+    impostor = SSlibKey(
+        _root(previous).roles["root"].keyids[0], "ed25519", "ed25519", dict(KEYS["dave"].keyval)
+    )
+    md = proposal(previous)
+    _root(md).keys[impostor.keyid] = impostor
+    assert any(
+        "is not the SHA-256 of its key" in f.message
+        for f in lint_proposal("root", md, previous, roster, NOW)
+    )
+
+
+def test_consistent_snapshot_false_as_before_is_a_note() -> None:
+    previous = trusted_root()
+    _root(previous).consistent_snapshot = False
+    findings = lint_proposal("root", proposal(previous), previous, ROSTER, NOW)
+    assert [str(f) for f in findings] == [
+        "note: root: consistent_snapshot is false: clients fetch targets.json and ROLE.json, "
+        "so the export writes those names (spec 5.6.1, 6.2)"
+    ]
+
+
+def test_a_custom_field_the_previous_version_had_is_not_flagged_again() -> None:
+    # Legacy tools write keyid_hash_algorithms on every key: the repository's own field, kept
+    # as it was. Only a field that is new on the key is named.
+    previous, roster = _adopted_root()
+    alice = _root(previous).roles["root"].keyids[0]
+    _root(previous).keys[alice].unrecognized_fields["keyid_hash_algorithms"] = ["sha256"]
+    md = proposal(previous)
+    assert not [f for f in lint_proposal("root", md, previous, roster, NOW) if "form" in f.message]
+    bob = _root(md).roles["root"].keyids[1]
+    _root(md).keys[bob].unrecognized_fields["keyid_hash_algorithms"] = ["sha256"]
+    flagged = [f.message for f in lint_proposal("root", md, previous, roster, NOW)]
+    assert [m for m in flagged if "not of the form x-<vendor>-<name>" in m] == [
+        f"root keys: key {bob} has custom field keyid_hash_algorithms, not of the form "
+        "x-<vendor>-<name> (RSTUF's API refuses others)"
+    ]

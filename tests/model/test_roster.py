@@ -30,7 +30,13 @@ def test_round_trip_with_retired_and_compromised_keys() -> None:
 
 
 @pytest.mark.parametrize(
-    "fields", [KeyFields(bare=True), KeyFields(rstuf_names=True)], ids=["bare", "rstuf-names"]
+    "fields",
+    [
+        KeyFields(bare=True),
+        KeyFields(rstuf_names=True),
+        KeyFields(online_uri_field="x-tuf-on-ci-online-uri"),
+    ],
+    ids=["bare", "rstuf-names", "tuf-on-ci-uri"],
 )
 def test_the_plans_key_fields_round_trip(fields: KeyFields) -> None:
     r = Roster("example", {"alice": ALICE}, {"online": ONLINE}, key_fields=fields)
@@ -81,3 +87,29 @@ def test_unknown_keys_are_labelled_with_the_full_keyid() -> None:
 def test_damaged_rosters_are_refused(change: dict[str, object]) -> None:
     with pytest.raises(WorkspaceError):
         Roster.from_dict({**roster().to_dict(), **change}, "roster.json")
+
+
+def test_an_adopted_key_keeps_its_keyid_custom_fields_and_legacy_type() -> None:
+    # Keys as tuf-on-ci and legacy python-tuf list them: a keyid over the whole key object,
+    # custom fields, the legacy keytype. The roster keeps each as its repository has it.
+    key = ALICE.key
+    tuf_on_ci = type(key)(
+        "e" * 64, key.keytype, key.scheme, dict(key.keyval), {"x-tuf-on-ci-keyowner": "@alice"}
+    )
+    ec = CryptoSigner.generate_ecdsa().public_key
+    legacy = type(ec)(
+        "f" * 64,
+        "ecdsa-sha2-nistp256",
+        ec.scheme,
+        dict(ec.keyval),
+        {"keyid_hash_algorithms": ["sha256", "sha512"]},
+    )
+    r = Roster("adopted", {"alice": RosterKey("alice", tuf_on_ci)}, {})
+    r = r.retire(r.keyholders["alice"], compromised=False).with_keyholder(
+        RosterKey("alice", legacy)
+    )
+    again = Roster.from_dict(json.loads(json.dumps(r.to_dict())), "roster.json")
+    assert again == r
+    assert again.keyholders["alice"].key.unrecognized_fields == legacy.unrecognized_fields
+    assert again.name_for_keyid("e" * 64) == "alice"
+    assert same_key(tuf_on_ci, key)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,6 +124,23 @@ def test_any_json_edit_only_gives_problems(data: st.DataObject) -> None:
     target[path[-1]] = replacement
     files = {**BASE_FILES, name: json.dumps(value).encode()}
     report = check_repository(files, NOW)
+    assert all(line.isprintable() for line in report.lines())
+
+
+@pytest.mark.parametrize("name", [True, 7, None, ["alpha"]], ids=["bool", "int", "null", "list"])
+def test_a_delegated_role_name_that_is_not_a_string_is_malformed(name: object) -> None:
+    # The one edit test_any_json_edit_only_gives_problems found: python-tuf takes any JSON
+    # value as a role name, and the name becomes a file name.
+    files = dict(BASE_FILES)
+    targets = next(n for n in files if n.endswith(".targets.json"))
+    value = json.loads(files[targets])
+    value["signed"]["delegations"]["roles"][0]["name"] = name
+    files[targets] = json.dumps(value).encode()
+    report = check_repository(files, NOW)
+    assert any(
+        p.code == "malformed" and "is not a string" in p.message and p.file == targets
+        for p in report.errors
+    ), report.lines()
     assert all(line.isprintable() for line in report.lines())
 
 

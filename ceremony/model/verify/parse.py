@@ -199,7 +199,20 @@ def _check_raw(
     _check_expires(ctx, file, role, signed.get("expires"))
     _check_signatures(ctx, file, role, raw["signatures"])
     _check_thresholds(ctx, file, role, signed)
-    return usable
+    return _check_role_names(ctx, file, role, signed) and usable
+
+
+def _check_role_names(ctx: Context, file: str, role: str, signed: dict[str, Any]) -> bool:
+    """A delegated role's name is a string (spec 4.5 "ROLENAME"); python-tuf takes any JSON
+    value, and the name becomes a file name. False if one is not."""
+    delegations = signed.get("delegations")
+    listed = delegations.get("roles") if isinstance(delegations, dict) else None
+    for value in listed if isinstance(listed, list) else ():
+        name = value.get("name") if isinstance(value, dict) else None
+        if isinstance(value, dict) and "name" in value and not isinstance(name, str):
+            ctx.add(file, role, "malformed", f"a delegated role's name {name!r} is not a string")
+            return False
+    return True
 
 
 def _check_expires(ctx: Context, file: str, role: str, expires: object) -> None:

@@ -173,6 +173,9 @@ def test_a_repository_without_consistent_snapshots_keeps_its_layout(
     assert set(root.signatures) == {holders["rooter"].key.keyid, new_public.keyid}
     verified = run(["verify", str(out)], capsys, monkeypatch)
     assert verified.splitlines()[-1].startswith(f"ok: {out} verifies")
+    # The bundle of an adopted repository's export audits too, unversioned names included.
+    audited = " ".join(run(["audit", str(out)], capsys, monkeypatch).split())
+    assert f"ok: {out}: everything in the bundle agrees (0 errors" in audited, audited
 
     publish_online(out, tmp_path / "repo", holders["online"].signer)
     with serve_directory(tmp_path / "repo") as served:

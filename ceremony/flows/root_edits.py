@@ -179,7 +179,8 @@ def commit(
     """Write the roster, the policy, then each proposal (root and targets first).
 
     The transcript is checked first, so a damaged one stops the edit before anything is
-    written; after the writes it records `facts`, each staged proposal and each withdrawn one.
+    written; after the writes it records `facts`, each staged proposal and each withdrawn one,
+    appended together.
     """
     transcript = recorder(state.workspace.path)
     transcript.check()
@@ -193,14 +194,15 @@ def commit(
     changes = tuple(stage(state, role, proposals[role]) for role in order)
     for role in withdraw:
         state.workspace.remove_staged(role)
-    for record in facts:
-        record(transcript, step)
-    for role in order:
-        record_staged(transcript, role, proposals[role], step)
-    for role in withdraw:
-        transcript.event(
-            PROPOSAL_WITHDRAWN, step, role=role, version=state.staged[role].signed.version
-        )
+    with transcript.batch():  # one write and one sync, however many facts
+        for record in facts:
+            record(transcript, step)
+        for role in order:
+            record_staged(transcript, role, proposals[role], step)
+        for role in withdraw:
+            transcript.event(
+                PROPOSAL_WITHDRAWN, step, role=role, version=state.staged[role].signed.version
+            )
     return EditOutcome(changes, tuple(notes), tuple(withdraw))
 
 

@@ -25,7 +25,7 @@ from ceremony.flows.views import set_line
 from ceremony.model.diff import MetadataDiff, diff_metadata
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
 from ceremony.model.lint import Finding, lint_proposal
-from ceremony.model.metadata_io import canonical_signed
+from ceremony.model.metadata_io import canonical_signed, signed_bytes
 from ceremony.model.review import summary_lines
 from ceremony.model.roster import Roster
 from ceremony.model.status import role_status
@@ -101,7 +101,7 @@ def role_review(
         role,
         md.signed.version,
         tuple(summary_lines(md, role, root, targets, roster, now)),
-        payload_fingerprint(md.signed_bytes),
+        payload_fingerprint(signed_bytes(md)),
         canonical_signed(md),
         diff,
         findings,

@@ -34,6 +34,7 @@ from tuf.api.metadata import (
 )
 
 from ceremony.errors import CeremonyError
+from ceremony.model.metadata_io import signed_bytes
 from ceremony.model.names import RESERVED_ROLE_NAMES, check_name, check_role_name
 from ceremony.model.plan import HASH_PREFIX_PATTERN, MAX_EXPIRES_IN_DAYS
 from ceremony.model.roster import Roster, RosterKey
@@ -375,12 +376,16 @@ def add_delegation(
         targets.delegations = Delegations(keys={}, roles={})
     delegations = targets.delegations
     assert delegations.roles is not None
-    roles = {**delegations.roles, name: role}
+    # Without a position the role is appended in place: an import of many roles stays linear.
+    moved = None
     if position is not None:
-        roles = _reorder(roles, name, position)
+        moved = _reorder({**delegations.roles, name: role}, name, position)
     for key in keys:
         delegations.keys[key.keyid] = key
-    delegations.roles = roles
+    if moved is None:
+        delegations.roles[name] = role
+    else:
+        delegations.roles = moved
 
 
 def remove_delegation(targets: Targets, name: str, delegator: str) -> None:
@@ -555,6 +560,6 @@ def needs_resign(
     `ignored` keyids (compromised keys) never count.
     """
     signatures = {k: s for k, s in md.signatures.items() if k not in ignored}
-    result = delegator.get_verification_result(role, md.signed_bytes, signatures)
+    result = delegator.get_verification_result(role, signed_bytes(md), signatures)
     listed = set(delegator.get_delegated_role(role).keyids)
     return not result.verified or any(k not in listed for k in md.signatures)

@@ -25,7 +25,7 @@ from typing import Any
 
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.model.metadata_io import parse_metadata
+from ceremony.model.metadata_io import parse_metadata, signed_bytes
 from ceremony.model.roster import Roster
 from ceremony.model.status import SignerSet, set_status
 
@@ -322,13 +322,19 @@ def _signer_sets(
     return []
 
 
-def describe_metadata(files: Mapping[str, bytes], roster: Roster) -> tuple[MetadataEntry, ...]:
+def describe_metadata(
+    files: Mapping[str, bytes],
+    roster: Roster,
+    known: Mapping[str, Metadata[Any]] | None = None,
+) -> tuple[MetadataEntry, ...]:
     """Each versioned metadata file in `files` (`metadata/N.ROLE.json`), described.
 
     `metadata/root.json` is a copy of the newest root and is listed only among the files.
+    `known` holds the metadata of files the caller has parsed already, by path.
     """
+    known = known or {}
     parsed = {
-        path: parse_metadata(data, path)
+        path: known.get(path) or parse_metadata(data, path)
         for path, data in files.items()
         if _split_name(path) is not None
     }
@@ -361,7 +367,7 @@ def describe_metadata(files: Mapping[str, bytes], roster: Roster) -> tuple[Metad
                 role=role,
                 version=version,
                 expires=utc_text(signed.expires),
-                fingerprint=hashlib.sha256(md.signed_bytes).hexdigest(),
+                fingerprint=hashlib.sha256(signed_bytes(md)).hexdigest(),
                 signer_sets=tuple(sets),
                 grants=_grants(md, roster),
                 targets_count=len(signed.targets) if isinstance(signed, Targets) else None,
@@ -407,9 +413,11 @@ def build_manifest(
     ceremony_id: str | None = None,
     transcript: TranscriptEntry | None = None,
     notices: Sequence[str] = (),
+    known: Mapping[str, Metadata[Any]] | None = None,
 ) -> Manifest:
-    """The manifest of an export holding `files` (relative path -> bytes)."""
-    metadata = describe_metadata(files, roster)
+    """The manifest of an export holding `files` (relative path -> bytes); `known` as for
+    `describe_metadata`."""
+    metadata = describe_metadata(files, roster, known)
     return Manifest(
         ceremony_id=ceremony_id or default_ceremony_id(roster.repository, created),
         created=utc_text(created),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from ceremony.cli import hardware, lifecycle, revocation, transcript, transfer, tui_entry
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
-from ceremony.flows.checks import lint_errors
+from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
@@ -25,7 +26,9 @@ from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import review_lines, role_lines, status_json
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
+from ceremony.model.listing import first_few, more_than_few
 from ceremony.model.publickeys import format_keyid
+from ceremony.model.status import RoleStatus
 
 
 def now() -> datetime:
@@ -149,16 +152,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_status(workspace: Path, moment: datetime) -> None:
-    state = load_state(workspace)
-    statuses = state.statuses()
+def _print_status(
+    workspace: Path,
+    moment: datetime,
+    statuses: Sequence[RoleStatus],
+    errors: Sequence[LintError],
+) -> None:
     if not statuses:
         out("nothing is staged")
     for status in statuses:
         for line in role_lines(status, moment):
             out(line)
     if statuses and all(s.met for s in statuses):
-        errors = lint_errors(state, moment)
         if errors:
             role, version, finding = errors[0]
             out(
@@ -181,7 +186,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         }
         out(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    _print_status(args.workspace, moment)
+    state = load_state(args.workspace)
+    statuses = state.statuses()
+    errors = lint_errors(state, moment) if statuses and all(s.met for s in statuses) else []
+    _print_status(args.workspace, moment, statuses, errors)
     return 0
 
 
@@ -222,7 +230,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     for role in outcome.signed:
         out(f"{args.keyholder} signed {role}; signature verified and stored")
     out("")
-    _print_status(args.workspace, now())
+    _print_status(args.workspace, now(), outcome.statuses, outcome.lint_errors)
     return 0
 
 
@@ -235,6 +243,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         out(f"  {item.sha256}  {item.path}")
     for notice in result.notices:
         out(f"next on the online side: {notice}")
+    if result.signed_outside:
+        out(
+            f"note: {len(result.signed_outside)} delegated role(s) are signed outside this "
+            f"ceremony, by their own keys, and published online: "
+            f"{first_few(result.signed_outside)}"
+            + (
+                " (the exported delegating roles list them all)"
+                if more_than_few(result.signed_outside)
+                else ""
+            )
+        )
     if result.bundle is not None:
         out(f"ceremony record: {result.outdir / 'record.html'} (print it; sign it by hand)")
         out(f"manifest.json SHA-256: {result.bundle.manifest_sha256}")

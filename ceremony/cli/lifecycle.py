@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import UsageError
-from ceremony.flows import delegations, resign, root_edits
+from ceremony.flows import delegations, projects, resign, root_edits
 from ceremony.flows.calendar import calendar
 from ceremony.flows.proposals import StagedChange
 from ceremony.flows.root_edits import EditOutcome
@@ -148,7 +148,14 @@ def _register_delegate(sub: argparse._SubParsersAction[Any]) -> None:
     imp = actions.add_parser("import-projects", help="delegate to many projects from a list")
     imp.add_argument("file", type=Path)
     imp.add_argument("--delegator", default="targets", help="the delegating role")
-    imp.add_argument("--expires-in", type=int, metavar="DAYS")
+    imp.add_argument(
+        "--stage-project-roles",
+        action="store_true",
+        help="also enroll the project keys and stage each project's first version to sign here",
+    )
+    imp.add_argument(
+        "--expires-in", type=int, metavar="DAYS", help="with --stage-project-roles: their validity"
+    )
     imp.set_defaults(handler=cmd_delegate_import)
 
 
@@ -364,11 +371,12 @@ def cmd_delegate_hash_bins(args: argparse.Namespace) -> int:
 
 
 def cmd_delegate_import(args: argparse.Namespace) -> int:
-    outcome = delegations.import_projects(
+    outcome = projects.import_projects(
         args.workspace,
         args.file,
         now=now(),
         delegator=args.delegator,
         expires_in_days=args.expires_in,
+        stage_project_roles=args.stage_project_roles,
     )
     return _print_outcome(outcome, args.workspace)

@@ -19,6 +19,7 @@ the bytes that are really on the stick. Nothing is overwritten; everything is re
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from ceremony.errors import ExportError
 from ceremony.flows.calendar import load_policy
 from ceremony.flows.record import ceremony_id as transcript_ceremony_id
 from ceremony.flows.record import final_hash as transcript_final
-from ceremony.flows.state import load_state
+from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.manifest import FileEntry, Manifest, TranscriptEntry, build_manifest
 from ceremony.model.metadata_io import parse_metadata
 from ceremony.model.qr import qr_png
@@ -79,7 +80,7 @@ class BundleResult:
     warnings: tuple[str, ...] = ()
 
 
-def _newest_root(files: dict[str, bytes]) -> tuple[int, bytes] | None:
+def _newest_root(files: Mapping[str, bytes]) -> tuple[int, bytes] | None:
     roots = []
     for path, data in files.items():
         parsed = parse_trusted_name(path.removeprefix("metadata/"))
@@ -132,7 +133,7 @@ def rstuf_settings(
 
 
 def _rstuf_files(
-    workspace: Workspace, exported: dict[str, bytes], bins: int, bins_days: int
+    workspace: Workspace, exported: Mapping[str, bytes], bins: int, bins_days: int
 ) -> tuple[dict[str, bytes], tuple[str, ...]]:
     newest = _newest_root(exported)
     if newest is None:
@@ -162,10 +163,19 @@ def write_bundle(
     tool_version: str = __version__,
     rstuf_bins: int = DEFAULT_BINS,
     rstuf_bins_days: int = DEFAULT_BINS_EXPIRY_DAYS,
+    state: CeremonyState | None = None,
+    exported: Mapping[str, bytes] | None = None,
+    known: Mapping[str, Metadata[Any]] | None = None,
 ) -> BundleResult:
-    """Write the bundle for the export `export_result` made into `outdir`."""
-    state = load_state(workspace)
-    exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
+    """Write the bundle for the export `export_result` made into `outdir`.
+
+    `export` hands over what it has in memory (the workspace state, the exported files as read
+    back from the medium, their parsed metadata by path), so a large export is not read and
+    parsed again; without them the workspace and the export are read here.
+    """
+    state = state or load_state(workspace)
+    if exported is None:
+        exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
 
     described = dict(exported)
     new_files: dict[str, bytes] = {}
@@ -195,6 +205,7 @@ def write_bundle(
         ceremony_id=ceremony_id,
         transcript=transcript,
         notices=(*export_result.notices, *warnings),
+        known=known,
     )
     manifest_data = manifest.to_bytes()
     digest = hashlib.sha256(manifest_data).hexdigest()

@@ -18,6 +18,8 @@ copies the transcript and records its final hash in the manifest.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,12 +33,13 @@ from ceremony.flows.checks import lint_errors
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import who_still_signs
+from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import metadata_bytes, parse_metadata
 from ceremony.model.status import RoleStatus
-from ceremony.model.verify import check_repository
+from ceremony.model.verify import VerifyReport, check_repository
 from ceremony.store.atomic import write_atomic
+from ceremony.store.bundle import read_exported
 from ceremony.store.workspace import parse_trusted_name
 
 SUMS = "SHA256SUMS"
@@ -56,6 +59,8 @@ class ExportResult:
     promoted: tuple[str, ...]  # staged roles moved into the trusted history, e.g. "root v1"
     notices: tuple[str, ...] = ()  # what the online side must do next
     bundle: BundleResult | None = None  # manifest, record, QR codes (docs/export-bundle.md)
+    # Delegated roles whose metadata is signed and published outside this ceremony.
+    signed_outside: tuple[str, ...] = ()
 
 
 def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:
@@ -83,7 +88,13 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 f"{status.role} version {status.version} is already in the trusted history",
                 "a new proposal must have a higher version; stage it again",
             )
-        data = metadata_bytes(_counted_only(state.staged[status.role], status))
+        md = state.staged[status.role]
+        counted = {m.keyid for s in status.sets for m in s.members if m.signed}
+        staged_file = state.staged_files.get(status.role)
+        if set(md.signatures) == counted and staged_file is not None:
+            data = staged_file  # the staged file as the tool wrote it: nothing to strip
+        else:
+            data = metadata_bytes(_counted_only(md, status))
         trusted[name] = data
         new[name] = data
     return trusted, new
@@ -162,11 +173,16 @@ def rotation_notices(state: CeremonyState) -> tuple[str, ...]:
     return tuple(notices)
 
 
-def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str]]) -> set[str]:
+def _delegated_names(
+    trusted: dict[str, bytes],
+    newest: dict[str, tuple[int, str]],
+    parsed: Mapping[str, Metadata[Any]],
+) -> set[str]:
     """Roles still delegated by the newest targets, directly or through delegated roles.
 
     A role whose delegation was removed is not published again: clients would never fetch it,
-    and a verifier rightly reports a file that no delegation names.
+    and a verifier rightly reports a file that no delegation names. `parsed` holds the newest
+    metadata of roles already parsed (by file name); the others are parsed here.
     """
     reachable: set[str] = set()
     pending = ["targets"]
@@ -175,7 +191,8 @@ def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str
         if delegator not in newest:
             continue
         name = newest[delegator][1]
-        signed = parse_metadata(trusted[name], name).signed
+        md = parsed.get(name) or parse_metadata(trusted[name], name)
+        signed = md.signed
         if not isinstance(signed, Targets) or signed.delegations is None:
             continue
         for child in signed.delegations.roles or {}:
@@ -185,9 +202,25 @@ def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str
     return reachable
 
 
-def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export writes: `files` by path, and the delegated roles it does not carry
+    because they are signed outside this ceremony (sorted)."""
+
+    files: dict[str, bytes]
+    signed_outside: tuple[str, ...]
+
+
+def plan_export(
+    trusted: dict[str, bytes], known: Mapping[str, Metadata[Any]] | None = None
+) -> ExportPlan:
     """The export's metadata: every root version, `root.json`, targets and the newest version
-    of every role it still delegates (spec 6.1: all root versions stay published)."""
+    of every role it still delegates (spec 6.1: all root versions stay published).
+
+    A delegated role with no metadata in the trusted history (a claimed project whose
+    developers sign and publish it online, PEP 480) is signed outside this ceremony.
+    `known` maps trusted file names to their metadata where the caller has it parsed already.
+    """
     newest: dict[str, tuple[int, str]] = {}
     roots: list[tuple[int, str]] = []
     for name in trusted:
@@ -203,11 +236,36 @@ def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
         raise ExportError("there is no root to export", "run `ceremony init` first")
     files = {f"metadata/{name}": trusted[name] for _, name in sorted(roots)}
     files["metadata/root.json"] = trusted[max(roots)[1]]
-    published = {"targets"} | _delegated_names(trusted, newest)
+    delegated = _delegated_names(trusted, newest, known or {})
+    published = {"targets"} | delegated
     for role, (_, name) in sorted(newest.items(), key=lambda item: item[1][1]):
         if role in published:
             files[f"metadata/{name}"] = trusted[name]
-    return files
+    return ExportPlan(files, tuple(sorted(delegated - set(newest))))
+
+
+def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
+    """The files of `plan_export(trusted)`."""
+    return plan_export(trusted).files
+
+
+def signed_outside_only(report: VerifyReport, signed_outside: Collection[str]) -> VerifyReport:
+    """`report` without the errors that a role signed outside this ceremony has no file here.
+
+    Those roles are delegated with their keys and threshold by a role that is verified here;
+    their own metadata is published online by their signers, so its absence from an offline
+    export is expected. Every other problem, of those roles too, stays.
+    """
+    outside = set(signed_outside)
+    if not outside:
+        return report
+    kept = tuple(
+        p
+        for p in report.problems
+        if not (p.severity == "error" and p.file == "" and p.role in outside)
+    )
+    roles = tuple(r for r in report.roles if not (r.status == "missing" and r.role in outside))
+    return replace(report, problems=kept, roles=roles)
 
 
 def sums_file(files: dict[str, bytes]) -> bytes:
@@ -215,6 +273,40 @@ def sums_file(files: dict[str, bytes]) -> bytes:
         f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
     ]
     return "".join(lines).encode()
+
+
+def _parsed_newest(state: CeremonyState, new: Mapping[str, bytes]) -> dict[str, Metadata[Any]]:
+    """The metadata already parsed in `state`, by the trusted file name it is exported as."""
+    parsed = {f"{md.signed.version}.{role}.json": md for role, md in state.trusted.items()}
+    for name in new:
+        version_role = parse_trusted_name(name)
+        assert version_role is not None
+        parsed[name] = state.staged[version_role[1]]
+    return parsed
+
+
+def read_back(outdir: Path, files: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[str]]:
+    """The export as read back from the medium, and what differs from the verified `files`.
+
+    The repository was verified as a client would before anything was written; reading every
+    file back and finding exactly those bytes (and no other file beside them in metadata/)
+    shows that the medium holds that verified repository, without verifying it all again.
+    """
+    try:
+        read = read_exported(outdir, {p: hashlib.sha256(d).hexdigest() for p, d in files.items()})
+    except ExportError as e:
+        return {}, [e.message]
+    try:
+        present = {f"metadata/{entry.name}" for entry in os.scandir(outdir / "metadata")}
+    except OSError as e:
+        return read, [f"cannot list {outdir / 'metadata'}: {e.strerror}"]
+    extra = sorted(present - set(files))
+    if extra:
+        return read, [
+            f"{outdir} holds metadata this export did not write: {first_few(extra)}; clients "
+            "fetching from it would see them"
+        ]
+    return read, []
 
 
 def _promoted_text(name: str) -> str:
@@ -243,8 +335,12 @@ def export(
         trusted, new = _promote(state)
     else:
         trusted, new = dict(state.trusted_files), {}
-    files = export_files(trusted)
-    report = check_repository({p.removeprefix("metadata/"): d for p, d in files.items()}, now, None)
+    planned = plan_export(trusted, _parsed_newest(state, new))
+    files = planned.files
+    report = signed_outside_only(
+        check_repository({p.removeprefix("metadata/"): d for p, d in files.items()}, now, None),
+        planned.signed_outside,
+    )
     if not report.ok:
         first = report.errors[0]
         raise ExportError(
@@ -278,16 +374,11 @@ def export(
         state.workspace.remove_staged(role)
     for path, data in files.items():
         write_atomic(outdir / path, data)
-    readback = verify_directory(outdir, None, now)
-    transcript.verification(
-        f"export {outdir}",
-        readback.ok,
-        [str(p) for p in readback.errors],
-        len(readback.warnings),
-    )
-    if not readback.ok:
+    exported, problems = read_back(outdir, files)
+    transcript.verification(f"export {outdir}", not problems, problems, len(report.warnings))
+    if problems:
         raise ExportError(
-            f"the export at {outdir} does not verify after writing: {readback.errors[0]}",
+            f"the export at {outdir} does not verify after writing: {problems[0]}",
             "the medium may be faulty; export again to another medium",
         )
     result = ExportResult(
@@ -297,6 +388,7 @@ def export(
         ),
         tuple(n.removesuffix(".json") for n in new),
         notices,
+        signed_outside=planned.signed_outside,
     )
     # Recorded before the bundle copies the transcript: the manifest's final hash covers it.
     transcript.exported(
@@ -306,4 +398,17 @@ def export(
     )
     if not bundle:
         return result
-    return replace(result, bundle=write_bundle(workspace, outdir, result, now, rstuf=rstuf))
+    known = {f"metadata/{name}": md for name, md in _parsed_newest(state, new).items()}
+    return replace(
+        result,
+        bundle=write_bundle(
+            workspace,
+            outdir,
+            result,
+            now,
+            rstuf=rstuf,
+            state=state,
+            exported=exported,
+            known=known,
+        ),
+    )

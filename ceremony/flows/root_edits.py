@@ -33,7 +33,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import PublicKeyError
 from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
-from ceremony.flows.proposals import StagedChange, proposal_base, stage
+from ceremony.flows.proposals import StagedChange, prepare, proposal_base, stage
 from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.builders import expiry
@@ -184,14 +184,16 @@ def commit(
     """
     transcript = recorder(state.workspace.path)
     transcript.check()
+    order: list[str] = [r for r in ("root", "targets") if r in proposals]
+    order += [r for r in proposals if r not in order]
+    # Every proposal is made ready (and refused if it is too large) before anything is written.
+    ready = {role: prepare(state, role, proposals[role]) for role in order}
     if roster is not None and roster != state.roster:
         state.workspace.write_roster(json_bytes(roster.to_dict()))
         state = dataclasses.replace(state, roster=roster)
     if policy is not None:
         state.workspace.write_policy(policy_bytes(policy))
-    order: list[str] = [r for r in ("root", "targets") if r in proposals]
-    order += [r for r in proposals if r not in order]
-    changes = tuple(stage(state, role, proposals[role]) for role in order)
+    changes = tuple(stage(state, role, proposals[role], ready[role]) for role in order)
     for role in withdraw:
         state.workspace.remove_staged(role)
     with transcript.batch():  # one write and one sync, however many facts

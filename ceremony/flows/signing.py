@@ -21,14 +21,14 @@ from securesystemslib.exceptions import UnverifiedSignatureError
 from securesystemslib.signer import SecretsHandler
 
 from ceremony.errors import CeremonyError, SigningError
-from ceremony.flows.checks import lint_errors
+from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.references import close_signer, normalize_reference, open_signer
 from ceremony.model.fingerprint import payload_fingerprint
-from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.metadata_io import metadata_bytes, signed_bytes
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, role_status
 
@@ -39,6 +39,8 @@ class SignOutcome:
     signed: tuple[str, ...] = ()
     already_signed: tuple[str, ...] = ()
     statuses: list[RoleStatus] = field(default_factory=list)
+    # The lint errors of the staged proposals: what export would refuse once all are signed.
+    lint_errors: tuple[LintError, ...] = ()
 
 
 def _keyholder(state: CeremonyState, name: str) -> RosterKey:
@@ -131,10 +133,18 @@ def signing_turn_roles(
     return entry, todo, done
 
 
-def require_signable(state: CeremonyState, todo: Sequence[RoleStatus], now: datetime) -> None:
-    """Refuse, before any device is touched, to sign a proposal that has a lint error."""
+def require_signable(
+    state: CeremonyState,
+    todo: Sequence[RoleStatus],
+    now: datetime,
+    errors: Sequence[LintError] | None = None,
+) -> None:
+    """Refuse, before any device is touched, to sign a proposal that has a lint error.
+
+    `errors` is `lint_errors(state, now)` when the caller has it already.
+    """
     names = {s.role for s in todo}
-    for role, version, finding in lint_errors(state, now):
+    for role, version, finding in lint_errors(state, now) if errors is None else errors:
         if role in names:
             raise SigningError(
                 f"{role} v{version} must not be signed: {finding.message}",
@@ -171,20 +181,21 @@ def sign_staged(
     state = load_state(workspace)
     entry, todo, done = signing_turn_roles(state, keyholder, roles, old_key=old_key)
     already = tuple(f"{s.role} v{s.version}" for s in done)
+    errors = tuple(lint_errors(state, now or datetime.now(UTC)))
     if not todo:
-        return SignOutcome(keyholder, (), already, load_state(workspace).statuses())
-    require_signable(state, todo, now or datetime.now(UTC))
+        return SignOutcome(keyholder, (), already, state.statuses(), errors)
+    require_signable(state, todo, now or datetime.now(UTC), errors)
     # A transcript that cannot be appended to stops the turn before any secret is asked for.
     transcript = recorder(state.workspace.path)
     transcript.check()
     device = device_text(key_uri, entry)
 
     signer = open_signer(key_uri, entry.key, secrets)
-    signed_files: list[tuple[RoleStatus, bytes]] = []
+    signed_files: list[tuple[RoleStatus, bytes, bytes]] = []
     try:
         for status in todo:
             md = state.staged[status.role]
-            payload = md.signed_bytes
+            payload = signed_bytes(md)
             signature = signer.sign(payload)
             if signature.keyid != entry.keyid:
                 raise SigningError(
@@ -206,22 +217,25 @@ def sign_staged(
                     f"{keyholder}'s signature over {status.role} is not counted; not stored",
                     "report this: the staged proposal and the roster disagree",
                 )
-            signed_files.append((status, metadata_bytes(md)))
+            signed_files.append((status, metadata_bytes(md), payload))
     finally:
         close_signer(signer)
-    for status, data in signed_files:
+    for status, data, payload in signed_files:
         state.workspace.write_staged(status.role, data)
+        state.staged_files[status.role] = data
         transcript.signature_added(
             keyholder,
             entry.keyid,
             status.role,
             status.version,
-            payload_fingerprint(state.staged[status.role].signed_bytes).digest_hex,
+            payload_fingerprint(payload).digest_hex,
             device,
         )
+    # The state in memory holds the signatures just written: nothing needs reading again.
     return SignOutcome(
         keyholder,
         tuple(f"{s.role} v{s.version}" for s in todo),
         already,
-        load_state(workspace).statuses(),
+        state.statuses(),
+        errors,
     )

@@ -24,7 +24,7 @@ from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import review_lines, role_lines, status_json
+from ceremony.flows.views import review_lines, status_json, status_lines
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.listing import first_few, more_than_few
 from ceremony.model.publickeys import format_keyid
@@ -160,9 +160,8 @@ def _print_status(
 ) -> None:
     if not statuses:
         out("nothing is staged")
-    for status in statuses:
-        for line in role_lines(status, moment):
-            out(line)
+    for line in status_lines(statuses, moment, str(workspace)):
+        out(line)
     if statuses and all(s.met for s in statuses):
         if errors:
             role, version, finding = errors[0]

@@ -24,7 +24,7 @@ from ceremony.flows.transfer import (
     request_turn,
     sign_request,
 )
-from ceremony.flows.views import fingerprint_lines, review_lines, role_lines
+from ceremony.flows.views import fingerprint_lines, review_lines, status_lines
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
 from ceremony.model.request import SigningRequest
 
@@ -93,9 +93,8 @@ def cmd_request(args: argparse.Namespace) -> int:
     for role in req.proposals:
         _out(f"  {role} v{req.proposals[role].signed.version}  {req.fingerprint(role).hex_text()}")
     _out("")
-    for status in result.statuses:
-        for line in role_lines(status, _now()):
-            _out(line)
+    for line in status_lines(result.statuses, _now(), str(args.workspace)):
+        _out(line)
     _out("")
     _print_request_digest(req)
     _out("")
@@ -149,10 +148,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for item in outcome.added:
         _out(f"merged: {item}; signature verified")
     _out("")
-    moment = _now()
-    for status in outcome.statuses:
-        for line in role_lines(status, moment):
-            _out(line)
+    for line in status_lines(outcome.statuses, _now(), str(args.workspace)):
+        _out(line)
     if outcome.statuses and all(s.met for s in outcome.statuses):
         _out(f"all thresholds are met: export with `ceremony export {args.workspace} OUTDIR`")
     return 0

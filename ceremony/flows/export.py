@@ -33,9 +33,9 @@ from ceremony.flows.checks import lint_errors
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.flows.views import who_still_signs
+from ceremony.flows.views import unmet_text
 from ceremony.model.listing import first_few
-from ceremony.model.metadata_io import metadata_bytes, parse_metadata
+from ceremony.model.metadata_io import metadata_bytes, metadata_bytes_resigned, parse_metadata
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import VerifyReport, check_repository
 from ceremony.store.atomic import write_atomic
@@ -76,8 +76,9 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
     unmet = [s for s in statuses if not s.met]
     if unmet:
         raise ExportError(
-            "not enough signatures yet: " + "; ".join(who_still_signs(s) for s in unmet),
-            "each keyholder named signs with `ceremony sign`; `ceremony status` shows progress",
+            f"not enough signatures yet: {unmet_text(unmet)}",
+            "each keyholder named signs with `ceremony sign`; `ceremony status WORKSPACE` "
+            "shows progress (`--json` lists every role)",
         )
     trusted = dict(state.trusted_files)
     new: dict[str, bytes] = {}
@@ -91,10 +92,12 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
         md = state.staged[status.role]
         counted = {m.keyid for s in status.sets for m in s.members if m.signed}
         staged_file = state.staged_files.get(status.role)
-        if set(md.signatures) == counted and staged_file is not None:
+        if staged_file is None:
+            data = metadata_bytes(_counted_only(md, status))
+        elif set(md.signatures) == counted:
             data = staged_file  # the staged file as the tool wrote it: nothing to strip
         else:
-            data = metadata_bytes(_counted_only(md, status))
+            data = metadata_bytes_resigned(staged_file, _counted_only(md, status))
         trusted[name] = data
         new[name] = data
     return trusted, new

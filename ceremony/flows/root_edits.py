@@ -55,6 +55,7 @@ from ceremony.model.edits import (
     set_root_threshold,
 )
 from ceremony.model.edits import set_online_key as set_online_key_in_root
+from ceremony.model.listing import first_few
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
@@ -118,7 +119,7 @@ def require_offline_role(state: CeremonyState, role: str) -> str:
     if role not in known:
         raise EditError(
             f"there is no offline role named {role!r} in this workspace",
-            f"offline roles are: {', '.join(known) or 'none'}",
+            f"offline roles are: {first_few(known) or 'none'}",
         )
     return role
 

@@ -28,7 +28,8 @@ from ceremony.flows.state import CeremonyState, load_state
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.references import close_signer, normalize_reference, open_signer
 from ceremony.model.fingerprint import payload_fingerprint
-from ceremony.model.metadata_io import metadata_bytes, signed_bytes
+from ceremony.model.listing import first_few
+from ceremony.model.metadata_io import metadata_bytes, metadata_bytes_resigned, signed_bytes
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, role_status
 
@@ -46,7 +47,7 @@ class SignOutcome:
 def _keyholder(state: CeremonyState, name: str) -> RosterKey:
     entry = state.roster.keyholders.get(name)
     if entry is None:
-        known = ", ".join(sorted(state.roster.keyholders)) or "none"
+        known = first_few(sorted(state.roster.keyholders)) or "none"
         raise SigningError(
             f"{name!r} is not a keyholder of this ceremony",
             f"keyholders are: {known}",
@@ -99,15 +100,17 @@ def signing_turn_roles(
     roles: Sequence[str] | None = None,
     *,
     old_key: bool = False,
+    statuses: Sequence[RoleStatus] | None = None,
 ) -> tuple[RosterKey, list[RoleStatus], list[RoleStatus]]:
     """(keyholder entry, roles they still have to sign, roles they already signed).
 
     With `old_key`, the entry is the keyholder's replaced (retired, not compromised) key.
-    Raises before anything is asked of a device: unknown keyholder, unknown role, or a
-    keyholder who is not a signer of any (named) staged role.
+    `statuses` is `state.statuses()` when the caller has it. Raises before anything is asked
+    of a device: unknown keyholder, unknown role, or a keyholder who is not a signer of any
+    (named) staged role.
     """
     entry = _keyholder(state, keyholder)
-    statuses = state.statuses()
+    statuses = list(state.statuses() if statuses is None else statuses)
     if not statuses:
         raise SigningError("nothing is staged for signing", "stage a proposal first")
     if old_key:
@@ -118,12 +121,12 @@ def signing_turn_roles(
         if unknown:
             raise SigningError(
                 f"no staged role named {unknown[0]!r}",
-                f"staged roles are: {', '.join(by_name)}",
+                f"staged roles are: {first_few(list(by_name))}",
             )
         statuses = [by_name[r] for r in dict.fromkeys(roles)]
     relevant = [s for s in statuses if s.expects(entry.keyid)]
     if not relevant:
-        which = ", ".join(s.role for s in statuses)
+        which = first_few([s.role for s in statuses])
         raise SigningError(
             f"{keyholder} is not a signer of any staged role ({which})",
             "check the keyholder name; `ceremony status` shows who may sign what",
@@ -179,11 +182,14 @@ def sign_staged(
     recorder: RecorderFactory = Recorder,
 ) -> SignOutcome:
     state = load_state(workspace)
-    entry, todo, done = signing_turn_roles(state, keyholder, roles, old_key=old_key)
+    before = state.statuses()
+    entry, todo, done = signing_turn_roles(
+        state, keyholder, roles, old_key=old_key, statuses=before
+    )
     already = tuple(f"{s.role} v{s.version}" for s in done)
     errors = tuple(lint_errors(state, now or datetime.now(UTC)))
     if not todo:
-        return SignOutcome(keyholder, (), already, state.statuses(), errors)
+        return SignOutcome(keyholder, (), already, before, errors)
     require_signable(state, todo, now or datetime.now(UTC), errors)
     # A transcript that cannot be appended to stops the turn before any secret is asked for.
     transcript = recorder(state.workspace.path)
@@ -192,6 +198,7 @@ def sign_staged(
 
     signer = open_signer(key_uri, entry.key, secrets)
     signed_files: list[tuple[RoleStatus, bytes, bytes]] = []
+    after: dict[str, RoleStatus] = {}  # the status of each role signed, with the new signature
     try:
         for status in todo:
             md = state.staged[status.role]
@@ -211,13 +218,17 @@ def sign_staged(
                     "the device may be faulty; try again or use another device",
                 ) from e
             md.signatures[entry.keyid] = signature
-            after = role_status(status.role, state.staged, state.trusted, state.roster)
-            if not after.has_signed(entry.keyid):
+            after[status.role] = role_status(
+                status.role, state.staged, state.trusted, state.roster, payload
+            )
+            if not after[status.role].has_signed(entry.keyid):
                 raise SigningError(
                     f"{keyholder}'s signature over {status.role} is not counted; not stored",
                     "report this: the staged proposal and the roster disagree",
                 )
-            signed_files.append((status, metadata_bytes(md), payload))
+            previous = state.staged_files.get(status.role)
+            data = metadata_bytes(md) if previous is None else metadata_bytes_resigned(previous, md)
+            signed_files.append((status, data, payload))
     finally:
         close_signer(signer)
     for status, data, payload in signed_files:
@@ -231,11 +242,11 @@ def sign_staged(
             payload_fingerprint(payload).digest_hex,
             device,
         )
-    # The state in memory holds the signatures just written: nothing needs reading again.
+    # A signature changes the status of its own role only: nothing needs reading again.
     return SignOutcome(
         keyholder,
         tuple(f"{s.role} v{s.version}" for s in todo),
         already,
-        state.statuses(),
+        [after.get(s.role, s) for s in before],
         errors,
     )

@@ -56,6 +56,7 @@ from ceremony.model.detached import (
     signatures_text,
 )
 from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.request import (
     SigningRequest,
@@ -213,7 +214,7 @@ def request_turn(req: SigningRequest, keyholder: str, keyid: str | None = None) 
     statuses = req.statuses()
     relevant = [e for e in usable if any(s.expects(e.keyid) for s in statuses)]
     if not relevant:
-        which = ", ".join(f"{s.role} v{s.version}" for s in statuses)
+        which = first_few([f"{s.role} v{s.version}" for s in statuses])
         raise SigningError(
             f"{keyholder} is not a signer of any proposal in this request ({which})",
             "check the keyholder name; the request lists who must sign each proposal",

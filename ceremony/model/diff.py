@@ -37,6 +37,7 @@ from tuf.api.metadata import (
     Targets,
 )
 
+from ceremony.model.listing import FEW, first_few
 from ceremony.model.publickeys import describe_key_type
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable
@@ -131,7 +132,49 @@ def diff_signed(old: Signed, new: Signed, roster: Roster) -> tuple[Change, ...]:
     else:
         changes.extend(_generic_changes(old, new))
     changes.extend(_custom_changes(old.type, old.unrecognized_fields, new.unrecognized_fields))
-    return tuple(changes)
+    return tuple(_summarised(changes))
+
+
+DIFF_LINES = 10
+"""More changes of one kind than this are shown as the first few and a count."""
+
+_MANY_WORDS = {
+    "delegation-added": "delegations added",
+    "delegation-removed": "delegations removed",
+    "key-added": "keys added",
+    "key-removed": "keys removed",
+}
+
+
+def _summarised(changes: Sequence[Change]) -> list[Change]:
+    """`changes`, with each kind that has more than `DIFF_LINES` changes shown as its first
+    `FEW` and one change counting the others: a review of 100,000 new delegations stays
+    readable. `ceremony review --raw` shows the whole proposal."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    result: list[Change] = []
+    seen: dict[str, int] = {}
+    for change in changes:
+        if counts[change.kind] <= DIFF_LINES:
+            result.append(change)
+            continue
+        seen[change.kind] = seen.get(change.kind, 0) + 1
+        if seen[change.kind] <= FEW:
+            result.append(change)
+        if seen[change.kind] == FEW:
+            rest = [c for c in changes if c.kind == change.kind][FEW:]
+            words = _MANY_WORDS.get(change.kind, f"{change.kind} changes")
+            result.append(
+                Change(
+                    change.kind,
+                    "many",
+                    f"and {len(rest)} more {words} (`ceremony review --raw` shows the whole "
+                    "proposal)",
+                    attention=any(c.attention for c in rest),
+                )
+            )
+    return result
 
 
 def describe_delta(delta: timedelta) -> str:
@@ -558,21 +601,28 @@ def _delegations_changes(
     kept_old = [n for n in old_roles if n in new_roles]
     kept_new = [n for n in new_roles if n in old_roles]
     if kept_old != kept_new:
-        changes.append(
-            Change(
-                "delegation-order",
-                "delegations",
-                "delegation priority order changed: "
-                f"{', '.join(printable(n) for n in kept_old)} → "
-                f"{', '.join(printable(n) for n in kept_new)}",
-                attention=True,
-            )
-        )
+        order = _order_text(kept_old, kept_new)
+        changes.append(Change("delegation-order", "delegations", order, attention=True))
     changes.extend(_bins_changes(before.succinct_roles, after.succinct_roles, roster))
     changes.extend(
         _custom_changes("delegations", before.unrecognized_fields, after.unrecognized_fields)
     )
     return changes
+
+
+def _order_text(before: Sequence[str], after: Sequence[str]) -> str:
+    """The new priority order: both lists, or from the first place they differ when long."""
+    if len(before) <= DIFF_LINES:
+        return (
+            "delegation priority order changed: "
+            f"{', '.join(printable(n) for n in before)} → {', '.join(printable(n) for n in after)}"
+        )
+    start = next(i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b)
+    return (
+        f"delegation priority order changed from priority {start + 1}: "
+        f"{first_few([printable(n) for n in before[start:]])} → "
+        f"{first_few([printable(n) for n in after[start:]])}"
+    )
 
 
 def _generic_changes(old: Signed, new: Signed) -> list[Change]:

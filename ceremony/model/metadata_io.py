@@ -8,6 +8,7 @@ canonical form of `signed`, not the file layout (TUF spec 4.2).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tuf.api.metadata import Metadata
@@ -37,6 +38,33 @@ def metadata_bytes(md: Metadata[Any]) -> bytes:
     """The file form of `md`: python-tuf's pretty JSON (sorted keys, indent 1)."""
     data: bytes = md.to_bytes(JSONSerializer(compact=False))
     return data + b"\n"
+
+
+_SIGNATURES_AT = b'{\n "signatures": ['
+_SIGNED_AT = b'\n "signed": '
+
+
+def metadata_bytes_resigned(previous: bytes, md: Metadata[Any]) -> bytes:
+    """`metadata_bytes(md)`, where `previous` is the file of the same `signed` with other
+    signatures: only the signatures are encoded again.
+
+    python-tuf's pretty JSON writes the top-level keys sorted, so the file is the signatures,
+    then `"signed"` at the first line that starts with exactly one space; the bytes from there
+    on depend on `signed` alone. A role with 100,000 delegations is then not encoded again
+    (pure-Python indentation, seconds) for each signature added. Anything unusual (other
+    top-level fields, a file not laid out that way) is encoded in full.
+    """
+    at = previous.find(_SIGNED_AT)
+    if md.unrecognized_fields or not previous.startswith(_SIGNATURES_AT) or at < 0:
+        return metadata_bytes(md)
+    head = json.dumps(
+        {"signatures": [sig.to_dict() for sig in md.signatures.values()]},
+        indent=1,
+        separators=(",", ": "),
+        sort_keys=True,
+    )
+    assert head.endswith("\n}")
+    return head[:-2].encode("utf-8") + b"," + previous[at:]
 
 
 def signed_bytes(md: Metadata[Any]) -> bytes:

@@ -187,11 +187,15 @@ def role_status(
     staged: Mapping[str, Metadata[Any]],
     trusted: Mapping[str, Metadata[Any]],
     roster: Roster,
+    payload: bytes | None = None,
 ) -> RoleStatus:
+    """Who has signed staged `role` toward each threshold; `payload` is its signed bytes
+    when the caller has them (they are made here otherwise, once)."""
     md = staged[role]
     compromised = roster.compromised_keyids()
     sets = required_sets(role, staged, trusted)
-    payload = signed_bytes(md) if md.signatures else None
+    if payload is None and md.signatures:
+        payload = signed_bytes(md)
     statuses = tuple(set_status(s, md, roster, compromised, payload) for s in sets)
     expected = {k for s in sets for k in s.keys}
     problems: list[str] = []

@@ -266,3 +266,39 @@ def test_a_first_version_is_checked_without_a_previous_one() -> None:
     md.signed.version = 5
     (finding,) = lint_proposal("root", md, None, ROSTER, NOW)
     assert str(finding) == "warning: root: a first version is usually 1, not 5"
+
+
+def test_a_finding_shared_by_many_delegations_is_one_finding_naming_the_first_few() -> None:
+    md = proposal(trusted_targets())
+    assert isinstance(md.signed, Targets)
+    delegations = md.signed.delegations
+    assert delegations is not None
+    assert delegations.roles is not None
+    delegations.keys[KEYS["dave"].keyid] = KEYS["dave"]
+    for i in range(20):  # PEP 480 projects: one key each
+        delegations.roles[f"p{i}"] = DelegatedRole(
+            f"p{i}", [KEYS["dave"].keyid], 1, True, paths=[f"p{i}/*"]
+        )
+    findings = lint_proposal("targets", md, trusted_targets(), ROSTER, NOW)
+    locking = [f for f in findings if "one lost key would lock the role" in f.message]
+    assert [str(f) for f in locking] == [
+        "warning: targets: each of 20 delegations (p0, p1, p2, p3, p4 and 15 more) needs 1 of 1 "
+        "keys: one lost key would lock the role until targets gives it new keys"
+    ]
+    one = proposal(trusted_targets())
+    assert isinstance(one.signed, Targets)
+    assert one.signed.delegations is not None
+    assert one.signed.delegations.roles is not None
+    one.signed.delegations.keys[KEYS["dave"].keyid] = KEYS["dave"]
+    one.signed.delegations.roles["p0"] = DelegatedRole(
+        "p0", [KEYS["dave"].keyid], 1, True, paths=["p0/*"]
+    )
+    alone = [
+        str(f)
+        for f in lint_proposal("targets", one, trusted_targets(), ROSTER, NOW)
+        if "lock" in f.message
+    ]
+    assert alone == [
+        "warning: targets: delegation p0 needs 1 of 1 keys: one lost key would lock the role "
+        "until targets gives it new keys"
+    ]

@@ -9,7 +9,6 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from ceremony.cli.prompt import secrets_handler
 from ceremony.errors import UsageError
@@ -37,41 +36,6 @@ def _now() -> datetime:
 
 def _out(line: str = "") -> None:
     print(line, flush=True)
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Adds this module's sub-commands."""
-    req = sub.add_parser(
-        "request", help="write a signing request to carry to another air-gapped machine"
-    )
-    req.add_argument("workspace", type=Path)
-    req.add_argument("out", type=Path, help="the request file to create, e.g. /media/usb/req.json")
-    req.set_defaults(handler=cmd_request)
-
-    sreq = sub.add_parser(
-        "sign-request", help="sign a signing request on this machine, without a workspace"
-    )
-    sreq.add_argument("request", type=Path)
-    sreq.add_argument("--keyholder", required=True)
-    sreq.add_argument("--key", required=True, help="keyfile:/path/to/key or a pkcs11: URI")
-    sreq.add_argument("--out", required=True, type=Path, help="the signature file to create")
-    sreq.add_argument(
-        "--keyid", help="which of the keyholder's keys this is, when the request expects several"
-    )
-    sreq.add_argument(
-        "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
-    )
-    sreq.set_defaults(handler=cmd_sign_request)
-
-    mrg = sub.add_parser("merge", help="verify detached signatures and add them to the workspace")
-    mrg.add_argument("workspace", type=Path)
-    mrg.add_argument(
-        "signatures",
-        nargs="+",
-        metavar="SIGS",
-        help="signature files, or - to read signature lines (such as decoded QR text) on stdin",
-    )
-    mrg.set_defaults(handler=cmd_merge)
 
 
 def _print_review(item: RoleReview) -> None:

@@ -35,7 +35,12 @@ from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import unmet_text
 from ceremony.model.listing import first_few
-from ceremony.model.metadata_io import metadata_bytes, metadata_bytes_resigned, parse_metadata
+from ceremony.model.metadata_io import (
+    metadata_bytes,
+    metadata_bytes_resigned,
+    parse_metadata,
+    signed_bytes,
+)
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import VerifyReport, check_repository
 from ceremony.store.atomic import write_atomic
@@ -101,6 +106,30 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
         trusted[name] = data
         new[name] = data
     return trusted, new
+
+
+def _without_promoted(state: CeremonyState) -> CeremonyState:
+    """`state` without the staged proposals whose signed content is already the newest trusted
+    version of their role.
+
+    An export interrupted (a crash, a pulled medium) after it added a proposal to the trusted
+    history and before it removed the staged copy leaves both; the trusted file is the one
+    promoted, and the export run again finishes the job instead of refusing the old version.
+    """
+    done = [
+        role
+        for role, md in state.staged.items()
+        if (trusted := state.trusted.get(role)) is not None
+        and trusted.signed.version == md.signed.version
+        and signed_bytes(trusted) == signed_bytes(md)
+    ]
+    if not done:
+        return state
+    return replace(
+        state,
+        staged={r: md for r, md in state.staged.items() if r not in done},
+        staged_files={r: b for r, b in state.staged_files.items() if r not in done},
+    )
 
 
 def _require_lint_clean(state: CeremonyState, now: datetime) -> None:
@@ -331,7 +360,8 @@ def export(
     if rstuf:
         # RSTUF cannot serve every root (docs/rstuf.md): refuse before anything is promoted.
         check_rstuf_export(workspace)
-    state = load_state(workspace)
+    loaded = load_state(workspace)
+    state = _without_promoted(loaded)
     notices = rotation_notices(state)
     if state.staged:
         _require_lint_clean(state, now)
@@ -373,7 +403,7 @@ def export(
         parsed = parse_trusted_name(name)
         assert parsed is not None
         state.workspace.write_trusted(parsed[1], parsed[0], data)
-    for role in state.staged:
+    for role in loaded.staged:
         state.workspace.remove_staged(role)
     for path, data in files.items():
         write_atomic(outdir / path, data)

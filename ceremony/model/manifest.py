@@ -350,8 +350,9 @@ def describe_metadata(
         md = parsed[path]
         version, role = _split_name(path) or (0, "")
         sets = []
+        payload = signed_bytes(md)  # once per file: a large role's canonical form is costly
         for signer_set in _signer_sets(path, md, parsed):
-            status = set_status(signer_set, md, roster, compromised)
+            status = set_status(signer_set, md, roster, compromised, payload)
             sets.append(
                 SignerSetEntry(
                     status.label,
@@ -367,7 +368,7 @@ def describe_metadata(
                 role=role,
                 version=version,
                 expires=utc_text(signed.expires),
-                fingerprint=hashlib.sha256(signed_bytes(md)).hexdigest(),
+                fingerprint=hashlib.sha256(payload).hexdigest(),
                 signer_sets=tuple(sets),
                 grants=_grants(md, roster),
                 targets_count=len(signed.targets) if isinstance(signed, Targets) else None,

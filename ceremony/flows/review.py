@@ -26,7 +26,7 @@ from ceremony.model.diff import MetadataDiff, diff_metadata
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
 from ceremony.model.lint import Finding, lint_proposal
 from ceremony.model.listing import first_few
-from ceremony.model.metadata_io import canonical_signed, signed_bytes
+from ceremony.model.metadata_io import canonical_signed
 from ceremony.model.review import summary_lines
 from ceremony.model.roster import Roster
 from ceremony.model.status import role_status
@@ -113,12 +113,13 @@ def role_review(
     diff, findings = review_checks(
         role, md, previous, roster, now, staged_roles=staged_roles, trusted_roles=trusted_roles
     )
+    canonical = canonical_signed(md)  # once: it is 30 MB for 100,000 delegations
     return RoleReview(
         role,
         md.signed.version,
         tuple(summary_lines(md, role, root, targets, roster, now)),
-        payload_fingerprint(signed_bytes(md)),
-        canonical_signed(md),
+        payload_fingerprint(canonical.encode("utf-8")),
+        canonical,
         diff,
         findings,
         signers,

@@ -17,7 +17,7 @@ Pure: two python-tuf `Signed` objects and a roster in, a tuple of `Change` out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -146,6 +146,25 @@ _MANY_WORDS = {
 }
 
 
+def _more(kind: str, count: int, attention: bool) -> Change:
+    words = _MANY_WORDS.get(kind, f"{kind} changes")
+    text = f"and {count} more {words} (`ceremony review --raw` shows the whole proposal)"
+    return Change(kind, "many", text, attention=attention)
+
+
+def _capped(
+    kind: str, items: Sequence[tuple[Any, ...]], make: Callable[..., Change]
+) -> list[Change]:
+    """`make(*item)` for each item, or for the first `FEW` and one change counting the others
+    when there are more than `DIFF_LINES`: the words of 100,000 added delegations are never
+    made only to be left out."""
+    shown = items if len(items) <= DIFF_LINES else items[:FEW]
+    changes = [make(*item) for item in shown]
+    if len(items) > len(shown):
+        changes.append(_more(kind, len(items) - len(shown), attention=True))
+    return changes
+
+
 def _summarised(changes: Sequence[Change]) -> list[Change]:
     """`changes`, with each kind that has more than `DIFF_LINES` changes shown as its first
     `FEW` and one change counting the others: a review of 100,000 new delegations stays
@@ -164,16 +183,7 @@ def _summarised(changes: Sequence[Change]) -> list[Change]:
             result.append(change)
         if seen[change.kind] == FEW:
             rest = [c for c in changes if c.kind == change.kind][FEW:]
-            words = _MANY_WORDS.get(change.kind, f"{change.kind} changes")
-            result.append(
-                Change(
-                    change.kind,
-                    "many",
-                    f"and {len(rest)} more {words} (`ceremony review --raw` shows the whole "
-                    "proposal)",
-                    attention=any(c.attention for c in rest),
-                )
-            )
+            result.append(_more(change.kind, len(rest), any(c.attention for c in rest)))
     return result
 
 
@@ -220,27 +230,17 @@ def _names(keyids: Sequence[str], roster: Roster) -> str:
 def _key_changes(
     where: str, old: Mapping[str, Key], new: Mapping[str, Key], roster: Roster
 ) -> list[Change]:
-    changes: list[Change] = []
-    for keyid, key in new.items():
-        if keyid not in old:
-            changes.append(
-                Change(
-                    "key-added",
-                    where,
-                    f"{where}: key added: {_key_text(keyid, key, roster)}",
-                    attention=True,
-                )
-            )
-    for keyid, key in old.items():
-        if keyid not in new:
-            changes.append(
-                Change(
-                    "key-removed",
-                    where,
-                    f"{where}: key removed: {_key_text(keyid, key, roster)}",
-                    attention=True,
-                )
-            )
+
+    def added(keyid: str, key: Key) -> Change:
+        text = f"{where}: key added: {_key_text(keyid, key, roster)}"
+        return Change("key-added", where, text, attention=True)
+
+    def removed(keyid: str, key: Key) -> Change:
+        text = f"{where}: key removed: {_key_text(keyid, key, roster)}"
+        return Change("key-removed", where, text, attention=True)
+
+    changes = _capped("key-added", [(k, v) for k, v in new.items() if k not in old], added)
+    changes += _capped("key-removed", [(k, v) for k, v in old.items() if k not in new], removed)
     for keyid, key in new.items():
         before = old.get(keyid)
         if before is not None and before.to_dict() != key.to_dict():
@@ -572,31 +572,28 @@ def _delegations_changes(
     changes = _key_changes("delegation keys", before.keys, after.keys, roster)
     old_roles = before.roles or {}
     new_roles = after.roles or {}
-    for position, (name, role) in enumerate(new_roles.items(), start=1):
+
+    def added(position: int, name: str, role: DelegatedRole) -> Change:
         where = f"delegation {printable(name)}"
+        text = f"{where} added at priority {position}: {_describe_delegation(role, roster)}"
+        return Change("delegation-added", where, text, attention=True)
+
+    def removed(name: str, role: DelegatedRole) -> Change:
+        where = f"delegation {printable(name)}"
+        text = f"{where} removed (was {_describe_delegation(role, roster)})"
+        return Change("delegation-removed", where, text, attention=True)
+
+    new_ones: list[tuple[int, str, DelegatedRole]] = []
+    for position, (name, role) in enumerate(new_roles.items(), start=1):
         previous = old_roles.get(name)
         if previous is None:
-            changes.append(
-                Change(
-                    "delegation-added",
-                    where,
-                    f"{where} added at priority {position}: {_describe_delegation(role, roster)}",
-                    attention=True,
-                )
-            )
+            new_ones.append((position, name, role))
         else:
-            changes.extend(_delegated_role_changes(where, previous, role, roster))
-    for name, role in old_roles.items():
-        if name not in new_roles:
             where = f"delegation {printable(name)}"
-            changes.append(
-                Change(
-                    "delegation-removed",
-                    where,
-                    f"{where} removed (was {_describe_delegation(role, roster)})",
-                    attention=True,
-                )
-            )
+            changes.extend(_delegated_role_changes(where, previous, role, roster))
+    changes += _capped("delegation-added", new_ones, added)
+    gone = [(name, role) for name, role in old_roles.items() if name not in new_roles]
+    changes += _capped("delegation-removed", gone, removed)
     # Spec 4.5: delegations are searched in order; an earlier one wins for a path both match.
     kept_old = [n for n in old_roles if n in new_roles]
     kept_new = [n for n in new_roles if n in old_roles]

@@ -226,7 +226,8 @@ def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Fi
     alike: dict[tuple[Severity, str], list[str]] = {}
     for name, delegated in (delegations.roles or {}).items():
         used.update(delegated.keyids)
-        what = f"delegation {printable(name)}"
+        shown = printable(name)
+        what = f"delegation {shown}"
         for finding in _threshold_findings(
             role,
             what,
@@ -237,7 +238,7 @@ def _delegation_findings(role: str, targets: Targets, roster: Roster) -> list[Fi
             f" until {role} gives it new keys",
         ):
             template = finding.message.replace(what, "\0", 1)
-            alike.setdefault((finding.severity, template), []).append(printable(name))
+            alike.setdefault((finding.severity, template), []).append(shown)
     # One finding per kind of problem, naming the first few delegations it concerns: a role
     # delegating to 100,000 projects with one key each has one warning, not 100,000.
     for (severity, template), names in alike.items():

@@ -825,7 +825,7 @@ class Session:
                 fingerprint_hex=r.fingerprint.hex_text(groups_per_line=8),
                 fingerprint_digest=r.fingerprint.digest_hex,
                 fingerprint_words=tuple(r.fingerprint.words_text().splitlines()),
-                canonical=r.canonical,
+                canonical=r.canonical_preview,
                 compared_with=r.diff.old_version if r.diff is not None else None,
                 changes=tuple(ChangeLine(c.text, c.attention) for c in r.diff.changes)
                 if r.diff is not None

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from ceremony import __version__
-from ceremony.cli import commands
+from ceremony.cli import parser as command_table
 from ceremony.errors import CeremonyError, StorageError, UsageError
 
 
@@ -38,8 +39,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ceremony {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.register(sub)
+    command_table.register(sub)
     return parser
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def handler(name: str) -> Handler:
+    """The function "MODULE:FUNCTION" (in ceremony.cli) that runs a command.
+
+    The one place where command modules are imported: only the command that runs is loaded,
+    with what it needs, so `ceremony --help`, `status` or `verify` start without PKCS#11,
+    key-file, QR or TUI code (docs/performance.md, start-up). Not to break an import cycle.
+    """
+    module, function = name.split(":")
+    found: Handler = getattr(importlib.import_module(f"ceremony.cli.{module}"), function)
+    return found
 
 
 def _fail(error: CeremonyError, debug: bool, raised: BaseException | None = None) -> int:
@@ -65,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.print_help()
                 return 0
             return open_tui(Path())
-        result: int = args.handler(args)
+        result: int = handler(args.handler)(args)
         return result
     except CeremonyError as e:
         return _fail(e, debug)

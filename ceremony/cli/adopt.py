@@ -11,40 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 from ceremony.flows.adopt import adopt_lines, adopt_repository
 from ceremony.flows.record import environment_lines, network_warnings, record_environment
 from ceremony.flows.verify import parse_instant
 from ceremony.flows.views import fit
 from ceremony.model.naming import UnnamedKeysError
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    adopt = sub.add_parser(
-        "adopt", help="create a workspace from a repository another tool published"
-    )
-    adopt.add_argument("workspace", type=Path, help="the new workspace (a new, empty directory)")
-    adopt.add_argument(
-        "--from",
-        dest="source",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="the repository's metadata directory, or an export directory",
-    )
-    adopt.add_argument(
-        "--trusted-root",
-        type=Path,
-        metavar="FILE",
-        help="the root your clients ship (default: the oldest root that verifies on its own)",
-    )
-    adopt.add_argument(
-        "--names", type=Path, metavar="FILE", help="TOML naming keys by keyid (docs/adopt.md)"
-    )
-    adopt.add_argument("--at", metavar="TIME", help="check expiry at this UTC time (RFC 3339)")
-    adopt.set_defaults(handler=cmd_adopt)
 
 
 def cmd_adopt(args: argparse.Namespace) -> int:

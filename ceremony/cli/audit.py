@@ -10,24 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 from ceremony.flows.audit import audit_bundle, audit_lines
 from ceremony.flows.verify import parse_instant, parse_size
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Adds `ceremony audit OUTDIR [--json] [--trusted-root FILE] [--at TIME]`."""
-    aud = sub.add_parser(
-        "audit", help="check that an export bundle agrees with itself, and say what happened"
-    )
-    aud.add_argument("outdir", type=Path, help="the export directory `ceremony export` wrote")
-    aud.add_argument("--trusted-root", type=Path, help="the root clients start from")
-    aud.add_argument("--at", metavar="TIME", help="check expiry at this UTC time (RFC 3339)")
-    aud.add_argument("--max-file-size", metavar="BYTES", help="read larger files (default 128MiB)")
-    aud.add_argument("--json", action="store_true", help="the report as one JSON object")
-    aud.set_defaults(handler=cmd_audit)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

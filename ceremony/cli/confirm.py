@@ -9,7 +9,6 @@ terminal, signs as automation always has.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
@@ -20,20 +19,6 @@ from ceremony.model.fingerprint import parse_hex_digest
 
 QUESTION = "Do these match what was read aloud? [y/N] "
 YES = ("y", "yes")
-
-
-def add_expect_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--expect-fingerprint",
-        action="append",
-        default=[],
-        dest="expected",
-        metavar="HEX",
-        help=(
-            "the fingerprint read aloud for a role (repeat once per role; spaces and group "
-            "separators are ignored): a scripted turn signs only when they all match"
-        ),
-    )
 
 
 def expected_digests(texts: Sequence[str]) -> list[str]:

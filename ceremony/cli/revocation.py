@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 from ceremony.flows.reachability import reachability
 from ceremony.flows.revoke import RevokeResult, revoke
@@ -15,59 +13,6 @@ from ceremony.model.reachability import Reachability
 
 def _out(line: str = "") -> None:
     print(line, flush=True)
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Adds this module's sub-commands."""
-    rev = sub.add_parser(
-        "revoke",
-        help="stop trusting a lost or stolen key: stage root N+1 without it",
-        description=(
-            "Mark a key compromised (its signatures are never counted again) and stage the "
-            "metadata that no longer trusts it, with an optional replacement key."
-        ),
-    )
-    rev.add_argument("workspace", type=Path)
-    which = rev.add_mutually_exclusive_group(required=True)
-    which.add_argument("--keyholder", metavar="NAME", help="revoke this keyholder's key")
-    which.add_argument("--keyid", metavar="KEYID", help="revoke the key with this full keyid")
-    which.add_argument(
-        "--online-role",
-        metavar="ROLE",
-        choices=["snapshot", "timestamp"],
-        help="revoke the online key of snapshot or timestamp",
-    )
-    rev.add_argument(
-        "--replacement",
-        type=Path,
-        metavar="FILE",
-        help="public key file of the new key that takes the revoked key's place",
-    )
-    rev.add_argument(
-        "--revoke-replacement",
-        action="store_true",
-        help=(
-            "also when the key is the replacement staged by an earlier revocation (not yet "
-            "exported): mark it compromised and take it out of the proposals; the output "
-            "then shows who can still reach each threshold"
-        ),
-    )
-    rev.set_defaults(handler=cmd_revoke)
-
-    reach = sub.add_parser(
-        "reachability",
-        help="can the thresholds still be met without these keyholders, and by whom",
-    )
-    reach.add_argument("workspace", type=Path)
-    reach.add_argument(
-        "--lost",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a keyholder who cannot sign (repeat for several)",
-    )
-    reach.add_argument("--json", action="store_true")
-    reach.set_defaults(handler=cmd_reachability)
 
 
 def _print_reachability(report: Reachability) -> None:

@@ -51,44 +51,6 @@ def _warn(line: str) -> None:
     print(f"ceremony: WARNING: {line}", file=sys.stderr, flush=True)
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Adds `ceremony transcript verify|environment|clock|note`."""
-    tr = sub.add_parser("transcript", help="the hash-chained record of a ceremony")
-    tr_sub = tr.add_subparsers(dest="transcript_command", metavar="ACTION", required=True)
-
-    ver = tr_sub.add_parser("verify", help="check that no line was changed, removed or added")
-    ver.add_argument("path", type=Path, metavar="FILE|WORKSPACE")
-    ver.add_argument(
-        "--final-hash",
-        metavar="HEX",
-        help="the final hash recorded elsewhere (export manifest): the file must end there",
-    )
-    ver.add_argument("--json", action="store_true")
-    ver.set_defaults(handler=cmd_verify)
-
-    env = tr_sub.add_parser("environment", help="record this machine's facts (runbook R0)")
-    env.add_argument("workspace", type=Path)
-    env.set_defaults(handler=cmd_environment)
-
-    clock = tr_sub.add_parser(
-        "clock", help="record that the system clock was checked against a trusted clock"
-    )
-    clock.add_argument("workspace", type=Path)
-    clock.add_argument(
-        "statement", nargs=argparse.REMAINDER, help="e.g. matches the witness's radio clock"
-    )
-    clock.add_argument("--step", metavar="RN", default="R0", help="the runbook step (R0)")
-    clock.set_defaults(handler=cmd_clock)
-
-    note = tr_sub.add_parser("note", help="record an exception or remark in free text")
-    note.add_argument("workspace", type=Path)
-    note.add_argument(
-        "text", nargs=argparse.REMAINDER, help="the note; read from stdin when left out"
-    )
-    note.add_argument("--step", metavar="RN", help="the runbook step it concerns, e.g. R6")
-    note.set_defaults(handler=cmd_note)
-
-
 def _text(words: list[str], what: str) -> str:
     if words:
         return " ".join(words)

@@ -9,9 +9,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from ceremony.cli.confirm import add_expect_argument, confirm, expected_digests
+from ceremony.cli.confirm import confirm, expected_digests
 from ceremony.cli.prompt import secrets_handler
 from ceremony.errors import UsageError
 from ceremony.flows.review import RoleReview
@@ -27,7 +26,7 @@ from ceremony.flows.transfer import (
     require_signature_target,
     sign_request,
 )
-from ceremony.flows.views import fingerprint_lines, fit, review_lines, role_lines
+from ceremony.flows.views import fingerprint_lines, fit, review_lines, status_lines
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
 from ceremony.model.request import SigningRequest
 
@@ -41,42 +40,6 @@ def _now() -> datetime:
 def _out(line: str = "") -> None:
     for part in fit(line):
         print(part, flush=True)
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Adds this module's sub-commands."""
-    req = sub.add_parser(
-        "request", help="write a signing request to carry to another air-gapped machine"
-    )
-    req.add_argument("workspace", type=Path)
-    req.add_argument("out", type=Path, help="the request file to create, e.g. /media/usb/req.json")
-    req.set_defaults(handler=cmd_request)
-
-    sreq = sub.add_parser(
-        "sign-request", help="sign a signing request on this machine, without a workspace"
-    )
-    sreq.add_argument("request", type=Path)
-    sreq.add_argument("--keyholder", required=True)
-    sreq.add_argument("--key", required=True, help="keyfile:/path/to/key or a pkcs11: URI")
-    sreq.add_argument("--out", required=True, type=Path, help="the signature file to create")
-    sreq.add_argument(
-        "--keyid", help="which of the keyholder's keys this is, when the request expects several"
-    )
-    sreq.add_argument(
-        "--secret-stdin", action="store_true", help="read the passphrase or PIN on stdin"
-    )
-    add_expect_argument(sreq)
-    sreq.set_defaults(handler=cmd_sign_request)
-
-    mrg = sub.add_parser("merge", help="verify detached signatures and add them to the workspace")
-    mrg.add_argument("workspace", type=Path)
-    mrg.add_argument(
-        "signatures",
-        nargs="+",
-        metavar="SIGS",
-        help="signature files, or - to read signature lines (such as decoded QR text) on stdin",
-    )
-    mrg.set_defaults(handler=cmd_merge)
 
 
 def _print_review(item: RoleReview) -> None:
@@ -100,9 +63,8 @@ def cmd_request(args: argparse.Namespace) -> int:
         for line in req.fingerprint(role).hex_text(8).splitlines():
             _out(f"    {line}")
     _out("")
-    for status in result.statuses:
-        for line in role_lines(status, _now()):
-            _out(line)
+    for line in status_lines(result.statuses, _now(), str(args.workspace)):
+        _out(line)
     _out("")
     _print_request_digest(req)
     _out("")
@@ -160,10 +122,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for item in outcome.added:
         _out(f"merged: {item}; signature verified")
     _out("")
-    moment = _now()
-    for status in outcome.statuses:
-        for line in role_lines(status, moment):
-            _out(line)
+    for line in status_lines(outcome.statuses, _now(), str(args.workspace)):
+        _out(line)
     if outcome.statuses and all(s.met for s in outcome.statuses):
         _out(f"all thresholds are met: export with `ceremony export {args.workspace} OUTDIR`")
     return 0

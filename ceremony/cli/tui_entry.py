@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from ceremony.errors import UsageError
 
@@ -20,19 +19,6 @@ def require_terminal(command: str, alternative: str) -> None:
             f"`{command}` opens the full-screen keyholder TUI and needs a terminal",
             alternative,
         )
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    tui = sub.add_parser("tui", help="the guided keyholder TUI (the default with no command)")
-    tui.add_argument(
-        "workspace",
-        type=Path,
-        nargs="?",
-        default=Path(),
-        help="a workspace, a ceremony folder, or a new folder for an initial ceremony "
-        "(default: the current directory)",
-    )
-    tui.set_defaults(handler=cmd_tui)
 
 
 def open_tui(path: Path, practice: dict[str, str] | None = None) -> int:

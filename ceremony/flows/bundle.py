@@ -19,7 +19,7 @@ the bytes that are really on the stick. Nothing is overwritten; everything is re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -98,7 +98,7 @@ def with_devices(roster: Roster, events: Iterable[TranscriptEvent]) -> Roster:
     )
 
 
-def _newest_root(files: dict[str, bytes]) -> tuple[int, bytes] | None:
+def _newest_root(files: Mapping[str, bytes]) -> tuple[int, bytes] | None:
     roots = []
     for path, data in files.items():
         parsed = parse_trusted_name(path.removeprefix("metadata/"))
@@ -153,7 +153,7 @@ def rstuf_settings(
 
 
 def _rstuf_files(
-    state: CeremonyState, exported: dict[str, bytes], bins: int, bins_days: int
+    state: CeremonyState, exported: Mapping[str, bytes], bins: int, bins_days: int
 ) -> tuple[dict[str, bytes], tuple[str, ...]]:
     workspace = state.workspace
     newest = _newest_root(exported)
@@ -184,10 +184,19 @@ def write_bundle(
     tool_version: str = __version__,
     rstuf_bins: int = DEFAULT_BINS,
     rstuf_bins_days: int = DEFAULT_BINS_EXPIRY_DAYS,
+    state: CeremonyState | None = None,
+    exported: Mapping[str, bytes] | None = None,
+    known: Mapping[str, Metadata[Any]] | None = None,
 ) -> BundleResult:
-    """Write the bundle for the export `export_result` made into `outdir`."""
-    state = load_state(workspace)
-    exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
+    """Write the bundle for the export `export_result` made into `outdir`.
+
+    `export` hands over what it has in memory (the workspace state, the exported files as read
+    back from the medium, their parsed metadata by path), so a large export is not read and
+    parsed again; without them the workspace and the export are read here.
+    """
+    state = state or load_state(workspace)
+    if exported is None:
+        exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
 
     described = dict(exported)
     new_files: dict[str, bytes] = {}
@@ -219,6 +228,7 @@ def write_bundle(
         ceremony_id=ceremony_id,
         transcript=transcript,
         notices=(*export_result.notices, *warnings),
+        known=known,
     )
     manifest_data = manifest.to_bytes()
     digest = hashlib.sha256(manifest_data).hexdigest()

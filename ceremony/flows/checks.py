@@ -7,10 +7,13 @@ from datetime import datetime
 from ceremony.flows.state import CeremonyState
 from ceremony.model.lint import Finding, lint_proposal
 
+LintError = tuple[str, int, Finding]
+"""(role, version, finding) of one lint error in a staged proposal."""
 
-def lint_errors(state: CeremonyState, now: datetime) -> list[tuple[str, int, Finding]]:
+
+def lint_errors(state: CeremonyState, now: datetime) -> list[LintError]:
     """(role, version, finding) for every lint error in the staged proposals, in signing order."""
-    result: list[tuple[str, int, Finding]] = []
+    result: list[LintError] = []
     for role in state.staged_order():
         md = state.staged[role]
         findings = lint_proposal(

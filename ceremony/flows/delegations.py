@@ -1,4 +1,4 @@
-"""Delegation changes: add, remove, update, hash bins and imported projects.
+"""Delegation changes: add, remove, update and hash bins (imported projects: flows/projects.py).
 
 Runbook step R13 ("Delegation changes"): `ceremony delegate WORKSPACE SUBCOMMAND ...`. Each
 change stages the delegating role N+1 (targets unless `--delegator` names another offline
@@ -21,7 +21,7 @@ key new in the roster (`key_enrolled`) and each staged proposal, at step R13
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,12 +62,8 @@ from ceremony.model.edits import (
     set_succinct_roles,
     update_delegation,
 )
-from ceremony.model.projects import parse_projects
 from ceremony.model.roster import Roster, RosterKey
-from ceremony.model.wording import threshold_words
-from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
 
-MAX_PROJECT_LIST_BYTES = 8 * 1024 * 1024
 # Every SHA-256 digest starts with one of these: a role given all of them is delegated every
 # target path. `paths = ["*"]` would not do: a wildcard does not match '/' (spec 4.5).
 ALL_HASH_PREFIXES = tuple("0123456789abcdef")
@@ -82,7 +78,7 @@ DELEGATION_UPDATED = "delegation_updated"
 HASH_BINS_DELEGATED = "hash_bins_delegated"
 
 
-def _added(spec: DelegationSpec, delegator: str, signers: Sequence[str]) -> Recording:
+def delegation_added(spec: DelegationSpec, delegator: str, signers: Sequence[str]) -> Recording:
     return fact(
         DELEGATION_ADDED,
         role=spec.name,
@@ -97,7 +93,7 @@ def _added(spec: DelegationSpec, delegator: str, signers: Sequence[str]) -> Reco
     )
 
 
-def _delegator(state: CeremonyState, name: str) -> tuple[Metadata[Any], Targets]:
+def delegator_proposal(state: CeremonyState, name: str) -> tuple[Metadata[Any], Targets]:
     """A private copy of the proposal of offline targets-type role `name`."""
     if name == "root":
         raise EditError("root delegates only the top-level roles", "delegate from targets")
@@ -107,7 +103,7 @@ def _delegator(state: CeremonyState, name: str) -> tuple[Metadata[Any], Targets]
     return md, md.signed
 
 
-def _signer_keys(roster: Roster, signers: Sequence[str], role: str) -> list[Key]:
+def signer_keys(roster: Roster, signers: Sequence[str], role: str) -> list[Key]:
     if not signers:
         raise EditError(f"{role}: no signers given", "give --signers NAME,NAME")
     if len(set(signers)) != len(signers):
@@ -121,24 +117,48 @@ def _signer_keys(roster: Roster, signers: Sequence[str], role: str) -> list[Key]
     return keys
 
 
-def _require_free_role_name(state: CeremonyState, name: str) -> None:
-    """A new role name must be free in the whole tree: it becomes the file name N.NAME.json."""
+def roles_in_use(state: CeremonyState) -> set[str]:
+    """Every role name of the tree as it will be once the proposals are exported: each role
+    delegated to (with metadata here or signed outside this ceremony) and each staged one."""
+    in_use = {"root", "targets", *state.staged}
+    walked: set[str] = set()
+    pending = ["targets"]
+    while pending:
+        name = pending.pop()
+        walked.add(name)
+        md = state.staged.get(name) or state.trusted.get(name)
+        if md is None or not isinstance(md.signed, Targets) or md.signed.delegations is None:
+            continue
+        for child in md.signed.delegations.roles or {}:
+            in_use.add(child)
+            if child not in walked and (child in state.staged or child in state.trusted):
+                walked.add(child)
+                pending.append(child)
+    return in_use
+
+
+def require_free_role_name(
+    state: CeremonyState, name: str, in_use: Collection[str] | None = None
+) -> None:
+    """A new role name must be free in the whole tree: it becomes the file name N.NAME.json.
+
+    `in_use` is `roles_in_use(state)` when the caller checks many names.
+    """
     require_role_name(name)
-    in_use = offline_roles(state.trusted, state.staged, proposed_only=True)
-    if name in in_use or name in state.staged:
+    if name in (roles_in_use(state) if in_use is None else in_use):
         raise EditError(
             f"a role named {name!r} already exists",
             f"pick another name, or change it with `ceremony delegate WORKSPACE update {name}`",
         )
 
 
-def _first_version(state: CeremonyState, name: str) -> int:
+def first_version(state: CeremonyState, name: str) -> int:
     """1, or one more than a removed role of the same name had: a version is never reused."""
     versions = [md.signed.version for md in (state.trusted.get(name),) if md is not None]
     return max(versions, default=0) + 1
 
 
-def _period(policy: Policy, delegator: str, days: int | None) -> int:
+def delegator_period(policy: Policy, delegator: str, days: int | None) -> int:
     if days is not None:
         return require_days(days)
     period = policy.period(delegator)
@@ -150,8 +170,8 @@ def _period(policy: Policy, delegator: str, days: int | None) -> int:
     return period.expires_in_days
 
 
-def _new_role(state: CeremonyState, name: str, days: int, now: datetime) -> Metadata[Targets]:
-    return Metadata(Targets(version=_first_version(state, name), expires=expiry(now, days)))
+def new_role(state: CeremonyState, name: str, days: int, now: datetime) -> Metadata[Targets]:
+    return Metadata(Targets(version=first_version(state, name), expires=expiry(now, days)))
 
 
 def add(
@@ -171,9 +191,9 @@ def add(
 ) -> EditOutcome:
     """Delegate `paths` (or hash prefixes) to the new role `name`, signed by `signers`."""
     state = load_state(path)
-    _require_free_role_name(state, name)
-    md, targets = _delegator(state, delegator)
-    keys = _signer_keys(state.roster, signers, name)
+    require_free_role_name(state, name)
+    md, targets = delegator_proposal(state, delegator)
+    keys = signer_keys(state.roster, signers, name)
     spec = DelegationSpec(
         name,
         tuple(keys),
@@ -184,15 +204,15 @@ def add(
     )
     add_delegation(targets, spec, delegator, position)
     policy = load_policy(state.workspace)
-    days = _period(policy, delegator, expires_in_days)
-    proposals: dict[str, Metadata[Any]] = {delegator: md, name: _new_role(state, name, days, now)}
+    days = delegator_period(policy, delegator, expires_in_days)
+    proposals: dict[str, Metadata[Any]] = {delegator: md, name: new_role(state, name, days, now)}
     return commit(
         state,
         proposals,
         [f"{name} v{proposals[name].signed.version} staged for its signers to sign"],
         recorder=recorder,
         step=STEP,
-        facts=[_added(spec, delegator, signers)],
+        facts=[delegation_added(spec, delegator, signers)],
         policy=policy.with_role(name, RolePeriod(days)),
     )
 
@@ -207,7 +227,7 @@ def remove(
     """Stop delegating to `name`; a staged proposal of `name` is withdrawn."""
     state = load_state(path)
     delegator = delegator or delegator_name(state, name) or "targets"
-    md, targets = _delegator(state, delegator)
+    md, targets = delegator_proposal(state, delegator)
     remove_delegation(targets, name, delegator)
     withdraw = [name] if name in state.staged else []
     policy = load_policy(state.workspace)
@@ -238,9 +258,9 @@ def update(
     """Change parts of the delegation to `name`; a change of signers stages its re-signing."""
     state = load_state(path)
     delegator = delegator or delegator_name(state, name) or "targets"
-    md, targets = _delegator(state, delegator)
+    md, targets = delegator_proposal(state, delegator)
     require_delegation(targets, name, delegator)
-    keys = _signer_keys(state.roster, signers, name) if signers is not None else None
+    keys = signer_keys(state.roster, signers, name) if signers is not None else None
     change = update_delegation(
         targets,
         name,
@@ -343,28 +363,28 @@ def hash_bins(
         )
     if creating:
         assert under is not None
-        _require_free_role_name(state, under)
+        require_free_role_name(state, under)
         if signers is None or threshold is None:
             raise EditError(
                 f"{under} is a new role and needs signers",
                 f"give --signers NAME,NAME and --threshold N for {under}",
             )
-        targets_md, targets = _delegator(state, "targets")
+        targets_md, targets = delegator_proposal(state, "targets")
         if paths is None and path_hash_prefixes is None:
             path_hash_prefixes = ALL_HASH_PREFIXES
         checked_paths, checked_prefixes = check_paths(paths, path_hash_prefixes, under)
         spec = DelegationSpec(
             under,
-            tuple(_signer_keys(state.roster, signers, under)),
+            tuple(signer_keys(state.roster, signers, under)),
             threshold,
             checked_paths,
             checked_prefixes,
             terminating=False,
         )
         add_delegation(targets, spec, "targets")
-        facts.append(_added(spec, "targets", signers))
-        days = _period(policy, "targets", expires_in_days)
-        bins_md = _new_role(state, under, days, now)
+        facts.append(delegation_added(spec, "targets", signers))
+        days = delegator_period(policy, "targets", expires_in_days)
+        bins_md = new_role(state, under, days, now)
         bins_md.signed.delegations = Delegations(
             keys={key.keyid: key},
             succinct_roles=SuccinctRoles([key.keyid], 1, bit_length, name_prefix),
@@ -383,7 +403,7 @@ def hash_bins(
                 "--expires-in is for a new --under role",
                 f"re-sign {holder} with `ceremony resign WORKSPACE {holder} --expires-in DAYS`",
             )
-        md, holder_targets = _delegator(state, holder)
+        md, holder_targets = delegator_proposal(state, holder)
         set_succinct_roles(holder_targets, key, bit_length, name_prefix, holder)
         proposals = {holder: md}
     notes.append(
@@ -400,101 +420,6 @@ def hash_bins(
             key_name=roster.label(key.keyid),
         )
     )
-    return commit(
-        state,
-        proposals,
-        notes,
-        recorder=recorder,
-        step=STEP,
-        facts=facts,
-        roster=roster,
-        policy=policy,
-    )
-
-
-def import_projects(
-    path: Path,
-    project_list: Path,
-    *,
-    now: datetime,
-    delegator: str = "targets",
-    expires_in_days: int | None = None,
-    recorder: RecorderFactory = Recorder,
-) -> EditOutcome:
-    """Delegate to every project in `project_list` (PEP 480 claimed projects) at once.
-
-    Each project key is enrolled in the roster under the name the list gives, under its
-    keyholder's name when the roster knows the key already, or as PROJECT-N. Each project's
-    role is staged as its first version, for the project's keyholders to sign.
-    """
-    state = load_state(path)
-    try:
-        data = read_regular_file(project_list, MAX_PROJECT_LIST_BYTES)
-    except OSError as e:
-        raise EditError(
-            f"cannot read the project list {project_list}: {e.strerror or e}",
-            "give the CSV or JSON file with the projects",
-        ) from None
-    folder = project_list.parent
-
-    def read_key(name: str) -> bytes:
-        return read_regular_file(folder / name, MAX_KEY_FILE_BYTES)
-
-    projects = parse_projects(data, str(project_list), read_key)
-    md, targets = _delegator(state, delegator)
-    policy = load_policy(state.workspace)
-    roster = state.roster
-    proposals: dict[str, Metadata[Any]] = {delegator: md}
-    notes: list[str] = []
-    facts: list[Recording] = []
-    for project in projects:
-        _require_free_role_name(state, project.name)
-        names: list[str] = []
-        for index, project_key in enumerate(project.keys, start=1):
-            known = roster.entry_for_keyid(project_key.key.keyid)
-            if known is not None:
-                if known.online or known.compromised or known in roster.retired:
-                    raise EditError(
-                        f"{project.name}: key {project_key.file} is "
-                        f"{'compromised' if known.compromised else 'not a keyholder key'} "
-                        f"({known.name})",
-                        "projects sign with keys of their own",
-                    )
-                if project_key.keyholder not in (None, known.name):
-                    raise EditError(
-                        f"{project.name}: key {project_key.file} is already used by keyholder "
-                        f"{known.name!r}",
-                        "every keyholder needs a key of their own; check which file is whose",
-                    )
-                names.append(known.name)
-                continue
-            name = project_key.keyholder or f"{project.name}-{index}"
-            require_new_name(roster, name)
-            entry = RosterKey(name, project_key.key)
-            roster = roster.with_keyholder(entry)
-            facts.append(enrolled(entry, f"public key file {folder / project_key.file}"))
-            names.append(name)
-        spec = DelegationSpec(
-            project.name,
-            tuple(k.key for k in project.keys),
-            project.threshold,
-            project.paths,
-            project.path_hash_prefixes,
-            project.terminating,
-        )
-        add_delegation(targets, spec, delegator)
-        facts.append(_added(spec, delegator, names))
-        days = (
-            project.expires_in_days
-            if project.expires_in_days is not None
-            else _period(policy, delegator, expires_in_days)
-        )
-        proposals[project.name] = _new_role(state, project.name, days, now)
-        policy = policy.with_role(project.name, RolePeriod(days))
-        notes.append(
-            f"{project.name} v{proposals[project.name].signed.version} staged for "
-            f"{', '.join(names)} to sign ({threshold_words(project.threshold, len(names))})"
-        )
     return commit(
         state,
         proposals,

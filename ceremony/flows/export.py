@@ -1,8 +1,11 @@
 """Export: move fully signed proposals into the trusted history and write the export directory.
 
 Runbook step R8 ("Verify and export"). Nothing is written unless every staged role meets every
-threshold and the whole resulting repository verifies as a client would verify it; the export
-directory is then read back and verified again. No existing file is ever replaced.
+threshold and the whole resulting repository verifies as a client would verify it (in memory,
+once); every file written is then read back and must be exactly the verified bytes. No
+existing file is ever replaced. A delegated role whose metadata the ceremony never had (a
+project signed by its developers, a role an adopted repository signs elsewhere) is signed
+outside the ceremony: it is left out and named in one notice (ceremony.flows.export_layout).
 
 A proposal with a lint error (ceremony.model.lint: for example one that still trusts a key
 marked compromised, which clients would go on trusting) is refused. Signatures that count for
@@ -18,6 +21,7 @@ copies the transcript and records its final hash in the manifest.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -29,22 +33,25 @@ from ceremony.errors import ExportError
 from ceremony.flows.bundle import BundleResult, check_rstuf_export, write_bundle
 from ceremony.flows.checks import lint_errors
 from ceremony.flows.export_layout import (
-    export_files,
     export_problems,
     outside_notice,
-    outside_roles,
+    plan_export,
     trusted_root_file,
 )
+from ceremony.flows.export_target import read_back, require_export_target
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import who_still_signs
-from ceremony.model.metadata_io import metadata_bytes
+from ceremony.flows.views import unmet_text
+from ceremony.model.metadata_io import (
+    metadata_bytes,
+    metadata_bytes_resigned,
+    signed_bytes,
+)
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import check_repository
 from ceremony.store.atomic import write_atomic
-from ceremony.store.workspace import METADATA, parse_trusted_name
+from ceremony.store.workspace import parse_trusted_name
 
 SUMS = "SHA256SUMS"
 
@@ -63,6 +70,8 @@ class ExportResult:
     promoted: tuple[str, ...]  # staged roles moved into the trusted history, e.g. "root v1"
     notices: tuple[str, ...] = ()  # what the online side must do next
     bundle: BundleResult | None = None  # manifest, record, QR codes (docs/export-bundle.md)
+    # Delegated roles whose metadata is signed and published outside this ceremony.
+    signed_outside: tuple[str, ...] = ()
 
 
 def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:
@@ -78,8 +87,9 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
     unmet = [s for s in statuses if not s.met]
     if unmet:
         raise ExportError(
-            "not enough signatures yet: " + "; ".join(who_still_signs(s) for s in unmet),
-            "each keyholder named signs with `ceremony sign`; `ceremony status` shows progress",
+            f"not enough signatures yet: {unmet_text(unmet)}",
+            "each keyholder named signs with `ceremony sign`; `ceremony status WORKSPACE` "
+            "shows progress (`--json` lists every role)",
         )
     trusted = dict(state.trusted_files)
     new: dict[str, bytes] = {}
@@ -90,10 +100,42 @@ def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 f"{status.role} version {status.version} is already in the trusted history",
                 "a new proposal must have a higher version; stage it again",
             )
-        data = metadata_bytes(_counted_only(state.staged[status.role], status))
+        md = state.staged[status.role]
+        counted = {m.keyid for s in status.sets for m in s.members if m.signed}
+        staged_file = state.staged_files.get(status.role)
+        if staged_file is None:
+            data = metadata_bytes(_counted_only(md, status))
+        elif set(md.signatures) == counted:
+            data = staged_file  # the staged file as the tool wrote it: nothing to strip
+        else:
+            data = metadata_bytes_resigned(staged_file, _counted_only(md, status))
         trusted[name] = data
         new[name] = data
     return trusted, new
+
+
+def _without_promoted(state: CeremonyState) -> CeremonyState:
+    """`state` without the staged proposals whose signed content is already the newest trusted
+    version of their role.
+
+    An export interrupted (a crash, a pulled medium) after it added a proposal to the trusted
+    history and before it removed the staged copy leaves both; the trusted file is the one
+    promoted, and the export run again finishes the job instead of refusing the old version.
+    """
+    done = [
+        role
+        for role, md in state.staged.items()
+        if (trusted := state.trusted.get(role)) is not None
+        and trusted.signed.version == md.signed.version
+        and signed_bytes(trusted) == signed_bytes(md)
+    ]
+    if not done:
+        return state
+    return replace(
+        state,
+        staged={r: md for r, md in state.staged.items() if r not in done},
+        staged_files={r: b for r, b in state.staged_files.items() if r not in done},
+    )
 
 
 def _require_lint_clean(state: CeremonyState, now: datetime) -> None:
@@ -176,51 +218,21 @@ def sums_file(files: dict[str, bytes]) -> bytes:
     return "".join(lines).encode()
 
 
+def _parsed_newest(state: CeremonyState, new: Mapping[str, bytes]) -> dict[str, Metadata[Any]]:
+    """The metadata already parsed in `state`, by the trusted file name it is exported as."""
+    parsed = {f"{md.signed.version}.{role}.json": md for role, md in state.trusted.items()}
+    for name in new:
+        version_role = parse_trusted_name(name)
+        assert version_role is not None
+        parsed[name] = state.staged[version_role[1]]
+    return parsed
+
+
 def _promoted_text(name: str) -> str:
     """`root v2` for the trusted file name `2.root.json`."""
     parsed = parse_trusted_name(name)
     assert parsed is not None
     return f"{parsed[1]} v{parsed[0]}"
-
-
-def _entries(count: int) -> str:
-    return "1 entry" if count == 1 else f"{count} entries"
-
-
-def require_export_target(outdir: Path | str) -> Path:
-    """The export directory, refused unless it is a new path or an empty directory.
-
-    Every message says "a new, empty directory": an export mixed into other files could be
-    published with them, and an empty path (`ceremony export WORKSPACE ""`, an emptied field
-    in the TUI) would mean the current directory.
-    """
-    if not str(outdir).strip():
-        raise ExportError(
-            "no export directory given: an empty path would mean the current directory",
-            "give a new, empty directory on the export medium, e.g. /media/transfer/export",
-        )
-    path = Path(outdir)
-    try:
-        if not path.exists():
-            return path
-        if not path.is_dir():
-            raise ExportError(
-                f"{path} is a file, not a directory",
-                "give a new, empty directory on the export medium",
-            )
-        entries = sorted(p.name for p in path.iterdir())
-    except OSError as e:
-        raise ExportError(
-            f"cannot read the export directory {path}: {e.strerror}",
-            "check that the export medium is mounted and readable",
-        ) from None
-    if entries:
-        raise ExportError(
-            f"{path} is not empty ({_entries(len(entries))}, e.g. {entries[0]}); "
-            "exports go into a new, empty directory",
-            f"give a name that does not exist yet, e.g. {path / 'export'}, or empty it first",
-        )
-    return path
 
 
 def export(
@@ -240,16 +252,20 @@ def export(
     if rstuf:
         # RSTUF cannot serve every root (docs/rstuf.md): refuse before anything is promoted.
         check_rstuf_export(workspace)
-    state = load_state(workspace)
+    loaded = load_state(workspace)
+    state = _without_promoted(loaded)
     notices = rotation_notices(state)
     if state.staged:
         _require_lint_clean(state, now)
         trusted, new = _promote(state)
     else:
         trusted, new = dict(state.trusted_files), {}
-    files = export_files(trusted)
-    outside = outside_roles(trusted)
-    notices = (*notices, *(outside_notice(role) for role in sorted(outside)))
+    parsed = _parsed_newest(state, new)
+    planned = plan_export(trusted, parsed)
+    files = planned.files
+    outside = planned.signed_outside
+    if outside:
+        notices = (*notices, outside_notice(outside))
     anchor = trusted_root_file(trusted)
     if anchor is not None:
         notices = (
@@ -290,25 +306,18 @@ def export(
             f"cannot create {outdir}: {e.strerror}", "check the export medium is writable"
         ) from None
     for name, data in new.items():
-        parsed = parse_trusted_name(name)
-        assert parsed is not None
-        state.workspace.write_trusted(parsed[1], parsed[0], data)
-    for role in state.staged:
+        version_role = parse_trusted_name(name)
+        assert version_role is not None
+        state.workspace.write_trusted(version_role[1], version_role[0], data)
+    for role in loaded.staged:
         state.workspace.remove_staged(role)
     for path, data in files.items():
         write_atomic(outdir / path, data)
-    anchor_path = state.workspace.path / METADATA / anchor if anchor is not None else None
-    readback = verify_directory(outdir, anchor_path, now)
-    read_errors = export_problems(readback, outside)
-    transcript.verification(
-        f"export {outdir}",
-        not read_errors,
-        [str(p) for p in read_errors],
-        len(readback.warnings),
-    )
-    if read_errors:
+    exported, problems = read_back(outdir, files)
+    transcript.verification(f"export {outdir}", not problems, problems, len(report.warnings))
+    if problems:
         raise ExportError(
-            f"the export at {outdir} does not verify after writing: {read_errors[0]}",
+            f"the export at {outdir} does not verify after writing: {problems[0]}",
             "the medium may be faulty; export again to another medium",
         )
     result = ExportResult(
@@ -318,6 +327,7 @@ def export(
         ),
         tuple(n.removesuffix(".json") for n in new),
         notices,
+        signed_outside=planned.signed_outside,
     )
     # Recorded before the bundle copies the transcript: the manifest's final hash covers it.
     transcript.exported(
@@ -327,4 +337,17 @@ def export(
     )
     if not bundle:
         return result
-    return replace(result, bundle=write_bundle(workspace, outdir, result, now, rstuf=rstuf))
+    known = {path: parsed[name] for path, name in planned.sources.items() if name in parsed}
+    return replace(
+        result,
+        bundle=write_bundle(
+            workspace,
+            outdir,
+            result,
+            now,
+            rstuf=rstuf,
+            state=state,
+            exported=exported,
+            known=known,
+        ),
+    )

@@ -5,26 +5,37 @@ targets still delegates. Roots are always `N.root.json` (spec 5.3.3); targets an
 roles are named as clients of the repository fetch them (spec 5.6.1, 6.2): `N.ROLE.json`
 with consistent snapshots, `ROLE.json` without (a repository adopted in that layout,
 `ceremony adopt`). A delegated role with no file in the trusted history is signed outside
-the ceremony (an adopted repository's `registry.npmjs.org`, ceremony.model.naming): it is
-not exported, and its absence is not a verification error of the export. An adopted
+the ceremony (a project `import-projects` delegated to, whose developers sign it, PEP 480;
+an adopted repository's `registry.npmjs.org`, ceremony.model.naming): it is not exported,
+and its absence is not a verification error of the export. An adopted
 repository's history starts at its trusted root, which verification starts from.
 """
 
 from __future__ import annotations
 
-from tuf.api.metadata import Root, Targets
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import ExportError
+from ceremony.model.listing import first_few, more_than_few
 from ceremony.model.metadata_io import parse_metadata
 from ceremony.model.verify import Problem, VerifyReport
 from ceremony.store.workspace import parse_trusted_name
 
 
-def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str]]) -> set[str]:
+def _delegated_names(
+    trusted: Mapping[str, bytes],
+    newest: dict[str, tuple[int, str]],
+    parsed: Mapping[str, Metadata[Any]],
+) -> set[str]:
     """Roles still delegated by the newest targets, directly or through delegated roles.
 
     A role whose delegation was removed is not published again: clients would never fetch it,
-    and a verifier rightly reports a file that no delegation names.
+    and a verifier rightly reports a file that no delegation names. `parsed` holds the newest
+    metadata of roles already parsed (by trusted file name); the others are parsed here.
     """
     reachable: set[str] = set()
     pending = ["targets"]
@@ -33,7 +44,8 @@ def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str
         if delegator not in newest:
             continue
         name = newest[delegator][1]
-        signed = parse_metadata(trusted[name], name).signed
+        md = parsed.get(name) or parse_metadata(trusted[name], name)
+        signed = md.signed
         if not isinstance(signed, Targets) or signed.delegations is None:
             continue
         for child in signed.delegations.roles or {}:
@@ -43,7 +55,9 @@ def _delegated_names(trusted: dict[str, bytes], newest: dict[str, tuple[int, str
     return reachable
 
 
-def _newest(trusted: dict[str, bytes]) -> tuple[list[tuple[int, str]], dict[str, tuple[int, str]]]:
+def _newest(
+    trusted: Mapping[str, bytes],
+) -> tuple[list[tuple[int, str]], dict[str, tuple[int, str]]]:
     """(every root (version, file), the newest (version, file) of every other role)."""
     newest: dict[str, tuple[int, str]] = {}
     roots: list[tuple[int, str]] = []
@@ -59,37 +73,51 @@ def _newest(trusted: dict[str, bytes]) -> tuple[list[tuple[int, str]], dict[str,
     return sorted(roots), newest
 
 
-def export_files(trusted: dict[str, bytes]) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export writes: `files` by path (`metadata/...`), the trusted file name each
+    path holds (`sources`), and the delegated roles it does not carry because they are signed
+    outside this ceremony (sorted)."""
+
+    files: dict[str, bytes]
+    sources: dict[str, str]
+    signed_outside: tuple[str, ...]
+
+
+def plan_export(
+    trusted: Mapping[str, bytes], known: Mapping[str, Metadata[Any]] | None = None
+) -> ExportPlan:
     """The export's metadata: every root version, `root.json`, targets and the newest version
     of every role it still delegates (spec 6.1: all root versions stay published).
 
     Roots are `N.root.json` (spec 5.3.3). Targets and delegated roles are named as clients of
     this repository fetch them (spec 5.6.1, 6.2): `N.ROLE.json` when the newest root has
     consistent snapshots, `ROLE.json` when not (a repository adopted in that layout).
+    A delegated role with no metadata in the trusted history is signed outside this ceremony
+    (a claimed project whose developers sign and publish it online, PEP 480; an adopted
+    repository's `registry.npmjs.org`). `known` maps trusted file names to their metadata
+    where the caller has it parsed already.
     """
+    known = known or {}
     roots, newest = _newest(trusted)
     if not roots:
         raise ExportError("there is no root to export", "run `ceremony init` first")
-    files = {f"metadata/{name}": trusted[name] for _, name in roots}
-    newest_root = trusted[roots[-1][1]]
-    files["metadata/root.json"] = newest_root
-    root = parse_metadata(newest_root, roots[-1][1]).signed
+    sources = {f"metadata/{name}": name for _, name in roots}
+    newest_root = roots[-1][1]
+    sources["metadata/root.json"] = newest_root
+    root_md = known.get(newest_root) or parse_metadata(trusted[newest_root], newest_root)
+    root = root_md.signed
     consistent = not isinstance(root, Root) or root.consistent_snapshot
-    published = {"targets"} | _delegated_names(trusted, newest)
+    delegated = _delegated_names(trusted, newest, known)
+    published = {"targets"} | delegated
     for role, (_, name) in sorted(newest.items(), key=lambda item: item[1][1]):
         if role in published:
-            files[f"metadata/{name if consistent else f'{role}.json'}"] = trusted[name]
-    return files
+            sources[f"metadata/{name if consistent else f'{role}.json'}"] = name
+    files = {path: trusted[name] for path, name in sources.items()}
+    return ExportPlan(files, sources, tuple(sorted(delegated - set(newest))))
 
 
-def outside_roles(trusted: dict[str, bytes]) -> frozenset[str]:
-    """Delegated roles with no file in the trusted history: signed outside the ceremony (an
-    adopted repository's `registry.npmjs.org`, ceremony.model.naming), so never exported."""
-    _, newest = _newest(trusted)
-    return frozenset(_delegated_names(trusted, newest) - set(newest))
-
-
-def trusted_root_file(trusted: dict[str, bytes]) -> str | None:
+def trusted_root_file(trusted: Mapping[str, bytes]) -> str | None:
     """The oldest root of the history when it is not `1.root.json`: the root an adopted
     repository's clients start from (`ceremony adopt`), which verification starts from."""
     roots, _ = _newest(trusted)
@@ -98,14 +126,29 @@ def trusted_root_file(trusted: dict[str, bytes]) -> str | None:
     return roots[0][1]
 
 
-def outside_notice(role: str) -> str:
+def outside_notice(roles: Sequence[str]) -> str:
+    """What the online side keeps doing for the roles signed outside the ceremony: one notice,
+    naming the first few (the exported delegating roles list them all)."""
+    if len(roles) == 1:
+        role = roles[0]
+        return (
+            f"{role} is signed outside the ceremony and is not in this export: the online "
+            f"side keeps publishing its own {role} file; `ceremony verify` of this directory "
+            "alone reports it missing, so verify the published metadata with these files "
+            "copied in"
+        )
+    listed = first_few(roles)
+    if more_than_few(roles):
+        listed += ", listed in full by the exported roles that delegate to them"
     return (
-        f"{role} is signed outside the ceremony and is not in this export: the online side "
-        f"keeps publishing its own {role} file; `ceremony verify` of this directory alone "
-        "reports it missing, so verify the published metadata with these files copied in"
+        f"{len(roles)} delegated roles are signed outside the ceremony and are not in this "
+        f"export ({listed}): the online side keeps publishing their own files; `ceremony "
+        "verify` of this directory alone reports them missing, so verify the published "
+        "metadata with these files copied in"
     )
 
 
-def export_problems(report: VerifyReport, outside: frozenset[str]) -> tuple[Problem, ...]:
+def export_problems(report: VerifyReport, outside: Collection[str]) -> tuple[Problem, ...]:
     """The report's errors, but for roles signed outside the ceremony being absent."""
-    return tuple(p for p in report.errors if not (p.code == "missing-role" and p.role in outside))
+    absent = frozenset(outside)
+    return tuple(p for p in report.errors if not (p.code == "missing-role" and p.role in absent))

@@ -26,7 +26,7 @@ from ceremony.model.builders import build_initial, default_uri_keys
 from ceremony.model.calendar import policy_from_plan
 from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.keyfields import default_uri_note
-from ceremony.model.metadata_io import metadata_bytes
+from ceremony.model.metadata_io import metadata_bytes, signed_bytes
 from ceremony.model.plan import Plan
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import parse_plan, read_plan_bytes
@@ -67,7 +67,7 @@ def record_staged(recorder: Recorder, role: str, md: Metadata[Any], step: str) -
     recorder.proposal_staged(
         role,
         md.signed.version,
-        payload_fingerprint(md.signed_bytes).digest_hex,
+        payload_fingerprint(signed_bytes(md)).digest_hex,
         md.signed.expires,
         step=step,
     )

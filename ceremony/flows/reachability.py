@@ -16,6 +16,7 @@ from tuf.api.metadata import Root, Targets
 
 from ceremony.errors import WorkspaceError
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.model.listing import first_few
 from ceremony.model.reachability import Reachability, check_reachability
 from ceremony.model.status import SignerSet, required_sets
 
@@ -75,7 +76,7 @@ def state_reachability(state: CeremonyState, lost: Sequence[str] = ()) -> Reacha
     """
     unknown = [n for n in lost if n not in _known_names(state)]
     if unknown:
-        known = ", ".join(sorted(state.roster.keyholders)) or "none"
+        known = first_few(sorted(state.roster.keyholders)) or "none"
         raise WorkspaceError(
             f"no keyholder named {unknown[0]!r}", f"keyholders of this workspace: {known}"
         )

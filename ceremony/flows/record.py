@@ -15,9 +15,10 @@ transcript twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,16 +26,23 @@ from pathlib import Path
 from ceremony import __version__
 from ceremony.errors import WorkspaceError
 from ceremony.model.transcript import (
+    GENESIS,
+    TranscriptError,
     TranscriptEvent,
     TranscriptReport,
     format_time,
+    parse_line,
     require_intact,
 )
 from ceremony.store import environment
 from ceremony.store.environment import EnvironmentFacts
 from ceremony.store.transcript import (
     TRANSCRIPT,
-    append_event,
+    Item,
+    Tail,
+    append_events,
+    chain_lines,
+    open_tail,
     read_transcript,
     transcript_path,
     verify_file,
@@ -83,6 +91,10 @@ class Recorder:
 
     `clock` gives each event's time (UTC, whole seconds are kept); `new_id` makes the ceremony
     id when the transcript is started.
+
+    The transcript is verified as a whole once, by `check()` or before the first event; later
+    events chain from the verified end, so recording E events costs O(E) however long the
+    transcript already is (ceremony.store.transcript says what is checked before each append).
     """
 
     def __init__(
@@ -96,22 +108,23 @@ class Recorder:
         self.path = self.workspace / TRANSCRIPT
         self._clock = clock
         self._new_id = new_id
+        self._tail: Tail | None = None
+        self._pending: list[Item] | None = None
+        self._pending_end = (0, GENESIS)  # (seq, hash) of the last line a batch will write
 
     def check(self) -> TranscriptReport:
-        """Verify the transcript so far; raises `TranscriptError` when it cannot be appended to.
+        """Verify the whole transcript; raises `TranscriptError` when it cannot be appended to.
 
         Flows call this before anything irreversible (asking for a PIN, signing), so that a
         damaged transcript stops the step before it happens rather than after.
         """
-        return require_intact(read_transcript(self.path), str(self.path))
+        report, self._tail = open_tail(self.path)
+        return report
 
-    def _start_if_new(self) -> None:
-        if read_transcript(self.path):
-            return
+    def _started(self) -> Item:
         # Only the directory's own name: the full path may name a person's home directory
         # and says nothing the record needs.
-        append_event(
-            self.path,
+        return (
             self._clock(),
             TRANSCRIPT_STARTED,
             None,
@@ -122,10 +135,62 @@ class Recorder:
             },
         )
 
+    def _verified(self) -> Tail:
+        """Where the transcript ends, verifying it as a whole the first time."""
+        if self._tail is None:
+            try:
+                self.check()
+            except TranscriptError as e:
+                raise TranscriptError(f"will not append: {e.message}", e.hint, e.line) from e
+        assert self._tail is not None
+        return self._tail
+
+    def _append(self, items: Sequence[Item], first: Sequence[Item]) -> tuple[TranscriptEvent, ...]:
+        appended, self._tail = append_events(self.path, items, self._tail, if_empty=first)
+        return tuple(a.event for a in appended)
+
     def event(self, event: str, step: str | None, /, **fields: object) -> TranscriptEvent:
-        """Append one event of type `event` at runbook step `step` (e.g. "R6", or None)."""
-        self._start_if_new()
-        return append_event(self.path, self._clock(), event, step, fields).event
+        """Append one event of type `event` at runbook step `step` (e.g. "R6", or None).
+
+        Inside `batch()` the event is kept and appended with the others when the batch ends;
+        what is returned is then the line as it will be written if no other writer appends
+        to the transcript in between (otherwise the lines are chained after the other's).
+        """
+        if self._pending is None:
+            first = [self._started()] if self._verified().events == 0 else []
+            return self._append([(self._clock(), event, step, fields)], first)[-1]
+        item: Item = (self._clock(), event, step, fields)
+        seq, prev = self._pending_end
+        (line,) = chain_lines([item], seq, prev)  # refuses a bad event now, not at the end
+        provisional = parse_line(line, seq + 1, prev)
+        assert isinstance(provisional, TranscriptEvent), provisional
+        self._pending.append(item)
+        self._pending_end = (seq + 1, provisional.hash)
+        return provisional
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Record the events of the block together: one write and one sync when it ends.
+
+        A command that records many facts (an import of thousands of projects with
+        `--stage-project-roles`) then costs one sync, not one per event. Nothing of the block
+        is appended if it raises: flows record only after their writes succeeded.
+        """
+        if self._pending is not None:
+            yield  # already inside a batch: the outer one appends
+            return
+        if self._verified().events == 0:
+            self._append([], [self._started()])  # so that the batch chains after line 1
+        tail = self._verified()
+        self._pending = []
+        self._pending_end = (tail.events, tail.final_hash)
+        try:
+            yield
+            pending = self._pending
+        finally:
+            self._pending = None
+        if pending:
+            self._append(pending, [self._started()] if self._verified().events == 0 else [])
 
     # --- the start of a ceremony ---------------------------------------------------------
 

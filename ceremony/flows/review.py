@@ -25,10 +25,14 @@ from ceremony.flows.views import set_line
 from ceremony.model.diff import MetadataDiff, diff_metadata
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
 from ceremony.model.lint import Finding, lint_proposal
+from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import canonical_signed
 from ceremony.model.review import summary_lines
 from ceremony.model.roster import Roster
 from ceremony.model.status import role_status
+
+CANONICAL_PREVIEW = 64 * 1024
+"""Characters of the canonical JSON a screen shows before it says where the rest is."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,18 @@ class RoleReview:
     findings: tuple[Finding, ...] = ()
     # Who must sign, one line per threshold ("old root v1: alice ✓  bob ·  ...").
     signers: tuple[str, ...] = ()
+
+    @property
+    def canonical_preview(self) -> str:
+        """`canonical`, cut after `CANONICAL_PREVIEW` characters for a screen, saying so: the
+        canonical JSON of a role with 100,000 delegations is 30 MB of text."""
+        if len(self.canonical) <= CANONICAL_PREVIEW:
+            return self.canonical
+        more = len(self.canonical) - CANONICAL_PREVIEW
+        return (
+            f"{self.canonical[:CANONICAL_PREVIEW]}\n[... and {more} more characters: "
+            f"`ceremony review WORKSPACE {self.role} --raw` prints all of it]"
+        )
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -97,12 +113,13 @@ def role_review(
     diff, findings = review_checks(
         role, md, previous, roster, now, staged_roles=staged_roles, trusted_roles=trusted_roles
     )
+    canonical = canonical_signed(md)  # once: it is 30 MB for 100,000 delegations
     return RoleReview(
         role,
         md.signed.version,
         tuple(summary_lines(md, role, root, targets, roster, now)),
-        payload_fingerprint(md.signed_bytes),
-        canonical_signed(md),
+        payload_fingerprint(canonical.encode("utf-8")),
+        canonical,
         diff,
         findings,
         signers,
@@ -126,7 +143,7 @@ def review(workspace: Path, roles: list[str] | None, now: datetime) -> list[Role
         unknown = [r for r in roles if r not in state.staged]
         if unknown:
             raise WorkspaceError(
-                f"no staged role named {unknown[0]!r}", f"staged roles are: {', '.join(order)}"
+                f"no staged role named {unknown[0]!r}", f"staged roles are: {first_few(order)}"
             )
         order = [r for r in order if r in roles]
     root_md = state.staged.get("root") or state.trusted.get("root")

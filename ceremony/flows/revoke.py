@@ -43,6 +43,7 @@ from ceremony.flows.reachability import state_reachability
 from ceremony.flows.record import Recorder
 from ceremony.flows.revoke_edits import below_threshold, edit_root, edit_targets, place_replacement
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.model.listing import first_few
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.reachability import Reachability
 from ceremony.model.roster import Roster, RosterKey, same_key
@@ -122,7 +123,7 @@ def _find_target(
             hint = (
                 f"{keyholder} is an online key: use --online-role or --keyid"
                 if keyholder in roster.online_keys
-                else f"keyholders are: {', '.join(sorted(roster.keyholders)) or 'none'}"
+                else f"keyholders are: {first_few(sorted(roster.keyholders)) or 'none'}"
             )
             raise WorkspaceError(f"{keyholder!r} is not a keyholder of this workspace", hint)
         return _Target(entry.keyid, entry.key, entry)

@@ -37,7 +37,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import PublicKeyError
 from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
-from ceremony.flows.proposals import StagedChange, proposal_base, stage
+from ceremony.flows.proposals import StagedChange, prepare, proposal_base, stage
 from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.model.builders import expiry
@@ -60,6 +60,7 @@ from ceremony.model.edits import (
 )
 from ceremony.model.edits import set_online_key as set_online_key_in_root
 from ceremony.model.keyfields import default_uri_note, root_key, uri_problem
+from ceremony.model.listing import first_few
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.store.planfile import MAX_KEY_FILE_BYTES, read_regular_file
@@ -123,7 +124,7 @@ def require_offline_role(state: CeremonyState, role: str) -> str:
     if role not in known:
         raise EditError(
             f"there is no offline role named {role!r} in this workspace",
-            f"offline roles are: {', '.join(known) or 'none'}",
+            f"offline roles are: {first_few(known) or 'none'}",
         )
     return role
 
@@ -184,28 +185,32 @@ def commit(
     """Write the roster, the policy, then each proposal (root and targets first).
 
     The transcript is checked first, so a damaged one stops the edit before anything is
-    written; after the writes it records `facts`, each staged proposal and each withdrawn one.
+    written; after the writes it records `facts`, each staged proposal and each withdrawn one,
+    appended together.
     """
     transcript = recorder(state.workspace.path)
     transcript.check()
+    order: list[str] = [r for r in ("root", "targets") if r in proposals]
+    order += [r for r in proposals if r not in order]
+    # Every proposal is made ready (and refused if it is too large) before anything is written.
+    ready = {role: prepare(state, role, proposals[role]) for role in order}
     if roster is not None and roster != state.roster:
         state.workspace.write_roster(json_bytes(roster.to_dict()))
         state = dataclasses.replace(state, roster=roster)
     if policy is not None:
         state.workspace.write_policy(policy_bytes(policy))
-    order: list[str] = [r for r in ("root", "targets") if r in proposals]
-    order += [r for r in proposals if r not in order]
-    changes = tuple(stage(state, role, proposals[role]) for role in order)
+    changes = tuple(stage(state, role, proposals[role], ready[role]) for role in order)
     for role in withdraw:
         state.workspace.remove_staged(role)
-    for record in facts:
-        record(transcript, step)
-    for role in order:
-        record_staged(transcript, role, proposals[role], step)
-    for role in withdraw:
-        transcript.event(
-            PROPOSAL_WITHDRAWN, step, role=role, version=state.staged[role].signed.version
-        )
+    with transcript.batch():  # one write and one sync, however many facts
+        for record in facts:
+            record(transcript, step)
+        for role in order:
+            record_staged(transcript, role, proposals[role], step)
+        for role in withdraw:
+            transcript.event(
+                PROPOSAL_WITHDRAWN, step, role=role, version=state.staged[role].signed.version
+            )
     return EditOutcome(changes, tuple(notes), tuple(withdraw))
 
 

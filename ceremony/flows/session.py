@@ -31,6 +31,7 @@ from ceremony.flows import session_files as files
 from ceremony.flows import session_hardware as hardware
 from ceremony.flows import session_record as record
 from ceremony.flows.audit import AuditView, audit_view
+from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
@@ -49,7 +50,6 @@ from ceremony.flows.session_record import EnvironmentView
 from ceremony.flows.session_steps import INITIAL, Steps, step_at, steps_of
 from ceremony.flows.signing import (
     SignOutcome,
-    open_keyholder_signer,
     sign_staged,
     signing_turn_roles,
 )
@@ -861,7 +861,7 @@ class Session:
                 fingerprint_hex=r.fingerprint.hex_text(groups_per_line=8),
                 fingerprint_digest=r.fingerprint.digest_hex,
                 fingerprint_words=tuple(r.fingerprint.words_text().splitlines()),
-                canonical=r.canonical,
+                canonical=r.canonical_preview,
                 compared_with=r.diff.old_version if r.diff is not None else None,
                 changes=tuple(ChangeLine(c.text, c.attention) for c in r.diff.changes)
                 if r.diff is not None

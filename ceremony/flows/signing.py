@@ -16,23 +16,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from securesystemslib.exceptions import UnverifiedSignatureError
-from securesystemslib.signer import SecretsHandler, Signature, Signer
-from tuf.api.metadata import Metadata
+from securesystemslib.signer import SecretsHandler, Signature
 
-from ceremony.errors import CeremonyError, SigningError, StorageError, WrongKeyError
-from ceremony.flows.checks import lint_errors
+from ceremony.errors import CeremonyError, SigningError, StorageError
+from ceremony.flows.checks import LintError, lint_errors
+from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import NOTHING_STAGED_HINT
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
-from ceremony.keys.references import close_signer, normalize_reference, open_signer
+from ceremony.keys.references import close_signer, normalize_reference
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
-from ceremony.model.metadata_io import metadata_bytes, parse_metadata
-from ceremony.model.roster import Roster, RosterKey
+from ceremony.model.listing import first_few
+from ceremony.model.metadata_io import (
+    metadata_bytes_resigned,
+    parse_metadata,
+    signed_bytes,
+)
+from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, role_status
 
 
@@ -42,12 +46,14 @@ class SignOutcome:
     signed: tuple[str, ...] = ()
     already_signed: tuple[str, ...] = ()
     statuses: list[RoleStatus] = field(default_factory=list)
+    # The lint errors of the staged proposals: what export would refuse once all are signed.
+    lint_errors: tuple[LintError, ...] = ()
 
 
 def _keyholder(state: CeremonyState, name: str) -> RosterKey:
     entry = state.roster.keyholders.get(name)
     if entry is None:
-        known = ", ".join(sorted(state.roster.keyholders)) or "none"
+        known = first_few(sorted(state.roster.keyholders)) or "none"
         raise SigningError(
             f"{name!r} is not a keyholder of this ceremony",
             f"keyholders are: {known}",
@@ -100,15 +106,17 @@ def signing_turn_roles(
     roles: Sequence[str] | None = None,
     *,
     old_key: bool = False,
+    statuses: Sequence[RoleStatus] | None = None,
 ) -> tuple[RosterKey, list[RoleStatus], list[RoleStatus]]:
     """(keyholder entry, roles they still have to sign, roles they already signed).
 
     With `old_key`, the entry is the keyholder's replaced (retired, not compromised) key.
-    Raises before anything is asked of a device: unknown keyholder, unknown role, or a
-    keyholder who is not a signer of any (named) staged role.
+    `statuses` is `state.statuses()` when the caller has it. Raises before anything is asked
+    of a device: unknown keyholder, unknown role, or a keyholder who is not a signer of any
+    (named) staged role.
     """
     entry = _keyholder(state, keyholder)
-    statuses = state.statuses()
+    statuses = list(state.statuses() if statuses is None else statuses)
     if not statuses:
         raise SigningError("nothing is staged for signing", NOTHING_STAGED_HINT)
     if old_key:
@@ -119,12 +127,12 @@ def signing_turn_roles(
         if unknown:
             raise SigningError(
                 f"no staged role named {unknown[0]!r}",
-                f"staged roles are: {', '.join(by_name)}",
+                f"staged roles are: {first_few(list(by_name))}",
             )
         statuses = [by_name[r] for r in dict.fromkeys(roles)]
     relevant = [s for s in statuses if s.expects(entry.keyid)]
     if not relevant:
-        which = ", ".join(s.role for s in statuses)
+        which = first_few([s.role for s in statuses])
         raise SigningError(
             f"{keyholder} is not a signer of any staged role ({which})",
             "check the keyholder name; `ceremony status` shows who may sign what",
@@ -134,10 +142,18 @@ def signing_turn_roles(
     return entry, todo, done
 
 
-def require_signable(state: CeremonyState, todo: Sequence[RoleStatus], now: datetime) -> None:
-    """Refuse, before any device is touched, to sign a proposal that has a lint error."""
+def require_signable(
+    state: CeremonyState,
+    todo: Sequence[RoleStatus],
+    now: datetime,
+    errors: Sequence[LintError] | None = None,
+) -> None:
+    """Refuse, before any device is touched, to sign a proposal that has a lint error.
+
+    `errors` is `lint_errors(state, now)` when the caller has it already.
+    """
     names = {s.role for s in todo}
-    for role, version, finding in lint_errors(state, now):
+    for role, version, finding in lint_errors(state, now) if errors is None else errors:
         if role in names:
             raise SigningError(
                 f"{role} v{version} must not be signed: {finding.message}",
@@ -169,7 +185,7 @@ def turn_to_sign(
     state = load_state(workspace)
     _, todo, _ = signing_turn_roles(state, keyholder, roles, old_key=old_key)
     return [
-        ToSign(s.role, s.version, payload_fingerprint(state.staged[s.role].signed_bytes))
+        ToSign(s.role, s.version, payload_fingerprint(signed_bytes(state.staged[s.role])))
         for s in todo
     ]
 
@@ -203,70 +219,18 @@ def require_expected_fingerprints(todo: Sequence[ToSign], expected: Sequence[str
 
 
 def _require_confirmed(
-    todo: Sequence[RoleStatus], state: CeremonyState, confirmed: Mapping[str, str]
+    todo: Sequence[RoleStatus], payloads: Mapping[str, bytes], confirmed: Mapping[str, str]
 ) -> None:
-    """Refuse when what is staged now is not what the keyholder confirmed."""
+    """Refuse when what is staged now (`payloads`, the signed bytes by role) is not what the
+    keyholder confirmed."""
     for status in todo:
-        now_hex = payload_fingerprint(state.staged[status.role].signed_bytes).digest_hex
+        now_hex = payload_fingerprint(payloads[status.role]).digest_hex
         if confirmed.get(status.role) != now_hex:
             raise SigningError(
                 f"{status.role} v{status.version} changed since its fingerprint was shown; "
                 "nothing was signed",
                 "review the proposal again with `ceremony review`, then sign",
             )
-
-
-def whose_key(roster: Roster, keyholder: str, found_keyid: str) -> tuple[str, str] | None:
-    """(what the device is, what to do) when the roster knows the key a wrong device holds.
-
-    "this is bob's key", "this is your revoked key, marked compromised on 2026-11-22": said
-    before any secret is asked (runbook R6, "Wrong or unknown device").
-    """
-    entry = roster.entry_for_keyid(found_keyid)
-    if entry is None:
-        return None
-    when = f" on {entry.compromised_on}" if entry.compromised_on else ""
-    if entry.online:
-        return (
-            f"this is the online key {entry.name}",
-            "online keys are not used at the ceremony; use your own device",
-        )
-    if entry.name == keyholder:
-        if entry.compromised:
-            return (
-                f"this is your revoked key, marked compromised{when}",
-                "this device must never sign again: hand it to the coordinator (runbook R14) "
-                "and use your replacement device",
-            )
-        if entry not in roster.keyholders.values():
-            return (
-                "this is your replaced key",
-                "use your new device; the old one signs only with --old-key, for the old root",
-            )
-        return (
-            "this is your current key, not the replaced one this turn needs",
-            "use the old device for --old-key, or sign without --old-key",
-        )
-    revoked = f" (revoked, marked compromised{when})" if entry.compromised else ""
-    return (
-        f"this is {entry.name}'s key{revoked}",
-        f"{keyholder} signs with {keyholder}'s own device; {entry.name} signs in their own turn",
-    )
-
-
-def open_keyholder_signer(
-    uri: str, keyholder: str, expected: RosterKey, roster: Roster, secrets: SecretsHandler
-) -> Signer:
-    """`open_signer` for `keyholder`'s `expected` key; a wrong device the roster knows is
-    refused by name before any secret is asked."""
-    try:
-        return open_signer(uri, expected.key, secrets)
-    except WrongKeyError as e:
-        owner = whose_key(roster, keyholder, e.found_keyid)
-        if owner is None:
-            raise
-        what, hint = owner
-        raise type(e)(f"{what}: {e.message}", hint, e.found_keyid) from e
 
 
 def device_text(key_uri: str, entry: RosterKey) -> str:
@@ -284,23 +248,36 @@ def device_text(key_uri: str, entry: RosterKey) -> str:
     return f"{reference} ({entry.device})" if entry.device else reference
 
 
-def _still_staged(state: CeremonyState, role: str) -> Metadata[Any]:
-    """The staged `role` as it is on disk now, refused unless it is what was signed."""
+def _signed_file(
+    state: CeremonyState, role: str, payload: bytes, signature: Signature
+) -> tuple[bytes, bool]:
+    """The staged file of `role` with `signature` (already added to `state.staged[role]`), as
+    it is to be stored now, and whether the file on disk is no longer the one this turn loaded
+    (other signatures were merged meanwhile).
+
+    The file is read again first: a proposal that vanished (a pulled medium) or whose signed
+    part changed while the secret was typed is refused, and signatures added meanwhile are
+    kept. When the file is still the one loaded, only its signatures are encoded again.
+    """
     path = state.workspace.staged_path(role)
     try:
-        md = parse_metadata(state.workspace.read_staged(role), str(path))
+        current = state.workspace.read_staged(role)
     except StorageError as e:
         raise SigningError(
             f"the staged {role} is gone ({e.message}); the signature was not stored",
             "check that the workspace medium is inserted, then `ceremony status` and sign again",
         ) from e
-    if md.signed_bytes != state.staged[role].signed_bytes:
+    if current == state.staged_files.get(role):
+        return metadata_bytes_resigned(current, state.staged[role]), False
+    md = parse_metadata(current, str(path))
+    if signed_bytes(md) != payload:
         raise SigningError(
             f"the staged {role} changed while the secret was asked for; the signature over "
             "the earlier version was not stored",
             "review the new proposal with `ceremony review`, then sign again",
         )
-    return md
+    md.signatures[signature.keyid] = signature
+    return metadata_bytes_resigned(current, md), True
 
 
 def sign_staged(
@@ -322,24 +299,31 @@ def sign_staged(
     fingerprint, or a role not confirmed at all, stops the turn before the device is opened.
     """
     state = load_state(workspace)
-    entry, todo, done = signing_turn_roles(state, keyholder, roles, old_key=old_key)
+    before = state.statuses()
+    entry, todo, done = signing_turn_roles(
+        state, keyholder, roles, old_key=old_key, statuses=before
+    )
     already = tuple(f"{s.role} v{s.version}" for s in done)
+    errors = tuple(lint_errors(state, now or datetime.now(UTC)))
     if not todo:
-        return SignOutcome(keyholder, (), already, load_state(workspace).statuses())
+        return SignOutcome(keyholder, (), already, before, errors)
+    # One canonical encoding per role: a large role's is costly.
+    payloads = {s.role: signed_bytes(state.staged[s.role]) for s in todo}
     if confirmed is not None:
-        _require_confirmed(todo, state, confirmed)
-    require_signable(state, todo, now or datetime.now(UTC))
+        _require_confirmed(todo, payloads, confirmed)
+    require_signable(state, todo, now or datetime.now(UTC), errors)
     # A transcript that cannot be appended to stops the turn before any secret is asked for.
     transcript = recorder(state.workspace.path)
     transcript.check()
     device = device_text(key_uri, entry)
 
     signer = open_keyholder_signer(key_uri, keyholder, entry, state.roster, secrets)
-    signed_files: list[tuple[RoleStatus, Signature]] = []
+    signed: list[tuple[RoleStatus, Signature]] = []
+    after: dict[str, RoleStatus] = {}  # the status of each role signed, with the new signature
     try:
         for status in todo:
             md = state.staged[status.role]
-            payload = md.signed_bytes
+            payload = payloads[status.role]
             signature = signer.sign(payload)
             if signature.keyid != entry.keyid:
                 raise SigningError(
@@ -355,32 +339,42 @@ def sign_staged(
                     "the device may be faulty; try again or use another device",
                 ) from e
             md.signatures[entry.keyid] = signature
-            after = role_status(status.role, state.staged, state.trusted, state.roster)
-            if not after.has_signed(entry.keyid):
+            after[status.role] = role_status(
+                status.role, state.staged, state.trusted, state.roster, payload
+            )
+            if not after[status.role].has_signed(entry.keyid):
                 raise SigningError(
                     f"{keyholder}'s signature over {status.role} is not counted; not stored",
                     "report this: the staged proposal and the roster disagree",
                 )
-            signed_files.append((status, signature))
+            signed.append((status, signature))
     finally:
         close_signer(signer)
     # The medium may have been pulled, or the proposal changed, while the secret was typed:
     # every file is checked before the first is written, and signatures merged meanwhile kept.
-    current = [(status, _still_staged(state, status.role), sig) for status, sig in signed_files]
-    for status, md, signature in current:
-        md.signatures[entry.keyid] = signature
-        state.workspace.write_staged(status.role, metadata_bytes(md))
+    files = [
+        (status, *_signed_file(state, status.role, payloads[status.role], signature))
+        for status, signature in signed
+    ]
+    for status, data, _ in files:
+        state.workspace.write_staged(status.role, data)
         transcript.signature_added(
             keyholder,
             entry.keyid,
             status.role,
             status.version,
-            payload_fingerprint(state.staged[status.role].signed_bytes).digest_hex,
+            payload_fingerprint(payloads[status.role]).digest_hex,
             device,
         )
+    merged_meanwhile = any(changed for _, _, changed in files)
     return SignOutcome(
         keyholder,
         tuple(f"{s.role} v{s.version}" for s in todo),
         already,
-        load_state(workspace).statuses(),
+        # A signature changes the status of its own role only: nothing needs reading again,
+        # unless other signatures were merged while the secret was typed.
+        load_state(workspace).statuses()
+        if merged_meanwhile
+        else [after.get(s.role, s) for s in before],
+        errors,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ class CeremonyState:
     staged: dict[str, Metadata[Any]]
     trusted: dict[str, Metadata[Any]]  # newest trusted version of each role
     trusted_files: dict[str, bytes]
+    staged_files: dict[str, bytes] = field(default_factory=dict)  # the bytes of staged/ROLE.json
 
     def staged_order(self) -> list[str]:
         """Staged roles in signing order: root, targets, then delegations in priority order."""
@@ -52,8 +53,10 @@ def load_state(path: Path) -> CeremonyState:
         str(path / "roster.json"),
     )
     staged: dict[str, Metadata[Any]] = {}
+    staged_files: dict[str, bytes] = {}
     for role in workspace.staged_names():
-        md = parse_metadata(workspace.read_staged(role), str(workspace.staged_path(role)))
+        staged_files[role] = workspace.read_staged(role)
+        md = parse_metadata(staged_files[role], str(workspace.staged_path(role)))
         if role in ("root", "targets") and md.signed.type != role:
             raise WorkspaceError(
                 f"staged {role}.json holds {md.signed.type} metadata",
@@ -73,4 +76,4 @@ def load_state(path: Path) -> CeremonyState:
         role: parse_metadata(trusted_files[name], str(workspace.path / "metadata" / name))
         for role, (_, name) in newest.items()
     }
-    return CeremonyState(workspace, roster, staged, trusted, trusted_files)
+    return CeremonyState(workspace, roster, staged, trusted, trusted_files, staged_files)

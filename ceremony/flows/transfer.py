@@ -43,10 +43,10 @@ from securesystemslib.signer import Key, SecretsHandler, Signature
 from tuf.api.metadata import Metadata
 
 from ceremony.errors import SigningError, WorkspaceError
+from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.record import Recorder
 from ceremony.flows.review import RoleReview, role_review
-from ceremony.flows.signing import open_keyholder_signer
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import NOTHING_STAGED_HINT, set_line
 from ceremony.keys.references import close_signer
@@ -57,6 +57,7 @@ from ceremony.model.detached import (
     signatures_text,
 )
 from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.request import (
     SigningRequest,
@@ -210,7 +211,7 @@ def request_turn(req: SigningRequest, keyholder: str, keyid: str | None = None) 
     statuses = req.statuses()
     relevant = [e for e in usable if any(s.expects(e.keyid) for s in statuses)]
     if not relevant:
-        which = ", ".join(f"{s.role} v{s.version}" for s in statuses)
+        which = first_few([f"{s.role} v{s.version}" for s in statuses])
         raise SigningError(
             f"{keyholder} is not a signer of any proposal in this request ({which})",
             "check the keyholder name; the request lists who must sign each proposal",

@@ -6,10 +6,12 @@ Names come first, capability next to identity ("alice: root 2 of 3"), full keyid
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ceremony.model.fingerprint import WORDS_PER_LINE, Fingerprint
+from ceremony.model.listing import FEW, first_few
 from ceremony.model.status import Member, RoleStatus, SetStatus
 from ceremony.model.wording import progress_words
 
@@ -66,6 +68,39 @@ def role_lines(status: RoleStatus, now: datetime) -> list[str]:
     return lines
 
 
+STATUS_ROLES = 10
+"""Staged roles a status shows in full; the others are counted in one line (an import with
+`--stage-project-roles` can stage 100,000 roles)."""
+
+
+def status_lines(statuses: Sequence[RoleStatus], now: datetime, workspace: str) -> list[str]:
+    """The status of each staged role, the first `STATUS_ROLES` in full, then one sentence
+    (cut to 80 columns) for the others saying how many are ready and which command lists
+    them all."""
+    lines: list[str] = []
+    for status in statuses[:STATUS_ROLES]:
+        lines.extend(role_lines(status, now))
+    rest = statuses[STATUS_ROLES:]
+    if rest:
+        ready = sum(1 for s in rest if s.met)
+        lines.extend(
+            fit(
+                f"and {len(rest)} more staged roles ({first_few([s.role for s in rest])}): "
+                f"{ready} ready, {len(rest) - ready} waiting for signatures; "
+                f"`ceremony status {workspace} --json` lists every one"
+            )
+        )
+    return lines
+
+
+def unmet_text(unmet: Sequence[RoleStatus]) -> str:
+    """Who still signs the first few unmet roles, and how many more roles wait."""
+    text = "; ".join(who_still_signs(s) for s in unmet[:FEW])
+    if len(unmet) > FEW:
+        text += f"; and {len(unmet) - FEW} more roles"
+    return text
+
+
 def who_still_signs(status: RoleStatus) -> str:
     """`root v2: needs 1 more from carol, dave` for an unmet role."""
     parts = []
@@ -74,7 +109,7 @@ def who_still_signs(status: RoleStatus) -> str:
             continue
         names = [member_label(m) for m in s.members if not m.signed and not m.compromised]
         if names:
-            parts.append(f"{s.label} needs {s.missing} more from {', '.join(names)}")
+            parts.append(f"{s.label} needs {s.missing} more from {first_few(names)}")
         else:  # every remaining key is compromised (see `ceremony reachability`)
             parts.append(f"{s.label} needs {s.missing} more, but nobody left may sign it")
     return f"{status.role} v{status.version}: " + "; ".join(parts)

@@ -17,7 +17,7 @@ Pure: two python-tuf `Signed` objects and a roster in, a tuple of `Change` out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from tuf.api.metadata import (
     Targets,
 )
 
+from ceremony.model.listing import FEW, first_few
 from ceremony.model.publickeys import describe_key_type
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable
@@ -132,7 +133,59 @@ def diff_signed(old: Signed, new: Signed, roster: Roster) -> tuple[Change, ...]:
     else:
         changes.extend(_generic_changes(old, new))
     changes.extend(_custom_changes(old.type, old.unrecognized_fields, new.unrecognized_fields))
-    return tuple(changes)
+    return tuple(_summarised(changes))
+
+
+DIFF_LINES = 10
+"""More changes of one kind than this are shown as the first few and a count."""
+
+_MANY_WORDS = {
+    "delegation-added": "delegations added",
+    "delegation-removed": "delegations removed",
+    "key-added": "keys added",
+    "key-removed": "keys removed",
+}
+
+
+def _more(kind: str, count: int, attention: bool) -> Change:
+    words = _MANY_WORDS.get(kind, f"{kind} changes")
+    text = f"and {count} more {words} (`ceremony review --raw` shows the whole proposal)"
+    return Change(kind, "many", text, attention=attention)
+
+
+def _capped(
+    kind: str, items: Sequence[tuple[Any, ...]], make: Callable[..., Change]
+) -> list[Change]:
+    """`make(*item)` for each item, or for the first `FEW` and one change counting the others
+    when there are more than `DIFF_LINES`: the words of 100,000 added delegations are never
+    made only to be left out."""
+    shown = items if len(items) <= DIFF_LINES else items[:FEW]
+    changes = [make(*item) for item in shown]
+    if len(items) > len(shown):
+        changes.append(_more(kind, len(items) - len(shown), attention=True))
+    return changes
+
+
+def _summarised(changes: Sequence[Change]) -> list[Change]:
+    """`changes`, with each kind that has more than `DIFF_LINES` changes shown as its first
+    `FEW` and one change counting the others: a review of 100,000 new delegations stays
+    readable. `ceremony review --raw` shows the whole proposal."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    result: list[Change] = []
+    seen: dict[str, int] = {}
+    for change in changes:
+        if counts[change.kind] <= DIFF_LINES:
+            result.append(change)
+            continue
+        seen[change.kind] = seen.get(change.kind, 0) + 1
+        if seen[change.kind] <= FEW:
+            result.append(change)
+        if seen[change.kind] == FEW:
+            rest = [c for c in changes if c.kind == change.kind][FEW:]
+            result.append(_more(change.kind, len(rest), any(c.attention for c in rest)))
+    return result
 
 
 def describe_delta(delta: timedelta) -> str:
@@ -178,27 +231,17 @@ def _names(keyids: Sequence[str], roster: Roster) -> str:
 def _key_changes(
     where: str, old: Mapping[str, Key], new: Mapping[str, Key], roster: Roster
 ) -> list[Change]:
-    changes: list[Change] = []
-    for keyid, key in new.items():
-        if keyid not in old:
-            changes.append(
-                Change(
-                    "key-added",
-                    where,
-                    f"{where}: key added: {_key_text(keyid, key, roster)}",
-                    attention=True,
-                )
-            )
-    for keyid, key in old.items():
-        if keyid not in new:
-            changes.append(
-                Change(
-                    "key-removed",
-                    where,
-                    f"{where}: key removed: {_key_text(keyid, key, roster)}",
-                    attention=True,
-                )
-            )
+
+    def added(keyid: str, key: Key) -> Change:
+        text = f"{where}: key added: {_key_text(keyid, key, roster)}"
+        return Change("key-added", where, text, attention=True)
+
+    def removed(keyid: str, key: Key) -> Change:
+        text = f"{where}: key removed: {_key_text(keyid, key, roster)}"
+        return Change("key-removed", where, text, attention=True)
+
+    changes = _capped("key-added", [(k, v) for k, v in new.items() if k not in old], added)
+    changes += _capped("key-removed", [(k, v) for k, v in old.items() if k not in new], removed)
     for keyid, key in new.items():
         before = old.get(keyid)
         if before is None or before.to_dict() == key.to_dict():
@@ -542,50 +585,54 @@ def _delegations_changes(
     changes = _key_changes("delegation keys", before.keys, after.keys, roster)
     old_roles = before.roles or {}
     new_roles = after.roles or {}
-    for position, (name, role) in enumerate(new_roles.items(), start=1):
+
+    def added(position: int, name: str, role: DelegatedRole) -> Change:
         where = f"delegation {printable(name)}"
+        text = f"{where} added at priority {position}: {_describe_delegation(role, roster)}"
+        return Change("delegation-added", where, text, attention=True)
+
+    def removed(name: str, role: DelegatedRole) -> Change:
+        where = f"delegation {printable(name)}"
+        text = f"{where} removed (was {_describe_delegation(role, roster)})"
+        return Change("delegation-removed", where, text, attention=True)
+
+    new_ones: list[tuple[int, str, DelegatedRole]] = []
+    for position, (name, role) in enumerate(new_roles.items(), start=1):
         previous = old_roles.get(name)
         if previous is None:
-            changes.append(
-                Change(
-                    "delegation-added",
-                    where,
-                    f"{where} added at priority {position}: {_describe_delegation(role, roster)}",
-                    attention=True,
-                )
-            )
+            new_ones.append((position, name, role))
         else:
-            changes.extend(_delegated_role_changes(where, previous, role, roster))
-    for name, role in old_roles.items():
-        if name not in new_roles:
             where = f"delegation {printable(name)}"
-            changes.append(
-                Change(
-                    "delegation-removed",
-                    where,
-                    f"{where} removed (was {_describe_delegation(role, roster)})",
-                    attention=True,
-                )
-            )
+            changes.extend(_delegated_role_changes(where, previous, role, roster))
+    changes += _capped("delegation-added", new_ones, added)
+    gone = [(name, role) for name, role in old_roles.items() if name not in new_roles]
+    changes += _capped("delegation-removed", gone, removed)
     # Spec 4.5: delegations are searched in order; an earlier one wins for a path both match.
     kept_old = [n for n in old_roles if n in new_roles]
     kept_new = [n for n in new_roles if n in old_roles]
     if kept_old != kept_new:
-        changes.append(
-            Change(
-                "delegation-order",
-                "delegations",
-                "delegation priority order changed: "
-                f"{', '.join(printable(n) for n in kept_old)} → "
-                f"{', '.join(printable(n) for n in kept_new)}",
-                attention=True,
-            )
-        )
+        order = _order_text(kept_old, kept_new)
+        changes.append(Change("delegation-order", "delegations", order, attention=True))
     changes.extend(_bins_changes(before.succinct_roles, after.succinct_roles, roster))
     changes.extend(
         _custom_changes("delegations", before.unrecognized_fields, after.unrecognized_fields)
     )
     return changes
+
+
+def _order_text(before: Sequence[str], after: Sequence[str]) -> str:
+    """The new priority order: both lists, or from the first place they differ when long."""
+    if len(before) <= DIFF_LINES:
+        return (
+            "delegation priority order changed: "
+            f"{', '.join(printable(n) for n in before)} → {', '.join(printable(n) for n in after)}"
+        )
+    start = next(i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b)
+    return (
+        f"delegation priority order changed from priority {start + 1}: "
+        f"{first_few([printable(n) for n in before[start:]])} → "
+        f"{first_few([printable(n) for n in after[start:]])}"
+    )
 
 
 def _generic_changes(old: Signed, new: Signed) -> list[Change]:

@@ -38,6 +38,8 @@ from tuf.api.metadata import (
 )
 
 from ceremony.errors import CeremonyError
+from ceremony.model.listing import first_few
+from ceremony.model.metadata_io import signed_bytes
 from ceremony.model.names import RESERVED_ROLE_NAMES, check_name, check_role_name
 from ceremony.model.plan import HASH_PREFIX_PATTERN, MAX_EXPIRES_IN_DAYS
 from ceremony.model.roster import Roster, RosterKey
@@ -60,7 +62,7 @@ def require_keyholder(roster: Roster, name: str) -> RosterKey:
     """The current roster entry of keyholder `name`, or an `EditError` naming who exists."""
     entry = roster.keyholders.get(name)
     if entry is None:
-        known = ", ".join(sorted(roster.keyholders)) or "none"
+        known = first_few(sorted(roster.keyholders)) or "none"
         hint = f"keyholders are: {known}"
         if name in roster.online_keys:
             hint = f"{name!r} is an online key, not a keyholder; {hint}"
@@ -328,7 +330,7 @@ def delegated_roles(targets: Targets) -> dict[str, DelegatedRole]:
 def require_delegation(targets: Targets, name: str, delegator: str) -> DelegatedRole:
     roles = delegated_roles(targets)
     if name not in roles:
-        known = ", ".join(roles) or "none"
+        known = first_few(list(roles)) or "none"
         raise EditError(
             f"{delegator} has no delegated role named {name!r}",
             f"{delegator} delegates to: {known}",
@@ -389,12 +391,16 @@ def add_delegation(
         targets.delegations = Delegations(keys={}, roles={})
     delegations = targets.delegations
     assert delegations.roles is not None
-    roles = {**delegations.roles, name: role}
+    # Without a position the role is appended in place: an import of many roles stays linear.
+    moved = None
     if position is not None:
-        roles = _reorder(roles, name, position)
+        moved = _reorder({**delegations.roles, name: role}, name, position)
     for key in keys:
         delegations.keys[key.keyid] = key
-    delegations.roles = roles
+    if moved is None:
+        delegations.roles[name] = role
+    else:
+        delegations.roles = moved
 
 
 def remove_delegation(targets: Targets, name: str, delegator: str) -> None:
@@ -537,9 +543,10 @@ def set_succinct_roles(
 ) -> None:
     """Delegate every target path to 2**bit_length hash bins signed by the online `key`."""
     check_bin_prefix(name_prefix, bit_length)
-    if delegated_roles(targets):
+    named = list(delegated_roles(targets))
+    if named:
         raise EditError(
-            f"{delegator} already delegates to named roles ({', '.join(delegated_roles(targets))})",
+            f"{delegator} already delegates to named roles ({first_few(named)})",
             "TAP 15: hash bins cannot share a delegating role with named roles; nest them under "
             "a dedicated role with --under NAME --signers ... --threshold N, as PEP 458 does",
         )
@@ -569,6 +576,6 @@ def needs_resign(
     `ignored` keyids (compromised keys) never count.
     """
     signatures = {k: s for k, s in md.signatures.items() if k not in ignored}
-    result = delegator.get_verification_result(role, md.signed_bytes, signatures)
+    result = delegator.get_verification_result(role, signed_bytes(md), signatures)
     listed = set(delegator.get_delegated_role(role).keyids)
     return not result.verified or any(k not in listed for k in md.signatures)

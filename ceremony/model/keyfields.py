@@ -29,8 +29,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from securesystemslib.formats import encode_canonical
 from securesystemslib.signer import Key, SSlibKey
+
+from ceremony.model.canonical import canonical_text
 
 ONLINE_KEY_URI = "x-rstuf-online-key-uri"
 """RSTUF's field for the online signer's URI (worker `signer.py` RSTUF_ONLINE_KEY_URI_FIELD)."""
@@ -106,9 +107,7 @@ def is_vendor_field(name: str) -> bool:
 
 def key_content(key: Key) -> tuple[str, str, str]:
     """What makes two keys the same key, whatever their keyids and custom fields."""
-    canonical = encode_canonical(key.keyval)
-    assert isinstance(canonical, str)
-    return key.keytype, key.scheme, canonical
+    return key.keytype, key.scheme, canonical_text(key.keyval)
 
 
 def root_key(

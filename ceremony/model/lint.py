@@ -34,12 +34,11 @@ from typing import Any
 from securesystemslib.signer import Key
 from tuf.api.metadata import DelegatedRole, Metadata, Root, Targets
 
-from ceremony.model.keyfields import (
-    key_content,
-)
+from ceremony.model.keyfields import key_content
 from ceremony.model.lint_keys import Finding as Finding
 from ceremony.model.lint_keys import Severity as Severity
 from ceremony.model.lint_keys import key_findings
+from ceremony.model.listing import first_few
 from ceremony.model.roster import Roster
 from ceremony.model.verify import printable, targets_signed_online
 from ceremony.model.wording import threshold_words
@@ -203,19 +202,28 @@ def _delegation_findings(
         return []
     findings: list[Finding] = []
     used: set[str] = set()
+    alike: dict[tuple[Severity, str], list[str]] = {}
     for name, delegated in (delegations.roles or {}).items():
         used.update(delegated.keyids)
-        findings.extend(
-            _threshold_findings(
-                role,
-                f"delegation {printable(name)}",
-                delegated.keyids,
-                delegated.threshold,
-                delegations.keys,
-                roster,
-                f" until {role} gives it new keys",
-            )
-        )
+        shown = printable(name)
+        what = f"delegation {shown}"
+        for finding in _threshold_findings(
+            role,
+            what,
+            delegated.keyids,
+            delegated.threshold,
+            delegations.keys,
+            roster,
+            f" until {role} gives it new keys",
+        ):
+            template = finding.message.replace(what, "\0", 1)
+            alike.setdefault((finding.severity, template), []).append(shown)
+    # One finding per kind of problem, naming the first few delegations it concerns: a role
+    # delegating to 100,000 projects with one key each has one warning, not 100,000.
+    for (severity, template), names in alike.items():
+        many = f"each of {len(names)} delegations ({first_few(names)})"
+        who = f"delegation {names[0]}" if len(names) == 1 else many
+        findings.append(Finding(severity, role, template.replace("\0", who, 1)))
     bins = delegations.succinct_roles
     if bins is not None:
         used.update(bins.keyids)

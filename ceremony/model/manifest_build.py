@@ -35,7 +35,7 @@ from ceremony.model.manifest import (
     default_ceremony_id,
     utc_text,
 )
-from ceremony.model.metadata_io import parse_metadata
+from ceremony.model.metadata_io import parse_metadata, signed_bytes
 from ceremony.model.roster import Roster
 from ceremony.model.status import KeyNames, SignerSet, set_status
 
@@ -194,15 +194,19 @@ def _signer_sets(
 
 
 def describe_metadata(
-    files: Mapping[str, bytes], roster: KeyDirectory
+    files: Mapping[str, bytes],
+    roster: KeyDirectory,
+    known: Mapping[str, Metadata[Any]] | None = None,
 ) -> tuple[MetadataEntry, ...]:
     """Each metadata file in `files` (`metadata/N.ROLE.json`, or `metadata/ROLE.json` in a
     repository without consistent snapshots), described.
 
     `metadata/root.json` is a copy of the newest root and is listed only among the files.
+    `known` holds the metadata of files the caller has parsed already, by path.
     """
+    known = known or {}
     parsed = {
-        path: parse_metadata(data, path)
+        path: known.get(path) or parse_metadata(data, path)
         for path, data in files.items()
         if path.startswith("metadata/")
         and (split_name(path) is not None or _plain_role(path) is not None)
@@ -219,8 +223,9 @@ def describe_metadata(
         md = parsed[path]
         version, role = _role_version(path, md) or (0, "")
         sets = []
+        payload = signed_bytes(md)  # once per file: a large role's canonical form is costly
         for signer_set in _signer_sets(path, md, parsed):
-            status = set_status(signer_set, md, roster, compromised)
+            status = set_status(signer_set, md, roster, compromised, payload)
             sets.append(
                 SignerSetEntry(
                     status.label,
@@ -236,7 +241,7 @@ def describe_metadata(
                 role=role,
                 version=version,
                 expires=utc_text(signed.expires),
-                fingerprint=hashlib.sha256(md.signed_bytes).hexdigest(),
+                fingerprint=hashlib.sha256(payload).hexdigest(),
                 signer_sets=tuple(sets),
                 grants=_grants(md, roster),
                 targets_count=len(signed.targets) if isinstance(signed, Targets) else None,
@@ -282,9 +287,11 @@ def build_manifest(
     ceremony_id: str | None = None,
     transcript: TranscriptEntry | None = None,
     notices: Sequence[str] = (),
+    known: Mapping[str, Metadata[Any]] | None = None,
 ) -> Manifest:
-    """The manifest of an export holding `files` (relative path -> bytes)."""
-    metadata = describe_metadata(files, roster)
+    """The manifest of an export holding `files` (relative path -> bytes); `known` as for
+    `describe_metadata`."""
+    metadata = describe_metadata(files, roster, known)
     return Manifest(
         ceremony_id=ceremony_id or default_ceremony_id(roster.repository, created),
         created=utc_text(created),

@@ -19,7 +19,11 @@ with `;`::
 
 Fields: `project` (a safe role name), exactly one of `paths` and `path_hash_prefixes`, `keys`
 (public key files, relative to the list's folder), `threshold`; optional `keyholders` (one
-roster name per key), `terminating` (default false) and `expires_in_days`.
+roster name per key), `terminating` (default false) and `expires_in_days`; `keyholders` and
+`expires_in_days` name and date the project roles staged with `--stage-project-roles`.
+
+A list may hold any number of projects: the only limit is the size of the file (the size of
+the delegating role it becomes).
 
 Pure: the bytes in, validated projects out; key files are read through `read_file`.
 """
@@ -40,7 +44,6 @@ from ceremony.model.plan import MAX_EXPIRES_IN_DAYS
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.strictjson import loads_strict
 
-MAX_PROJECTS = 10000
 FIELDS = (
     "project",
     "paths",
@@ -237,10 +240,6 @@ def parse_projects(data: bytes, source: str, read_file: ReadFile) -> tuple[Proje
         rows = _csv_rows(text, source)
     if not rows:
         raise ProjectsError(f"{source}: no projects", "list at least one project")
-    if len(rows) > MAX_PROJECTS:
-        raise ProjectsError(
-            f"{source}: {len(rows)} projects, at most {MAX_PROJECTS} at once", "split the list"
-        )
     projects: list[Project] = []
     first_seen: dict[str, str] = {}
     for where, raw in rows:

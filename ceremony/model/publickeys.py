@@ -27,10 +27,10 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
     load_pem_public_key,
 )
-from securesystemslib.formats import encode_canonical
 from securesystemslib.signer import Key, SSlibKey
 
 from ceremony.errors import MalformedInputError, PublicKeyError
+from ceremony.model.canonical import canonical_bytes
 from ceremony.model.strictjson import loads_strict
 
 # (keytype, scheme) pairs we accept, with a plain name for each.
@@ -57,9 +57,8 @@ def describe_key_type(key: Key) -> str:
 
 def compute_keyid(keytype: str, scheme: str, keyval: dict[str, Any]) -> str:
     """The spec's keyid: SHA-256 of the canonical JSON of the key without custom fields."""
-    canonical = encode_canonical({"keytype": keytype, "scheme": scheme, "keyval": keyval})
-    assert isinstance(canonical, str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical = canonical_bytes({"keytype": keytype, "scheme": scheme, "keyval": keyval})
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def _legacy_hex_point(key: Key, public: str) -> ec.EllipticCurvePublicKey | None:

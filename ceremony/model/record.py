@@ -39,6 +39,18 @@ MANIFEST_QR = "manifest"
 RECORD_MD = "record.md"
 RECORD_HTML = "record.html"
 
+RECORD_GRANTS = 10
+"""Grants the paper record lists per file: a role delegating to 100,000 projects lists the
+first ones and how many more; manifest.json and the file itself list every one."""
+
+
+def _more_grants(entry: MetadataEntry) -> str:
+    more = len(entry.grants) - RECORD_GRANTS
+    return (
+        f"and {more} more delegations, each listed in manifest.json and in {entry.path} "
+        "(covered by the fingerprint below)"
+    )
+
 
 def _participant_kind(p: Participant) -> str:
     """`keyholder`, `online key`, with `retired` and `COMPROMISED` where they apply."""
@@ -205,8 +217,10 @@ def record_markdown(record: RecordInput) -> str:
         add(_md(_summary(entry)))
         if entry.grants:
             add("")
-            for grant in entry.grants:
+            for grant in entry.grants[:RECORD_GRANTS]:
                 add(f"- {_md(_grant_words(grant, online))}")
+            if len(entry.grants) > RECORD_GRANTS:
+                add(f"- {_md(_more_grants(entry))}")
         add("")
         add("Fingerprint (SHA-256 of the signed bytes):")
         add("")
@@ -363,8 +377,10 @@ def record_html(record: RecordInput) -> str:
         add(f"<p>{_e(_summary(entry))}</p>")
         if entry.grants:
             add("<ul>")
-            for grant in entry.grants:
+            for grant in entry.grants[:RECORD_GRANTS]:
                 add(f"<li>{_e(_grant_words(grant, online))}</li>")
+            if len(entry.grants) > RECORD_GRANTS:
+                add(f"<li>{_e(_more_grants(entry))}</li>")
             add("</ul>")
         add("<p>Fingerprint (SHA-256 of the signed bytes):</p>")
         out.extend(

@@ -75,13 +75,25 @@ def _root_lines(root: Root, targets: Targets | None, roster: Roster) -> list[str
     return lines
 
 
+REVIEW_LINES = 10
+"""Entries a review lists per kind (target files, delegations, their keys); the others are
+counted, and `ceremony review --raw` shows the whole proposal."""
+
+
+def _more(count: int, what: str) -> str:
+    return f"  and {count} more {what} (`ceremony review --raw` shows them all)"
+
+
 def _targets_lines(targets: Targets, roster: Roster) -> list[str]:
     lines: list[str] = []
     if targets.targets:
         lines.append(f"targets ({len(targets.targets)}):")
-        for path, info in sorted(targets.targets.items()):
+        files = sorted(targets.targets.items())
+        for path, info in files[:REVIEW_LINES]:
             hashes = ", ".join(f"{k} {v}" for k, v in sorted(info.hashes.items()))
             lines.append(f"  {path}  {info.length} bytes  {hashes}")
+        if len(files) > REVIEW_LINES:
+            lines.append(_more(len(files) - REVIEW_LINES, "target files"))
     else:
         lines.append("targets: none")
     delegations = targets.delegations
@@ -89,8 +101,12 @@ def _targets_lines(targets: Targets, roster: Roster) -> list[str]:
         lines.append("delegations: none")
         return lines
     if delegations.roles:
+        count = len(delegations.roles)
         lines.append("delegations (in priority order):")
         for index, (name, role) in enumerate(delegations.roles.items(), start=1):
+            if index > REVIEW_LINES:
+                lines.append(_more(count - REVIEW_LINES, "delegations"))
+                break
             scope = (
                 "paths " + ", ".join(role.paths)
                 if role.paths is not None
@@ -108,7 +124,10 @@ def _targets_lines(targets: Targets, roster: Roster) -> list[str]:
             f"{threshold_words(s.threshold, len(s.keyids))} ({_names(s.keyids, roster)})"
         )
     lines.append("delegation keys:")
-    for keyid, key in delegations.keys.items():
+    for index, (keyid, key) in enumerate(delegations.keys.items(), start=1):
+        if index > REVIEW_LINES:
+            lines.append(_more(len(delegations.keys) - REVIEW_LINES, "keys"))
+            break
         lines.append(f"  {roster.label(keyid)}: {describe_key_type(key)} keyid {keyid}")
     return lines
 

@@ -20,6 +20,7 @@ from securesystemslib.signer import Key
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import SigningError
+from ceremony.model.metadata_io import signed_bytes
 from ceremony.model.roster import Roster
 
 
@@ -151,12 +152,13 @@ def _root_role_set(label: str, root: Root, role: str) -> SignerSet:
     return SignerSet(label, entry.threshold, {k: root.keys[k] for k in entry.keyids})
 
 
-def signature_verifies(key: Key, md: Metadata[Any]) -> bool:
+def signature_verifies(key: Key, md: Metadata[Any], payload: bytes | None = None) -> bool:
+    """Whether `md` holds a signature by `key` over its signed bytes (`payload` when known)."""
     sig = md.signatures.get(key.keyid)
     if sig is None:
         return False
     try:
-        key.verify_signature(sig, md.signed_bytes)
+        key.verify_signature(sig, signed_bytes(md) if payload is None else payload)
     except UnverifiedSignatureError:
         return False
     return True
@@ -167,12 +169,16 @@ def set_status(
     md: Metadata[Any],
     roster: KeyNames,
     compromised: Collection[str] = (),
+    payload: bytes | None = None,
 ) -> SetStatus:
+    """Who of `signer_set` signed `md`; `payload` is `md`'s signed bytes when known."""
     members: list[Member] = []
     counted: list[dict[str, Any]] = []
     for keyid, key in signer_set.keys.items():
         is_compromised = keyid in compromised
-        ok = not is_compromised and signature_verifies(key, md)
+        if not is_compromised and keyid in md.signatures and payload is None:
+            payload = signed_bytes(md)  # made once, and only when there is a signature
+        ok = not is_compromised and signature_verifies(key, md, payload)
         content = key.to_dict()
         if ok and content in counted:
             ok = False  # the same key under a second keyid counts once
@@ -187,11 +193,16 @@ def role_status(
     staged: Mapping[str, Metadata[Any]],
     trusted: Mapping[str, Metadata[Any]],
     roster: Roster,
+    payload: bytes | None = None,
 ) -> RoleStatus:
+    """Who has signed staged `role` toward each threshold; `payload` is its signed bytes
+    when the caller has them (they are made here otherwise, once)."""
     md = staged[role]
     compromised = roster.compromised_keyids()
     sets = required_sets(role, staged, trusted)
-    statuses = tuple(set_status(s, md, roster, compromised) for s in sets)
+    if payload is None and md.signatures:
+        payload = signed_bytes(md)
+    statuses = tuple(set_status(s, md, roster, compromised, payload) for s in sets)
     expected = {k for s in sets for k in s.keys}
     problems: list[str] = []
     for keyid in md.signatures:

@@ -25,11 +25,13 @@ class _Refused(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _Refused(f"duplicate object key {key!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # a key given twice: name the first repeat
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate object key {key!r}")
+            seen.add(key)
     return result
 
 
@@ -42,16 +44,24 @@ def _no_constant(text: str) -> Any:
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth, computed without recursion."""
-    deepest = 0
+    """Nesting depth (a scalar is 1, `[1]` is 2), computed without recursion.
+
+    Only containers are stacked (the parser makes plain dicts and lists): a role with 100,000
+    delegations has millions of values, and most of them are strings.
+    """
+    if type(value) is not dict and type(value) is not list:
+        return 1
+    deepest = 1
     stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
+        item, level = pop()
+        children = item.values() if type(item) is dict else item
+        if children and level + 1 > deepest:
+            deepest = level + 1
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, level + 1))
     return deepest
 
 

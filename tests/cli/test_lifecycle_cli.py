@@ -229,7 +229,27 @@ def test_delegate_commands(
         monkeypatch,
     )
     assert code == 0
-    assert "note: proj v1 staged for carol to sign (threshold 1, 1 key)" in out
+    assert "staged claimed v2" in out.splitlines()
+    assert (
+        "note: claimed v2 delegates to 1 more project(s) (proj): each project's own metadata is "
+        "signed by its developers with the keys the list gives, outside this ceremony"
+    ) in out.splitlines()
+    (tmp_path / "p2.csv").write_text("project,paths,keys,threshold\nown,own/*,keys/k.pub.json,1\n")
+    code, out, _ = run(
+        [
+            "delegate",
+            ws,
+            "import-projects",
+            str(tmp_path / "p2.csv"),
+            "--delegator",
+            "claimed",
+            "--stage-project-roles",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    assert "note: own v1 staged for carol to sign (threshold 1, 1 key)" in out
 
     code, out, _ = run(["delegate", ws, "remove", "docs"], capsys, monkeypatch)
     assert code == 0

@@ -12,13 +12,20 @@ from tuf.api.metadata import Metadata, Targets
 
 from ceremony.errors import CeremonyError
 from ceremony.flows import delegations, root_edits
+from ceremony.flows import projects as projects_flow
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.model.publickeys import public_key_to_dict
-from tests.conftest import BASE_PLAN, NOW, SecretRecorder, TestKey, tree_digest
-from tests.lifecycle_helpers import export_and_verify, sign, trusted_workspace, write_plan
+from tests.conftest import BASE_PLAN, NOW, TestKey, tree_digest
+from tests.lifecycle_helpers import (
+    PROJECTS_JSON,
+    export_and_verify,
+    sign,
+    trusted_workspace,
+    write_plan,
+    write_projects,
+)
 
 
 @pytest.fixture
@@ -221,83 +228,12 @@ def test_hash_bins_nested_under_a_new_offline_role_as_pep_458(
     assert [(c.role, c.version) for c in outcome.changes] == [("bins", 2)]
 
 
-def write_projects(tmp_path: Path, keyring: dict[str, TestKey], text: str, name: str) -> Path:
-    keys = tmp_path / "projects" / "keys"
-    keys.mkdir(parents=True, exist_ok=True)
-    for test_key in keyring.values():
-        (keys / test_key.pub_path.name).write_bytes(test_key.pub_path.read_bytes())
-    path = tmp_path / "projects" / name
-    path.write_text(text)
-    return path
-
-
-PROJECTS_JSON = """[
-  {"project": "requests", "paths": ["claimed/requests/*"], "threshold": 1,
-   "keys": ["keys/carol.key.pub.json"], "terminating": true},
-  {"project": "flask", "paths": ["claimed/flask/*"], "threshold": 1,
-   "keys": ["keys/dave.key.pub.json"], "keyholders": ["flask-dev"], "expires_in_days": 30}
-]"""
-
-PROJECTS_CSV = """project,paths,keys,threshold,terminating
-requests,claimed/requests/*,keys/carol.key.pub.json,1,true
-django,claimed/django/*;claimed/dj/*,keys/dave.key.pub.json;keys/alice.key.pub.json,2,false
-"""
-
-
-def test_import_projects_json_under_claimed(
-    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
-) -> None:
-    path = write_projects(tmp_path, keyring, PROJECTS_JSON, "projects.json")
-    outcome = delegations.import_projects(trusted, path, now=NOW, delegator="claimed")
-    assert [(c.role, c.version) for c in outcome.changes] == [
-        ("claimed", 2),
-        ("requests", 1),
-        ("flask", 1),
-    ]
-    assert outcome.notes == (
-        "requests v1 staged for carol to sign (threshold 1, 1 key)",
-        "flask v1 staged for flask-dev to sign (threshold 1, 1 key)",
-    )
-    claimed = staged_targets(trusted, "claimed")
-    assert roles_of(claimed) == ["requests", "flask"]
-    state = load_state(trusted)
-    assert state.roster.keyholders["flask-dev"].key == keyring["dave"].key
-    assert (state.staged["flask"].signed.expires - NOW).days == 30
-    assert (state.staged["requests"].signed.expires - NOW).days == 90  # claimed's period
-
-    sign(trusted, keyring["alice"])
-    sign(trusted, keyring["carol"])
-    dave = keyring["dave"]
-    sign_staged(trusted, "flask-dev", dave.uri, SecretRecorder(dave.passphrase))
-    export_and_verify(trusted, tmp_path / "out")
-
-
-def test_import_projects_csv_names_new_keys_after_the_project(
-    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
-) -> None:
-    path = write_projects(tmp_path, keyring, PROJECTS_CSV, "projects.csv")
-    outcome = delegations.import_projects(trusted, path, now=NOW, expires_in_days=45)
-    assert [(c.role, c.version) for c in outcome.changes] == [
-        ("targets", 2),
-        ("requests", 1),
-        ("django", 1),
-    ]
-    targets = staged_targets(trusted)
-    django = targets.delegations.roles["django"]  # type: ignore[union-attr,index]
-    assert django.paths == ["claimed/django/*", "claimed/dj/*"]
-    assert django.threshold == 2
-    assert outcome.notes[1] == "django v1 staged for django-1, alice to sign (threshold 2, 2 keys)"
-    state = load_state(trusted)
-    assert state.roster.keyholders["django-1"].key == keyring["dave"].key
-    assert (state.staged["django"].signed.expires - NOW).days == 45
-
-
 Edit = Callable[[Path, dict[str, TestKey], Path], object]
 
 
 def projects(text: str, name: str = "p.json") -> Edit:
     def run(w: Path, k: dict[str, TestKey], t: Path) -> object:
-        return delegations.import_projects(w, write_projects(t, k, text, name), now=NOW)
+        return projects_flow.import_projects(w, write_projects(t, k, text, name), now=NOW)
 
     return run
 
@@ -415,6 +351,12 @@ BAD_INPUT: dict[str, tuple[Edit, str]] = {
         "threshold must be a whole number",
     ),
     "projects-empty": (projects("[]"), "no projects"),
+    "projects-expires-in-without-staging": (
+        lambda w, k, t: projects_flow.import_projects(
+            w, write_projects(t, k, GOOD.join(["[{", "}]"]), "p.json"), now=NOW, expires_in_days=9
+        ),
+        "--expires-in is for project roles staged with --stage-project-roles",
+    ),
 }
 
 
@@ -434,7 +376,7 @@ def test_a_role_name_is_unique_in_the_whole_tree(
     trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
 ) -> None:
     path = write_projects(tmp_path, keyring, PROJECTS_JSON, "projects.json")
-    delegations.import_projects(trusted, path, now=NOW, delegator="claimed")
+    projects_flow.import_projects(trusted, path, now=NOW, delegator="claimed")
     before = tree_digest(trusted)
     # `requests` is delegated by claimed, not targets, but N.requests.json is one file name.
     with pytest.raises(CeremonyError, match="a role named 'requests' already exists"):

@@ -3,6 +3,7 @@ stage, at R13; a refused change records nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from securesystemslib.signer import CryptoSigner
 
 from ceremony.errors import CeremonyError
-from ceremony.flows import delegations
+from ceremony.flows import delegations, projects
 from ceremony.model.publickeys import public_key_to_dict
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.flows.transcript_events import kinds, mark, pick, since, staged_fingerprint
@@ -118,10 +119,7 @@ def test_hash_bins_record_their_online_key(trusted: Path, tmp_path: Path) -> Non
     }
 
 
-def test_imported_projects_record_their_keys_and_delegations(
-    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
-) -> None:
-    folder = tmp_path / "projects"
+def _project_list(folder: Path, keyring: dict[str, TestKey]) -> Path:
     (folder / "keys").mkdir(parents=True)
     for name in ("carol", "dave"):
         source = keyring[name].pub_path
@@ -145,23 +143,54 @@ def test_imported_projects_record_their_keys_and_delegations(
             ]
         )
     )
+    return folder / "projects.json"
+
+
+def test_an_import_is_one_event_with_the_list_hash(
+    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    listing = _project_list(tmp_path / "projects", keyring)
     start = mark(trusted)
-    delegations.import_projects(trusted, folder / "projects.json", now=NOW)
+    projects.import_projects(trusted, listing, now=NOW)
+    found = since(trusted, start)
+    assert kinds(found) == [("projects_imported", "R13"), ("proposal_staged", "R13")]
+    data = listing.read_bytes()
+    assert dict(found[0].fields) == {
+        "delegator": "targets",
+        "list": str(listing),
+        "list_sha256": hashlib.sha256(data).hexdigest(),
+        "list_size": len(data),
+        "projects": 2,
+        "first_projects": ["requests", "flask"],
+        "project_roles_staged": False,
+    }
+    assert pick(found[1].fields, "role", "version") == ("targets", 2)
+
+
+def test_imported_projects_with_their_roles_record_their_keys_and_delegations(
+    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path
+) -> None:
+    folder = tmp_path / "projects"
+    listing = _project_list(folder, keyring)
+    start = mark(trusted)
+    projects.import_projects(trusted, listing, now=NOW, stage_project_roles=True)
     found = since(trusted, start)
     assert kinds(found) == [
-        ("delegation_added", "R13"),  # requests: carol is a keyholder already
-        ("key_enrolled", "R13"),
+        ("projects_imported", "R13"),
+        ("key_enrolled", "R13"),  # flask-dev; requests: carol is a keyholder already
+        ("delegation_added", "R13"),
         ("delegation_added", "R13"),
         *[("proposal_staged", "R13")] * 3,
     ]
-    assert pick(found[0].fields, "role", "signers") == ("requests", ["carol"])
+    assert found[0].fields["project_roles_staged"] is True
     assert pick(found[1].fields, "keyholder", "keyid", "device") == (
         "flask-dev",
         keyring["dave"].key.keyid,
         f"public key file {folder / 'keys' / 'dave.key.pub.json'}",
     )
-    assert pick(found[2].fields, "role", "signers") == ("flask", ["flask-dev"])
-    assert [e.fields["role"] for e in found[3:]] == ["targets", "requests", "flask"]
+    assert pick(found[2].fields, "role", "signers") == ("requests", ["carol"])
+    assert pick(found[3].fields, "role", "signers") == ("flask", ["flask-dev"])
+    assert [e.fields["role"] for e in found[4:]] == ["targets", "requests", "flask"]
 
 
 def test_a_refused_delegation_change_records_nothing(trusted: Path) -> None:

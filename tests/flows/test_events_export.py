@@ -4,17 +4,16 @@ bundle copies the transcript; a refused export records nothing."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ceremony.errors import CeremonyError, ExportError
 from ceremony.flows.export import export
 from ceremony.flows.record import Recorder
-from ceremony.flows.verify import verify_directory
 from ceremony.model.transcript import TranscriptError
-from ceremony.model.verify import VerifyReport
+from ceremony.store.atomic import write_atomic
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.flows.transcript_events import events, kinds, mark, since
 from tests.lifecycle_helpers import sign
@@ -100,11 +99,12 @@ def test_a_damaged_transcript_stops_the_export_before_anything_is_promoted(
 def test_a_failed_read_back_is_recorded_as_failed(
     signed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def corrupting(directory: Path, trusted: Path | None, now: datetime) -> VerifyReport:
-        (directory / "metadata" / "1.targets.json").write_text("{}")  # a faulty medium
-        return verify_directory(directory, trusted, now)
+    def corrupting(path: Path, data: bytes, **options: Any) -> None:
+        write_atomic(path, data, **options)
+        if path.name == "1.targets.json" and path.parent.name == "metadata":
+            path.write_text("{}")  # a faulty medium: not what was written
 
-    monkeypatch.setattr("ceremony.flows.export.verify_directory", corrupting)
+    monkeypatch.setattr("ceremony.flows.export.write_atomic", corrupting)
     start = mark(signed)
     with pytest.raises(CeremonyError, match="does not verify after writing"):
         export(signed, tmp_path / "out", NOW)

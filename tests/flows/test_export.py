@@ -130,3 +130,26 @@ def test_unexpected_signatures_are_not_exported(
     assert carol_id not in claimed.signatures
     root = Metadata[Root].from_file(str(tmp_path / "out/metadata/1.root.json"))
     assert carol_id in root.signatures
+
+
+def test_an_export_stopped_after_promoting_finishes_when_run_again(
+    workspace: Path, keyring: dict[str, TestKey], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign(workspace, keyring["alice"])
+    sign(workspace, keyring["bob"])
+
+    def pulled(self: object, role: str) -> None:
+        raise KeyboardInterrupt  # the machine stops after the trusted history was written
+
+    with monkeypatch.context() as patched:
+        patched.setattr("ceremony.store.workspace.Workspace.remove_staged", pulled)
+        with pytest.raises(KeyboardInterrupt):
+            export(workspace, tmp_path / "out", NOW)
+    state = load_state(workspace)
+    assert sorted(state.staged) == ["claimed", "root", "targets"]  # still staged, and trusted
+    assert "1.root.json" in state.trusted_files
+    result = export(workspace, tmp_path / "again", NOW)
+    assert result.promoted == ()  # promoted by the first run
+    assert load_state(workspace).staged == {}
+    names = sorted(p.name for p in (tmp_path / "again" / "metadata").iterdir())
+    assert names == ["1.claimed.json", "1.root.json", "1.targets.json", "root.json"]

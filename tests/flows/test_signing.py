@@ -14,7 +14,7 @@ from securesystemslib.signer import Key, Signature, Signer
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import SigningError, WrongSecretError
-from ceremony.flows import signing
+from ceremony.flows import devices
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from tests.conftest import SecretRecorder, TestKey, tree_digest
@@ -145,7 +145,7 @@ class _BadSigner(Signer):
 def test_a_signature_that_does_not_verify_is_never_stored(
     workspace: Path, keyring: dict[str, TestKey], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(signing, "open_signer", lambda uri, key, secrets: _BadSigner(key))
+    monkeypatch.setattr(devices, "open_signer", lambda uri, key, secrets: _BadSigner(key))
     before = tree_digest(workspace)
     with pytest.raises(SigningError, match="does not verify; not stored"):
         sign(workspace, keyring["alice"])
@@ -171,3 +171,59 @@ def test_a_proposal_with_a_lint_error_is_refused_before_any_secret(
         sign_staged(workspace, "alice", keyring["alice"].uri, recorder, now=later)
     assert recorder.asked == []
     assert tree_digest(workspace) == before
+
+
+class _SignsFirst(SecretRecorder):
+    """Alice's secret prompt, during which `other` signs the same proposals (a signing
+    request merged, say) before the passphrase is typed."""
+
+    def __init__(self, secret: str, workspace: Path, other: TestKey) -> None:
+        super().__init__(secret)
+        self.workspace = workspace
+        self.other = other
+
+    def __call__(self, what: str) -> str:
+        sign(self.workspace, self.other)
+        return super().__call__(what)
+
+
+def test_signatures_stored_while_the_secret_was_typed_are_kept(
+    workspace: Path, keyring: dict[str, TestKey]
+) -> None:
+    alice, bob = keyring["alice"], keyring["bob"]
+    prompt = _SignsFirst(alice.passphrase, workspace, bob)
+    outcome = sign_staged(workspace, "alice", alice.uri, prompt)
+    assert outcome.signed == ("root v1", "targets v1", "claimed v1")
+    both = {alice.key.keyid, bob.key.keyid}
+    assert oracle(workspace, "root") == (True, both)
+    assert oracle(workspace, "targets") == (True, both)
+    # The outcome is what is on disk now, bob's signatures included.
+    by_role = {s.role: s for s in outcome.statuses}
+    assert by_role["root"].met
+    assert by_role["targets"].met
+    assert outcome.statuses == load_state(workspace).statuses()
+
+
+class _ChangesTheProposal(SecretRecorder):
+    """A secret prompt during which the staged root is replaced by another proposal."""
+
+    def __init__(self, secret: str, workspace: Path) -> None:
+        super().__init__(secret)
+        self.workspace = workspace
+
+    def __call__(self, what: str) -> str:
+        md = staged(self.workspace, "root")
+        md.signed.version += 1
+        md.to_file(str(self.workspace / "staged" / "root.json"))
+        return super().__call__(what)
+
+
+def test_a_proposal_changed_while_the_secret_was_typed_is_not_signed(
+    workspace: Path, keyring: dict[str, TestKey]
+) -> None:
+    alice = keyring["alice"]
+    prompt = _ChangesTheProposal(alice.passphrase, workspace)
+    with pytest.raises(SigningError, match="the staged root changed while the secret was asked"):
+        sign_staged(workspace, "alice", alice.uri, prompt)
+    for role in ("root", "targets", "claimed"):
+        assert staged(workspace, role).signatures == {}, role

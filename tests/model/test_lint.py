@@ -454,3 +454,40 @@ def test_a_custom_field_the_previous_version_had_is_not_flagged_again() -> None:
         f"root keys: key {bob} has custom field keyid_hash_algorithms, not of the form "
         "x-<vendor>-<name> (RSTUF's API refuses others)"
     ]
+
+
+def test_a_finding_shared_by_many_delegations_is_one_finding_naming_the_first_few() -> None:
+    md = proposal(trusted_targets())
+    assert isinstance(md.signed, Targets)
+    delegations = md.signed.delegations
+    assert delegations is not None
+    assert delegations.roles is not None
+    delegations.keys[KEYS["dave"].keyid] = KEYS["dave"]
+    for i in range(20):  # PEP 480 projects: one key each
+        delegations.roles[f"p{i}"] = DelegatedRole(
+            f"p{i}", [KEYS["dave"].keyid], 1, True, paths=[f"p{i}/*"]
+        )
+    findings = lint_proposal("targets", md, trusted_targets(), ROSTER, NOW)
+    locking = [f for f in findings if "one lost key would lock the role" in f.message]
+    assert [str(f) for f in locking] == [
+        "warning: targets: each of 20 delegations (p0, p1, p2, p3, p4 and 15 more) (threshold "
+        "1, 1 key) needs every one of its keys: one lost key would lock the role until targets "
+        "gives it new keys"
+    ]
+    one = proposal(trusted_targets())
+    assert isinstance(one.signed, Targets)
+    assert one.signed.delegations is not None
+    assert one.signed.delegations.roles is not None
+    one.signed.delegations.keys[KEYS["dave"].keyid] = KEYS["dave"]
+    one.signed.delegations.roles["p0"] = DelegatedRole(
+        "p0", [KEYS["dave"].keyid], 1, True, paths=["p0/*"]
+    )
+    alone = [
+        str(f)
+        for f in lint_proposal("targets", one, trusted_targets(), ROSTER, NOW)
+        if "lock" in f.message
+    ]
+    assert alone == [
+        "warning: targets: delegation p0 (threshold 1, 1 key) needs every one of its keys: one "
+        "lost key would lock the role until targets gives it new keys"
+    ]

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 
 from ceremony.flows.adopt import adopt_lines, adopt_repository
-from ceremony.flows.record import environment_lines, network_warnings, record_environment
+from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.flows.verify import parse_instant
 from ceremony.flows.views import fit
 from ceremony.model.naming import UnnamedKeysError

@@ -18,10 +18,10 @@ from ceremony.errors import UsageError
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
-from ceremony.flows.record import environment_lines, network_warnings, record_environment
 from ceremony.flows.rehearse import rehearse
 from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged, turn_to_sign
+from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.publickeys import format_keyid
 

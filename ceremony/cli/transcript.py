@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import UsageError
-from ceremony.flows.record import (
+from ceremony.flows.transcript import (
     Recorder,
     environment_lines,
     network_warnings,

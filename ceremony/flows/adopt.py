@@ -35,7 +35,7 @@ from tuf.api.metadata import Metadata, Root, Signed, Targets
 from ceremony.errors import AdoptError, CeremonyError
 from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.initial import RecorderFactory, json_bytes
-from ceremony.flows.record import Recorder
+from ceremony.flows.transcript import Recorder
 from ceremony.flows.verify import verify_files
 from ceremony.flows.views import fit
 from ceremony.model.metadata_io import parse_metadata

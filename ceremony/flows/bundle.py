@@ -30,14 +30,14 @@ from tuf.api.metadata import Metadata, Root
 from ceremony import __version__
 from ceremony.errors import ExportError
 from ceremony.flows.calendar import load_policy
-from ceremony.flows.record import SIGNATURE_ADDED, verify_transcript
-from ceremony.flows.record import ceremony_id as transcript_ceremony_id
-from ceremony.flows.record import final_hash as transcript_final
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import SIGNATURE_ADDED, verify_transcript
+from ceremony.flows.transcript import ceremony_id as transcript_ceremony_id
+from ceremony.flows.transcript import final_hash as transcript_final
 from ceremony.model.manifest import MANIFEST_NAME, FileEntry, Manifest, TranscriptEntry
 from ceremony.model.manifest_build import build_manifest
 from ceremony.model.metadata_io import parse_metadata
-from ceremony.model.record import record_files
+from ceremony.model.printout import record_files
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.rstuf import (
     BOOTSTRAP_FILE,

@@ -32,7 +32,6 @@ from tuf.api.metadata import Delegations, Metadata, SuccinctRoles, Targets
 from ceremony.flows.calendar import load_policy
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.proposals import proposal_base
-from ceremony.flows.record import Recorder
 from ceremony.flows.root_edits import (
     EditOutcome,
     Recording,
@@ -45,6 +44,7 @@ from ceremony.flows.root_edits import (
     resign_delegated,
 )
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.model.builders import expiry
 from ceremony.model.calendar import Policy, RolePeriod, offline_roles
 from ceremony.model.edits import (

@@ -40,8 +40,8 @@ from ceremony.flows.export_layout import (
 )
 from ceremony.flows.export_target import read_back, require_export_target
 from ceremony.flows.initial import RecorderFactory
-from ceremony.flows.record import FileRecord, Recorder
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import FileRecord, Recorder
 from ceremony.flows.views import unmet_text
 from ceremony.model.metadata_io import (
     metadata_bytes,

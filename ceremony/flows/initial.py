@@ -21,7 +21,7 @@ from typing import Any
 
 from tuf.api.metadata import Metadata
 
-from ceremony.flows.record import Recorder
+from ceremony.flows.transcript import Recorder
 from ceremony.model.builders import build_initial, default_uri_keys
 from ceremony.model.calendar import policy_from_plan
 from ceremony.model.fingerprint import payload_fingerprint

@@ -41,9 +41,9 @@ from ceremony.flows.delegations import (
     roles_in_use,
 )
 from ceremony.flows.initial import RecorderFactory
-from ceremony.flows.record import Recorder
 from ceremony.flows.root_edits import EditOutcome, Recording, commit, enrolled, fact
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.model.calendar import Policy, RolePeriod
 from ceremony.model.edits import DelegationSpec, EditError, add_delegation, require_new_name
 from ceremony.model.listing import first_few

@@ -21,9 +21,9 @@ from ceremony.errors import UsageError
 from ceremony.flows.calendar import load_policy
 from ceremony.flows.initial import RecorderFactory, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
-from ceremony.flows.record import Recorder
 from ceremony.flows.root_edits import require_offline_role
 from ceremony.flows.state import load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.model.builders import expiry
 from ceremony.model.edits import EditError, require_days, set_expiry
 

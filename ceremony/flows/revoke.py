@@ -40,9 +40,9 @@ from ceremony.errors import CeremonyError, PublicKeyError, UsageError, Workspace
 from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
 from ceremony.flows.reachability import state_reachability
-from ceremony.flows.record import Recorder
 from ceremony.flows.revoke_edits import below_threshold, edit_root, edit_targets, place_replacement
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.model.listing import first_few
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.reachability import Reachability

@@ -38,8 +38,8 @@ from ceremony.errors import PublicKeyError
 from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
 from ceremony.flows.proposals import StagedChange, prepare, proposal_base, stage
-from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.model.builders import expiry
 from ceremony.model.calendar import Policy, offline_roles
 from ceremony.model.edits import (

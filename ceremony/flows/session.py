@@ -29,7 +29,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import CeremonyError, KeyFileError, SigningError, WorkspaceError
 from ceremony.flows import session_files as files
 from ceremony.flows import session_hardware as hardware
-from ceremony.flows import session_record as record
+from ceremony.flows import session_transcript as st
 from ceremony.flows.audit import AuditView, audit_view
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.export import export as export_flow
@@ -46,8 +46,8 @@ from ceremony.flows.session_export import (
 from ceremony.flows.session_files import Enrolled, Location, Participant, WizardState
 from ceremony.flows.session_hardware import TokenListView, TokenView
 from ceremony.flows.session_plan import PlanDraft, default_draft, draft_lines, plan_toml
-from ceremony.flows.session_record import EnvironmentView
 from ceremony.flows.session_steps import INITIAL, Steps, step_at, steps_of
+from ceremony.flows.session_transcript import EnvironmentView
 from ceremony.flows.signing import (
     SignOutcome,
     sign_staged,
@@ -512,19 +512,19 @@ class Session:
     def check_environment(self) -> EnvironmentView:
         """This machine's facts, recorded in the transcript (at the workspace's creation when
         there is none yet). The warnings say loudly when a network interface is up."""
-        self.environment = record.check_environment(self.location.workspace, self.now, self.sys_net)
+        self.environment = st.check_environment(self.location.workspace, self.now, self.sys_net)
         return self.environment
 
     def confirm_clock(self, statement: str) -> str:
         """The coordinator compared the system clock with a trusted clock: record it."""
         system_clock = self.now()
         if self.location.workspace is None:
-            self.wizard.clocks.append(record.pending_clock(statement, system_clock))
+            self.wizard.clocks.append(st.pending_clock(statement, system_clock))
             self._save()
             self.clock_confirmed = True
             return "clock confirmed; it goes on the record when the workspace is created"
-        event = record.recorder(self.location.workspace, self.now).clock_confirmed(
-            record.clock_statement(statement), system_clock, step=record.STEP_OPEN
+        event = st.recorder(self.location.workspace, self.now).clock_confirmed(
+            st.clock_statement(statement), system_clock, step=st.STEP_OPEN
         )
         self.clock_confirmed = True
         return f"clock confirmed, line {event.seq} of the transcript"
@@ -710,8 +710,8 @@ class Session:
         self.wizard.rollcall_done = True
         self._save()
         if self.location.workspace is not None:
-            record.recorder(self.location.workspace, self.now).participants(
-                [(p.name, p.role) for p in people], step=record.STEP_ROLLCALL
+            st.recorder(self.location.workspace, self.now).participants(
+                [(p.name, p.role) for p in people], step=st.STEP_ROLLCALL
             )
 
     def _enrolled_confirmed(self, name: str) -> bool:
@@ -827,14 +827,14 @@ class Session:
 
     def _init_from(self, plan_path: Path, *, enrolled_on_screen: bool = True) -> None:
         """Create the workspace, then record what happened before it existed (see
-        session_record.py): the clock confirmations kept until now leave wizard.json after."""
+        session_transcript.py): the clock confirmations kept until now leave wizard.json after."""
         people = self.rollcall()
         workspace = self.location.new_workspace_path
         init_workspace(plan_path, workspace, self.now())
         self.location = files.locate(self.path)
         if people:
             files.write_rollcall(self.location, people)
-        view = record.record_creation(
+        view = st.record_creation(
             workspace,
             self.now,
             people=people,
@@ -880,11 +880,11 @@ class Session:
         """
         reviews = self.reviews()
         assert self.location.workspace is not None
-        rec = record.recorder(self.location.workspace, self.now)
+        rec = st.recorder(self.location.workspace, self.now)
         for item in reviews:
             digest = item.fingerprint_digest
             if digest in shown and digest not in self.wizard.reviewed:
-                rec.proposal_reviewed(item.role, item.version, digest, step=record.STEP_REVIEW)
+                rec.proposal_reviewed(item.role, item.version, digest, step=st.STEP_REVIEW)
                 self.wizard.reviewed.append(digest)
                 self._save()
         return tuple(

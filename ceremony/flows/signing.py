@@ -24,8 +24,8 @@ from ceremony.errors import CeremonyError, SigningError, StorageError
 from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
-from ceremony.flows.record import Recorder
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.flows.views import NOTHING_STAGED_HINT
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.references import close_signer, normalize_reference

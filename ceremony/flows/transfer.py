@@ -45,9 +45,9 @@ from tuf.api.metadata import Metadata
 from ceremony.errors import SigningError, WorkspaceError
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
-from ceremony.flows.record import Recorder
 from ceremony.flows.review import RoleReview, role_review
 from ceremony.flows.state import CeremonyState, load_state
+from ceremony.flows.transcript import Recorder
 from ceremony.flows.views import NOTHING_STAGED_HINT, set_line
 from ceremony.keys.references import close_signer
 from ceremony.model.detached import (

@@ -5,7 +5,7 @@ every file the export carries with its size and SHA-256, each metadata file's ro
 expiry and fingerprint (the SHA-256 of the canonical `signed` bytes, the same value keyholders
 read aloud at review), what the metadata grants (which keys may sign which role, how many are
 needed), which keyholders' signatures count towards each threshold, the tool's version, a
-ceremony id and the transcript's final hash. The printed record (`ceremony.model.record`) is a
+ceremony id and the transcript's final hash. The printed record (`ceremony.model.printout`) is a
 view of this manifest, and its SHA-256 is what the record's first QR code carries.
 
 The manifest cannot list itself, nor the files made from it (the record and the QR images):

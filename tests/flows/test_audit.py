@@ -18,8 +18,8 @@ from ceremony.flows.initial import init_workspace
 from ceremony.model.audit import AuditReport, Finding
 from ceremony.model.fingerprint import Fingerprint
 from ceremony.model.manifest import parse_manifest
+from ceremony.model.printout import qr_payload, record_files
 from ceremony.model.qr import png_bytes, qr_png
-from ceremony.model.record import qr_payload, record_files
 from ceremony.model.transcript import check_transcript
 from tests.conftest import NOW
 from tests.flows.audit_bundles import Event, cli_ceremony, events_of, forge_transcript

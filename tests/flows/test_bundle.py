@@ -32,9 +32,9 @@ from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace, json_bytes
 from ceremony.flows.keygen import public_key_file_bytes
-from ceremony.flows.record import Recorder
-from ceremony.flows.record import final_hash as transcript_final_hash
 from ceremony.flows.state import load_state
+from ceremony.flows.transcript import Recorder
+from ceremony.flows.transcript import final_hash as transcript_final_hash
 from ceremony.model.calendar import Policy, RolePeriod
 from ceremony.model.keyfields import KeyFields, root_key
 from ceremony.model.metadata_io import metadata_bytes
@@ -93,7 +93,7 @@ def signed_workspace(tmp_path: Path) -> Path:
 def exported_bundle(tmp_path: Path) -> Path:
     # The transcript's first line names the tool version: fixed here too. It records the export
     # directory as given: relative, the same in every run.
-    with mock.patch("ceremony.flows.record.__version__", TOOL_VERSION):
+    with mock.patch("ceremony.flows.transcript.__version__", TOOL_VERSION):
         workspace = signed_workspace(tmp_path)
     with contextlib.chdir(tmp_path):
         out = Path("out")

@@ -11,7 +11,7 @@ import pytest
 
 from ceremony.errors import CeremonyError, ExportError
 from ceremony.flows.export import export
-from ceremony.flows.record import Recorder
+from ceremony.flows.transcript import Recorder
 from ceremony.model.transcript import TranscriptError
 from ceremony.store.atomic import write_atomic
 from tests.conftest import NOW, TestKey, tree_digest

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.record import Recorder
 from ceremony.flows.resign import resign
+from ceremony.flows.transcript import Recorder
 from ceremony.model.transcript import TranscriptError, format_time
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.flows.transcript_events import kinds, mark, since, staged_fingerprint

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.record import Recorder
 from ceremony.flows.revoke import revoke
+from ceremony.flows.transcript import Recorder
 from ceremony.model.transcript import TranscriptError
 from tests.conftest import TestKey, tree_digest
 from tests.flows.transcript_events import kinds, mark, pick, since, staged_fingerprint

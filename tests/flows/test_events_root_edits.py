@@ -11,7 +11,7 @@ from securesystemslib.signer import CryptoSigner
 
 from ceremony.errors import CeremonyError
 from ceremony.flows import root_edits
-from ceremony.flows.record import Recorder
+from ceremony.flows.transcript import Recorder
 from ceremony.model.publickeys import public_key_to_dict
 from ceremony.model.transcript import TranscriptError
 from tests.conftest import NOW, TestKey, tree_digest

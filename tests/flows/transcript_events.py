@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ceremony.flows.record import verify_transcript
+from ceremony.flows.transcript import verify_transcript
 from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.metadata_io import parse_metadata
 from ceremony.model.transcript import TranscriptEvent

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ceremony.flows.record import verify_transcript
+from ceremony.flows.transcript import verify_transcript
 from ceremony.tui.app import CeremonyApp
 from tests.tui.conftest import FOLDER, NOW, MakeSession, fake_sys_net
 from tests.tui.drive import screen_text, shows, type_text, wait_for, wait_screen

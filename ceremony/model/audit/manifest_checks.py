@@ -26,7 +26,7 @@ from ceremony.model.manifest import (
     parse_manifest,
 )
 from ceremony.model.manifest_build import describe_metadata, participant_directory
-from ceremony.model.record import record_file_names
+from ceremony.model.printout import record_file_names
 
 METADATA_PREFIX = "metadata/"
 CHECKSUMS = "SHA256SUMS"

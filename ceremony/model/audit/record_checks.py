@@ -18,7 +18,7 @@ from ceremony.model.audit.differences import show
 from ceremony.model.audit.findings import Finding, finding
 from ceremony.model.audit.inputs import BundleInput
 from ceremony.model.manifest import Manifest
-from ceremony.model.record import (
+from ceremony.model.printout import (
     MANIFEST_QR,
     RECORD_HTML,
     RECORD_MD,

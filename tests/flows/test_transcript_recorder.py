@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ceremony.errors import WorkspaceError
-from ceremony.flows.record import (
+from ceremony.flows.transcript import (
     FileRecord,
     Recorder,
     ceremony_id,

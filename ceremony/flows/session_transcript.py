@@ -18,14 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.errors import WorkspaceError
-from ceremony.flows.record import (
+from ceremony.flows.session_files import Enrolled, Participant
+from ceremony.flows.transcript import (
     MAX_NOTE_CHARS,
     Recorder,
     environment_lines,
     network_warnings,
     record_environment,
 )
-from ceremony.flows.session_files import Enrolled, Participant
 from ceremony.model.transcript import format_time, parse_time
 from ceremony.store.environment import EnvironmentFacts, gather
 

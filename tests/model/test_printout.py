@@ -16,7 +16,7 @@ from ceremony.model.manifest import (
     SignerSetEntry,
     TranscriptEntry,
 )
-from ceremony.model.record import (
+from ceremony.model.printout import (
     MANIFEST_QR,
     RecordInput,
     qr_file_name,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.record import Recorder
+from ceremony.flows.transcript import Recorder
 from ceremony.model.transcript import TranscriptError, check_transcript
 
 T0 = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
@@ -97,7 +97,7 @@ def test_two_recorders_appending_alternately_keep_one_chain(tmp_path: Path) -> N
 _WRITER = """
 import sys
 from pathlib import Path
-from ceremony.flows.record import Recorder
+from ceremony.flows.transcript import Recorder
 recorder = Recorder(Path(sys.argv[1]))
 for i in range(25):
     recorder.note(f"{sys.argv[2]} {i}")

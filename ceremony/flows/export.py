@@ -32,17 +32,13 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import ExportError
 from ceremony.flows.bundle import BundleResult, check_rstuf_export, write_bundle
 from ceremony.flows.checks import lint_errors
-from ceremony.flows.export_layout import (
-    export_problems,
-    outside_notice,
-    plan_export,
-    trusted_root_file,
-)
+from ceremony.flows.export_layout import outside_notice, plan_export, trusted_root_file
 from ceremony.flows.export_target import read_back, require_export_target
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.transcript import FileRecord, Recorder
 from ceremony.flows.views import unmet_text
+from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import (
     metadata_bytes,
     metadata_bytes_resigned,
@@ -280,7 +276,14 @@ def export(
         trusted[anchor] if anchor is not None else None,
         trusted_root_source=anchor or "trusted root",
     )
-    errors = export_problems(report, outside)
+    errors = report.errors
+    if not errors and set(report.signed_outside) != set(outside):
+        # The export leaves out exactly the roles the ceremony holds no metadata for.
+        extra = sorted(set(report.signed_outside) ^ set(outside))
+        raise ExportError(
+            f"the export would not carry the roles it should: {first_few(extra)}",
+            "nothing was written; run `ceremony status` and `ceremony verify` on the workspace",
+        )
     if errors:
         raise ExportError(
             f"the repository would not verify: {errors[0]}",

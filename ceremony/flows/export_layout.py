@@ -13,7 +13,7 @@ repository's history starts at its trusted root, which verification starts from.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,6 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import ExportError
 from ceremony.model.listing import first_few, more_than_few
 from ceremony.model.metadata_io import parse_metadata
-from ceremony.model.verify import Problem, VerifyReport
 from ceremony.store.workspace import parse_trusted_name
 
 
@@ -133,22 +132,14 @@ def outside_notice(roles: Sequence[str]) -> str:
         role = roles[0]
         return (
             f"{role} is signed outside the ceremony and is not in this export: the online "
-            f"side keeps publishing its own {role} file; `ceremony verify` of this directory "
-            "alone reports it missing, so verify the published metadata with these files "
-            "copied in"
+            f"side keeps publishing its own {role} file; to check it, verify the published "
+            "metadata with these files copied in"
         )
     listed = first_few(roles)
     if more_than_few(roles):
         listed += ", listed in full by the exported roles that delegate to them"
     return (
         f"{len(roles)} delegated roles are signed outside the ceremony and are not in this "
-        f"export ({listed}): the online side keeps publishing their own files; `ceremony "
-        "verify` of this directory alone reports them missing, so verify the published "
-        "metadata with these files copied in"
+        f"export ({listed}): the online side keeps publishing their own files; to check "
+        "them, verify the published metadata with these files copied in"
     )
-
-
-def export_problems(report: VerifyReport, outside: Collection[str]) -> tuple[Problem, ...]:
-    """The report's errors, but for roles signed outside the ceremony being absent."""
-    absent = frozenset(outside)
-    return tuple(p for p in report.errors if not (p.code == "missing-role" and p.role in absent))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tuf.api.metadata import Targets
 
 from ceremony.errors import CeremonyError
+from ceremony.flows import export as export_module
 from ceremony.flows import projects
+from ceremony.flows.export_layout import ExportPlan
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
@@ -77,9 +80,8 @@ def test_only_the_delegator_is_staged_and_the_projects_are_signed_outside(
     assert result.signed_outside == ("flask", "requests")
     assert [n for n in result.notices if "outside the ceremony" in n] == [
         "2 delegated roles are signed outside the ceremony and are not in this export (flask, "
-        "requests): the online side keeps publishing their own files; `ceremony verify` of "
-        "this directory alone reports them missing, so verify the published metadata with "
-        "these files copied in"
+        "requests): the online side keeps publishing their own files; to check them, verify "
+        "the published metadata with these files copied in"
     ]
     assert result.promoted == ("2.claimed",)
     exported = sorted(p.name for p in (tmp_path / "out" / "metadata").iterdir())
@@ -163,12 +165,34 @@ def test_the_export_names_the_first_projects_signed_outside_in_one_notice(
     assert outside == [
         "12 delegated roles are signed outside the ceremony and are not in this export (p0, "
         "p1, p10, p11, p2 and 7 more, listed in full by the exported roles that delegate to "
-        "them): the online side keeps publishing their own files; `ceremony verify` of this "
-        "directory alone reports them missing, so verify the published metadata with these "
-        "files copied in"
+        "them): the online side keeps publishing their own files; to check them, verify the "
+        "published metadata with these files copied in"
     ]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["notices"] == list(result.notices)
+
+
+def test_an_export_that_would_leave_out_a_role_the_ceremony_signed_is_refused(
+    trusted: Path, keyring: dict[str, TestKey], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # If the export left out claimed's metadata, the directory alone would still verify
+    # (claimed would read as signed outside): the export compares the two lists itself.
+    path = write_projects(tmp_path, keyring, PROJECTS_JSON, "projects.json")
+    projects.import_projects(trusted, path, now=NOW, delegator="claimed")
+    sign(trusted, keyring["alice"])
+    real = export_module.plan_export
+
+    def without_claimed(*args: Any, **kwargs: Any) -> ExportPlan:
+        plan = real(*args, **kwargs)
+        files = {p: d for p, d in plan.files.items() if not p.endswith(".claimed.json")}
+        return ExportPlan(files, plan.sources, plan.signed_outside)
+
+    monkeypatch.setattr(export_module, "plan_export", without_claimed)
+    before = tree_digest(trusted)
+    with pytest.raises(CeremonyError, match="would not carry the roles it should: claimed"):
+        export_module.export(trusted, tmp_path / "out", NOW)
+    assert tree_digest(trusted) == before
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_proposal_too_large_to_read_back_is_refused_before_anything_is_written(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from tuf.api.metadata import Metadata, MetaFile, Snapshot, Targets
+from tuf.api.metadata import DelegatedRole, Metadata, MetaFile, Snapshot, Targets
 
 from ceremony.model.strictjson import MAX_JSON_BYTES
 from ceremony.model.verify import check_repository
@@ -20,6 +20,7 @@ from tests.model.verify_helpers import (
     build,
     client_verdict,
     describe,
+    keyid,
     publish,
     sign,
     timestamp_for,
@@ -136,9 +137,43 @@ def test_a_partial_copy_missing_a_listed_role_is_a_warning() -> None:
     assert "lists alpha.json version 1, but 1.alpha.json is not in this directory" in (
         warning.message
     )
-    # Without a snapshot nothing says the role exists elsewhere: it is missing.
+    # Without a snapshot (an offline export) the role is signed outside this ceremony.
     del files["1.snapshot.json"], files["timestamp.json"]
-    assert [p.code for p in check_repository(files, NOW).errors] == ["missing-role"]
+    report = check_repository(files, NOW)
+    assert report.ok, describe(report)
+    assert [(p.code, p.role) for p in report.notes] == [("signed-outside", "")]
+    assert report.signed_outside == ("alpha",)
+    assert "alpha has no file here and no snapshot lists it: signed outside" in str(report.notes[0])
+    assert "alpha" not in [r.role for r in report.roles]
+
+
+def test_many_roles_signed_outside_are_one_note_naming_a_few() -> None:
+    # PEP 480: `claimed` delegates to every project; an offline export carries none of them.
+    repo = build()
+    assert repo.targets.signed.delegations is not None
+    roles = repo.targets.signed.delegations.roles
+    assert roles is not None
+    projects = [f"project-{i:03d}" for i in range(300)]
+    for name in projects:
+        roles[name] = DelegatedRole(name, [keyid("alpha1")], 1, True, paths=[f"{name}/*"])
+    sign(repo.targets, "targets1", "targets2")
+    report = check_repository(repo.files(), NOW)
+    assert report.ok, describe(report)
+    (note,) = report.notes
+    assert note.code == "signed-outside"
+    assert "300 delegated roles have no file here" in note.message
+    assert "project-000, project-001, project-002, project-003, project-004 and 295 more" in (
+        note.message
+    )
+    assert report.signed_outside == tuple(projects)
+    assert report.to_json()["signed_outside"] == projects
+    # One line per role checked (two roots, targets, alpha), the note and the verdict.
+    assert len(report.lines()) == 6
+    # With a snapshot that does not list them, they are missing: an error each.
+    published = publish(repo.files())
+    assert {
+        p.role for p in check_repository(published, NOW).errors if p.code == "missing-role"
+    } == (set(projects))
 
 
 def test_a_role_snapshot_lists_that_nothing_delegates_is_a_note() -> None:

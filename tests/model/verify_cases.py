@@ -28,6 +28,7 @@ from tests.model.verify_helpers import (
     edit_json,
     key,
     keyid,
+    publish,
     sign,
     to_bytes,
 )
@@ -235,9 +236,12 @@ def role_keyid_not_in_keys(repo: Repo) -> Files:
 
 
 def missing_delegated_role_file(repo: Repo) -> Files:
+    """A published repository whose snapshot does not list a delegated role it lacks.
+
+    (Without a snapshot, an absent delegated role is signed outside the ceremony: a note.)"""
     files = repo.files()
     del files["1.alpha.json"]
-    return files
+    return publish(files)
 
 
 def delegated_file_nobody_names(repo: Repo) -> Files:

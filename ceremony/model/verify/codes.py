@@ -61,6 +61,7 @@ _TABLE: tuple[tuple[str, Severity, str], ...] = (
     ("root-rotations-limit", "warning", "more root versions than clients fetch by default"),
     # Targets, delegations, snapshot and timestamp (spec 4.4 to 4.6, 5.4 to 5.6, 6.2).
     ("missing-role", "error", "a role clients fetch has no file here"),
+    ("signed-outside", "note", "delegated roles an offline export does not carry"),
     ("no-delegator", "error", "delegated role files but no targets metadata"),
     ("unsafe-role-name", "error", "a role name that cannot be a file in the directory"),
     ("role-name", "warning", "a role name outside this tool's name rule"),

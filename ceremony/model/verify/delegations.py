@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tuf.api.metadata import MetaFile, Root, SuccinctRoles, Targets
 
+from ceremony.model.listing import first_few
 from ceremony.model.verify.context import Context, Parsed
 from ceremony.model.verify.keys import check_delegator, signature_problems, threshold_check
 from ceremony.model.verify.layout import Layout
@@ -30,6 +31,9 @@ class Walk:
     fetched: dict[str, Parsed] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     named: set[str] = field(default_factory=set)
+    # Delegated roles with no file and no snapshot to list them: signed outside this
+    # ceremony (an offline export), in delegation order.
+    outside: list[str] = field(default_factory=list)
     # No targets file, and root says targets is signed online: delegated role files here
     # have nothing to be checked against.
     no_delegator: bool = False
@@ -170,7 +174,12 @@ def _delegations(fetcher: _Fetcher, targets_p: Parsed) -> None:
             else:
                 file, p, absent = fetcher.role(name)
                 if file is None:
-                    if not absent:
+                    if absent:
+                        ctx.walk_complete = False
+                    elif fetcher.snapshot_p is None:
+                        # An offline export: the role is signed outside this ceremony.
+                        fetcher.walk.outside.append(name)
+                    else:
                         expected = f"N.{name}.json" if ctx.consistent else f"{name}.json"
                         ctx.add(
                             "",
@@ -179,8 +188,6 @@ def _delegations(fetcher: _Fetcher, targets_p: Parsed) -> None:
                             f"{delegator_p.label} delegates to {name}, but there is no "
                             f"{expected} file",
                         )
-                    else:
-                        ctx.walk_complete = False
                     continue
                 files[name] = file
             if p is None:
@@ -193,10 +200,14 @@ def _delegations(fetcher: _Fetcher, targets_p: Parsed) -> None:
                 children.append(p)
         stack.extend(reversed(children))
 
+    outside = set(fetcher.walk.outside)
+    if outside:
+        _signed_outside(ctx, fetcher.walk.outside)
     for name in order:
         file = files.get(name)
         if file is None:
-            ctx.results.append(RoleResult(role=name, file="", status="missing"))
+            if name not in outside:
+                ctx.results.append(RoleResult(role=name, file="", status="missing"))
             continue
         p = fetcher.walk.fetched.get(name)
         if p is None:
@@ -206,6 +217,25 @@ def _delegations(fetcher: _Fetcher, targets_p: Parsed) -> None:
         expired = ctx.expiry(p, "expired")
         online = all(ctx.online(d, name) for _, d in delegators[name])
         ctx.result(p, tuple(checks[name]), expired, online=online)
+
+
+def _signed_outside(ctx: Context, roles: list[str]) -> None:
+    """One note for every delegated role an offline export does not carry, naming a few.
+
+    Without a snapshot nothing lists these roles' files; an export leaves out the roles whose
+    metadata the ceremony does not sign (PEP 480's claimed projects, signed by their
+    developers and published online). The online repository's snapshot lists them, and
+    `ceremony verify` of the published metadata checks them.
+    """
+    what = f"{roles[0]} has" if len(roles) == 1 else f"{len(roles)} delegated roles have"
+    ctx.add(
+        "",
+        "",
+        "signed-outside",
+        f"{what} no file here and no snapshot lists {'it' if len(roles) == 1 else 'them'}: "
+        f"signed outside this ceremony ({first_few(roles)}; `--json` lists them all); verify "
+        "the published metadata to check them",
+    )
 
 
 def _delegated_names(fetcher: _Fetcher, p: Parsed) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from ceremony.model.verify.codes import Severity, severity_of
@@ -160,6 +161,8 @@ class VerifyReport:
     root's version; None when the chain could not start at all. `chain` names the root files
     a client walks, from that root to the newest it reaches, and `consistent_snapshot` is the
     newest root's setting, which decides the file names clients fetch (spec 5.3.12).
+    `signed_outside` names the delegated roles that have no file in a directory without a
+    snapshot (an offline export): signed outside this ceremony, in delegation order.
     """
 
     now: datetime
@@ -169,19 +172,21 @@ class VerifyReport:
     source: str = ""
     chain: tuple[str, ...] = ()
     consistent_snapshot: bool | None = None
+    signed_outside: tuple[str, ...] = ()
 
     def _of(self, severity: Severity) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == severity)
 
-    @property
+    # Cached: a report is immutable, and callers ask for these once per printed line.
+    @cached_property
     def errors(self) -> tuple[Problem, ...]:
         return self._of("error")
 
-    @property
+    @cached_property
     def warnings(self) -> tuple[Problem, ...]:
         return self._of("warning")
 
-    @property
+    @cached_property
     def notes(self) -> tuple[Problem, ...]:
         return self._of("note")
 
@@ -237,6 +242,7 @@ class VerifyReport:
             "codes": sorted(self.codes),
             "problems": [p.to_dict() for p in self.problems],
             "roles": [r.to_dict() for r in self.roles],
+            "signed_outside": list(self.signed_outside),
         }
 
 

@@ -75,6 +75,7 @@ def check_repository(
         chain_start_version=chain.start,
         chain=chain.files,
         consistent_snapshot=ctx.consistent_snapshot,
+        signed_outside=tuple(walk.outside),
     )
 
 

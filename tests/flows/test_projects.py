@@ -12,7 +12,7 @@ from tuf.api.metadata import Targets
 from ceremony.errors import CeremonyError
 from ceremony.flows import export as export_module
 from ceremony.flows import projects
-from ceremony.flows.export_layout import ExportPlan
+from ceremony.flows.export_layout import ExportPlan, plan_export
 from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
@@ -180,7 +180,7 @@ def test_an_export_that_would_leave_out_a_role_the_ceremony_signed_is_refused(
     path = write_projects(tmp_path, keyring, PROJECTS_JSON, "projects.json")
     projects.import_projects(trusted, path, now=NOW, delegator="claimed")
     sign(trusted, keyring["alice"])
-    real = export_module.plan_export
+    real = plan_export
 
     def without_claimed(*args: Any, **kwargs: Any) -> ExportPlan:
         plan = real(*args, **kwargs)

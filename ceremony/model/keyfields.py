@@ -105,9 +105,10 @@ def is_vendor_field(name: str) -> bool:
     return _VENDOR_FIELD.fullmatch(name) is not None
 
 
-def key_content(key: Key) -> tuple[str, str, str]:
-    """What makes two keys the same key, whatever their keyids and custom fields."""
-    return key.keytype, key.scheme, canonical_text(key.keyval)
+def key_content(key: Key) -> str:
+    """What makes two keys the same key, whatever their keyids and custom fields: the
+    canonical JSON of keytype, scheme and keyval (what the spec's keyid is the hash of)."""
+    return canonical_text({"keytype": key.keytype, "scheme": key.scheme, "keyval": key.keyval})
 
 
 def root_key(

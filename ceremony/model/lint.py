@@ -61,13 +61,14 @@ def _threshold_findings(
         findings.append(
             Finding("error", role, f"{what} lists keyid {printable(keyid)} with no key behind it")
         )
-    contents: list[tuple[tuple[str, str, str], str]] = []
+    contents: list[tuple[str, str]] = []
     for keyid in keyids:
         key = keys.get(keyid)
         if key is None:
             continue
         # The same keytype, scheme and keyval is the same key, whatever its custom fields.
-        first = next((k for content, k in contents if content == key_content(key)), None)
+        this = key_content(key)
+        first = next((k for content, k in contents if content == this), None)
         if first is not None:
             findings.append(
                 Finding(
@@ -79,7 +80,7 @@ def _threshold_findings(
                 )
             )
         else:
-            contents.append((key_content(key), keyid))
+            contents.append((this, keyid))
     distinct = len(contents)
     if threshold < 1:
         findings.append(Finding("error", role, f"{what} has threshold {threshold}; at least 1"))

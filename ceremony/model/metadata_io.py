@@ -12,10 +12,10 @@ import json
 from typing import Any
 
 from tuf.api.metadata import Metadata
-from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.errors import MalformedInputError
 from ceremony.model.canonical import canonical_bytes, canonical_text
+from ceremony.model.prettyjson import pretty_text
 from ceremony.model.strictjson import loads_strict
 
 _HINT = "the file may be damaged or edited by hand; use the copy the tool wrote"
@@ -35,9 +35,9 @@ def parse_metadata(data: bytes, source: str) -> Metadata[Any]:
 
 
 def metadata_bytes(md: Metadata[Any]) -> bytes:
-    """The file form of `md`: python-tuf's pretty JSON (sorted keys, indent 1)."""
-    data: bytes = md.to_bytes(JSONSerializer(compact=False))
-    return data + b"\n"
+    """The file form of `md`: python-tuf's pretty JSON (`JSONSerializer(compact=False)`:
+    sorted keys, indent 1, ASCII), written by ceremony.model.prettyjson at C speed."""
+    return pretty_text(md.to_dict(), 1).encode("utf-8") + b"\n"
 
 
 _SIGNATURES_AT = b'{\n "signatures": ['

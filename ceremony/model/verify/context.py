@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from securesystemslib.formats import encode_canonical
 from securesystemslib.signer import Key
 from tuf.api.metadata import Metadata, Root, Targets
 
+from ceremony.model.keyfields import key_content
 from ceremony.model.verify.report import EXPIRES_FORMAT, Problem, RoleResult, Status, ThresholdCheck
 
 Kind = Literal["invalid", "threshold", "expired"]
-KeyContent = tuple[str, str, str]
+KeyContent = str
+"""`keyfields.key_content`: what makes two keys the same key (TAP 12)."""
 
 # python-tuf's `tuf.ngclient.UpdaterConfig` and tuf-js's `defaultConfig` download limits: a
 # client fetches a file up to this many bytes unless the listing gives its length.
@@ -52,13 +53,6 @@ class Parsed:
     def label(self) -> str:
         """`root v2`, `targets v14`: how findings name a delegator."""
         return f"{self.role} v{self.version}"
-
-
-def key_content(key: Key) -> KeyContent:
-    """What makes two keys the same key, whatever keyid they are listed under (TAP 12)."""
-    canonical = encode_canonical(key.keyval)
-    assert isinstance(canonical, str)
-    return key.keytype, key.scheme, canonical
 
 
 def plural(n: int, word: str) -> str:

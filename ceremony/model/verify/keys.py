@@ -14,20 +14,20 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 from securesystemslib.exceptions import UnverifiedSignatureError
-from securesystemslib.formats import encode_canonical
 from securesystemslib.signer import Key
 from tuf.api.metadata import Role, Root, Targets, VerificationResult
 
+from ceremony.model.canonical import canonical_text
+from ceremony.model.keyfields import key_content
 from ceremony.model.names import NAME_RULE, RESERVED_ROLE_NAMES, check_role_name
 from ceremony.model.publickeys import SUPPORTED_KEY_TYPES, compute_keyid
-from ceremony.model.verify.context import Context, KeyContent, Parsed, key_content, plural
+from ceremony.model.verify.context import Context, KeyContent, Parsed, plural
 from ceremony.model.verify.report import ThresholdCheck
 
 
 def whole_key_keyid(key: Key) -> str:
     """SHA-256 of the canonical JSON of the whole key object, custom fields included."""
-    canonical = encode_canonical(key.to_dict())
-    assert isinstance(canonical, str)
+    canonical = canonical_text(key.to_dict())
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -41,13 +41,7 @@ def role_name_finding(name: str) -> tuple[str, str] | None:
     """
     if name in RESERVED_ROLE_NAMES:
         return "unsafe-role-name", f"{name!r} is the name of a top-level role"
-    if (
-        not name
-        or name in (".", "..")
-        or "/" in name
-        or "\\" in name
-        or not all(c.isprintable() for c in name)
-    ):
+    if not name or name in (".", "..") or "/" in name or "\\" in name or not name.isprintable():
         return "unsafe-role-name", f"{name!r} cannot be a file name in the metadata directory"
     reason = check_role_name(name)
     if reason is not None:
@@ -85,14 +79,15 @@ def check_delegator(ctx: Context, p: Parsed) -> None:
 def _check_keyring(
     ctx: Context, p: Parsed, where: str, keys: Mapping[str, Key], roles: list[tuple[str, Role]]
 ) -> None:
+    contents: dict[str, KeyContent] = {}
     for keyid, key in keys.items():
+        content = contents[keyid] = key_content(key)
         # Once per key object as written: the same keyid with other custom fields is another
-        # finding, since its whole-object hash differs.
-        canonical = encode_canonical(key.to_dict())
-        assert isinstance(canonical, str)
+        # finding, since its whole-object hash differs. Without custom fields the whole
+        # object is keytype, scheme and keyval: its canonical form is the key's content.
+        canonical = canonical_text(key.to_dict()) if key.unrecognized_fields else content
         entry = ctx.keyids.setdefault((keyid, canonical), (key, [], where))
         entry[1].append(p.file)
-    contents = {keyid: key_content(key) for keyid, key in keys.items()}
     for name, role in roles:
         distinct: dict[KeyContent, str] = {}
         for keyid in role.keyids:
@@ -130,11 +125,14 @@ def _check_keyring(
 def report_keys(ctx: Context) -> None:
     """One finding per key (not per file) for keyids and key types: a chain of 15 roots
     lists the same keys again and again."""
-    for (keyid, _), (key, files, where) in ctx.keyids.items():
+    for (keyid, canonical), (key, files, where) in ctx.keyids.items():
         file = files[0]
         also = f" (and {plural(len(files) - 1, 'other file')})" if len(files) > 1 else ""
-        default = compute_keyid(key.keytype, key.scheme, key.keyval)
-        whole = whole_key_keyid(key)
+        whole = hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # whole_key_keyid
+        # Without custom fields the whole key object is keytype, scheme and keyval.
+        default = (
+            compute_keyid(key.keytype, key.scheme, key.keyval) if key.unrecognized_fields else whole
+        )
         if keyid != default:
             if keyid == whole:
                 how = (

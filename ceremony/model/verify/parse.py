@@ -14,11 +14,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from securesystemslib.formats import encode_canonical
 from tuf.api.metadata import Metadata
-from tuf.api.serialization import DeserializationError
 
 from ceremony.errors import MalformedInputError
+from ceremony.model.canonical import canonical_text
+from ceremony.model.metadata_io import signed_bytes as metadata_signed_bytes
 from ceremony.model.strictjson import loads_strict
 from ceremony.model.verify.context import Context, Parsed
 from ceremony.model.verify.layout import TOP_LEVEL_TYPES
@@ -84,9 +84,12 @@ def parse(
     before = len(ctx.problems)
     usable = _check_raw(ctx, file, role, expected_type, version, raw)
     found_raw_problem = len(ctx.problems) > before
+    # The canonical form of `signed` as written, taken before python-tuf builds its objects
+    # from this same parse (`from_dict` consumes the dict; `from_bytes` would parse again).
+    canonical = canonical_text(raw["signed"]) if usable else ""
     try:
-        md: Metadata[Any] = Metadata.from_bytes(data)
-    except DeserializationError as e:
+        md: Metadata[Any] = Metadata.from_dict(raw)
+    except Exception as e:  # what `Metadata.from_bytes` raises as a DeserializationError
         # Our raw checks name the same fault more precisely; only speak when they did not.
         if not found_raw_problem:
             ctx.add(file, role, "malformed", f"not valid TUF metadata: {_detail(e)}")
@@ -96,9 +99,7 @@ def parse(
     # Signatures are checked over python-tuf's canonical re-serialisation of `signed`. If that
     # differs from the canonical form of what is in the file (a null python-tuf drops, for
     # example), clients would hash other bytes than the signers did (spec 4.2.1).
-    canonical = encode_canonical(raw["signed"])
-    assert isinstance(canonical, str)
-    signed_bytes = md.signed_bytes  # python-tuf re-serialises on every access: keep it
+    signed_bytes = metadata_signed_bytes(md)
     if canonical.encode("utf-8") != signed_bytes:
         ctx.add(
             file,
@@ -110,13 +111,10 @@ def parse(
     return Parsed(file, role, data, md, signed_bytes)
 
 
-def _detail(e: DeserializationError) -> str:
-    cause = e.__cause__
+def _detail(cause: Exception) -> str:
     if isinstance(cause, KeyError):
         return f"missing field {cause.args[0]!r}"
-    if cause is not None:
-        return str(cause) or type(cause).__name__
-    return str(e)
+    return str(cause) or type(cause).__name__
 
 
 def _reused_keyid(data: bytes) -> str | None:
@@ -260,28 +258,31 @@ def _check_signatures(ctx: Context, file: str, role: str, signatures: list[Any])
 
 def _check_thresholds(ctx: Context, file: str, role: str, signed: dict[str, Any]) -> None:
     # python-tuf accepts `true` as a threshold (True >= 1); canonical JSON keeps it a bool.
-    holders: list[tuple[str, Any]] = []
+    # A holder is named only when it is wrong: a role may delegate to 100,000 projects.
+    def refuse(where: str, value: dict[str, Any]) -> None:
+        threshold = value["threshold"]
+        ctx.add(file, role, "malformed", f"{where}: threshold {threshold!r} is not an integer")
+
     roles = signed.get("roles")
     if isinstance(roles, dict):
-        holders += [(f"role {name}", value) for name, value in roles.items()]
+        for name, value in roles.items():
+            if _bad_threshold(value):
+                refuse(f"role {name}", value)
     delegations = signed.get("delegations")
     if isinstance(delegations, dict):
         listed = delegations.get("roles")
         if isinstance(listed, list):
-            holders += [
-                (f"delegation {value.get('name')!r}", value)
-                for value in listed
-                if isinstance(value, dict)
-            ]
-        if isinstance(delegations.get("succinct_roles"), dict):
-            holders.append(("succinct_roles", delegations["succinct_roles"]))
-    for where, value in holders:
-        if isinstance(value, dict) and "threshold" in value:
-            threshold = value["threshold"]
-            if not _is_int(threshold):
-                ctx.add(
-                    file, role, "malformed", f"{where}: threshold {threshold!r} is not an integer"
-                )
+            for value in listed:
+                if _bad_threshold(value):
+                    refuse(f"delegation {value.get('name')!r}", value)
+        succinct = delegations.get("succinct_roles")
+        if isinstance(succinct, dict) and _bad_threshold(succinct):
+            refuse("succinct_roles", succinct)
+
+
+def _bad_threshold(value: object) -> bool:
+    """Whether `value` is an object with a threshold that is not an integer."""
+    return isinstance(value, dict) and "threshold" in value and not _is_int(value["threshold"])
 
 
 def _is_int(value: object) -> bool:

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from tuf.api.metadata import Root
 
 from ceremony.errors import VerificationError
+from ceremony.model.keyfields import key_content
 from ceremony.model.strictjson import MAX_JSON_BYTES
 from ceremony.model.verify.chain import root_chain, root_copy
-from ceremony.model.verify.context import Context, key_content
+from ceremony.model.verify.context import Context
 from ceremony.model.verify.delegations import Walk, targets_and_delegations
 from ceremony.model.verify.keys import report_keys
 from ceremony.model.verify.layout import TIMESTAMP, Layout

@@ -187,12 +187,14 @@ def write_bundle(
     state: CeremonyState | None = None,
     exported: Mapping[str, bytes] | None = None,
     known: Mapping[str, Metadata[Any]] | None = None,
+    signed_payloads: Mapping[str, bytes] | None = None,
 ) -> BundleResult:
     """Write the bundle for the export `export_result` made into `outdir`.
 
     `export` hands over what it has in memory (the workspace state, the exported files as read
-    back from the medium, their parsed metadata by path), so a large export is not read and
-    parsed again; without them the workspace and the export are read here.
+    back from the medium, their parsed metadata and its signed bytes by path), so a large
+    export is not read, parsed and encoded again; without them the workspace and the export
+    are read here.
     """
     state = state or load_state(workspace)
     if exported is None:
@@ -229,6 +231,7 @@ def write_bundle(
         transcript=transcript,
         notices=(*export_result.notices, *warnings),
         known=known,
+        payloads=signed_payloads,
     )
     manifest_data = manifest.to_bytes()
     digest = hashlib.sha256(manifest_data).hexdigest()

@@ -77,9 +77,12 @@ def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:
     return md
 
 
-def _promote(state: CeremonyState) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """(new trusted files, the subset that is new), refusing an unmet or duplicate version."""
-    statuses = state.statuses()
+def _promote(
+    state: CeremonyState, payloads: Mapping[str, bytes]
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """(new trusted files, the subset that is new), refusing an unmet or duplicate version.
+    `payloads` holds each staged role's signed bytes."""
+    statuses = state.statuses(payloads)
     unmet = [s for s in statuses if not s.met]
     if unmet:
         raise ExportError(
@@ -251,13 +254,27 @@ def export(
     loaded = load_state(workspace)
     state = _without_promoted(loaded)
     notices = rotation_notices(state)
+    # Each role's signed bytes are made once: for a role with 100,000 delegations that is
+    # a costly encoding, and the statuses, the verification and the manifest all need them.
+    payloads = {
+        f"{md.signed.version}.{role}.json": signed_bytes(md) for role, md in state.staged.items()
+    }
     if state.staged:
         _require_lint_clean(state, now)
-        trusted, new = _promote(state)
+        trusted, new = _promote(
+            state,
+            {
+                role: payloads[f"{md.signed.version}.{role}.json"]
+                for role, md in state.staged.items()
+            },
+        )
     else:
         trusted, new = dict(state.trusted_files), {}
     parsed = _parsed_newest(state, new)
     planned = plan_export(trusted, parsed)
+    for name in planned.sources.values():
+        if name in parsed and name not in payloads:
+            payloads[name] = signed_bytes(parsed[name])
     files = planned.files
     outside = planned.signed_outside
     if outside:
@@ -275,6 +292,11 @@ def export(
         now,
         trusted[anchor] if anchor is not None else None,
         trusted_root_source=anchor or "trusted root",
+        known={
+            path.removeprefix("metadata/"): (parsed[name], payloads[name])
+            for path, name in planned.sources.items()
+            if name in parsed
+        },
     )
     errors = report.errors
     if not errors and set(report.signed_outside) != set(outside):
@@ -341,6 +363,9 @@ def export(
     if not bundle:
         return result
     known = {path: parsed[name] for path, name in planned.sources.items() if name in parsed}
+    signed_payloads = {
+        path: payloads[name] for path, name in planned.sources.items() if name in parsed
+    }
     return replace(
         result,
         bundle=write_bundle(
@@ -352,5 +377,6 @@ def export(
             state=state,
             exported=exported,
             known=known,
+            signed_payloads=signed_payloads,
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,11 @@ class CeremonyState:
         order.extend(sorted(n for n in self.staged if n not in order))
         return order
 
-    def statuses(self) -> list[RoleStatus]:
+    def statuses(self, payloads: Mapping[str, bytes] | None = None) -> list[RoleStatus]:
+        """Each staged role's signing status; `payloads` may hold their signed bytes."""
+        payloads = payloads or {}
         return [
-            role_status(role, self.staged, self.trusted, self.roster)
+            role_status(role, self.staged, self.trusted, self.roster, payloads.get(role))
             for role in self.staged_order()
         ]
 

@@ -197,14 +197,17 @@ def describe_metadata(
     files: Mapping[str, bytes],
     roster: KeyDirectory,
     known: Mapping[str, Metadata[Any]] | None = None,
+    payloads: Mapping[str, bytes] | None = None,
 ) -> tuple[MetadataEntry, ...]:
     """Each metadata file in `files` (`metadata/N.ROLE.json`, or `metadata/ROLE.json` in a
     repository without consistent snapshots), described.
 
     `metadata/root.json` is a copy of the newest root and is listed only among the files.
-    `known` holds the metadata of files the caller has parsed already, by path.
+    `known` holds the metadata of files the caller has parsed already, by path, and
+    `payloads` the signed bytes (`signed_bytes`) it has made of them.
     """
     known = known or {}
+    payloads = payloads or {}
     parsed = {
         path: known.get(path) or parse_metadata(data, path)
         for path, data in files.items()
@@ -223,7 +226,8 @@ def describe_metadata(
         md = parsed[path]
         version, role = _role_version(path, md) or (0, "")
         sets = []
-        payload = signed_bytes(md)  # once per file: a large role's canonical form is costly
+        # Once per file: a large role's canonical form is costly.
+        payload = payloads.get(path) or signed_bytes(md)
         for signer_set in _signer_sets(path, md, parsed):
             status = set_status(signer_set, md, roster, compromised, payload)
             sets.append(
@@ -288,10 +292,11 @@ def build_manifest(
     transcript: TranscriptEntry | None = None,
     notices: Sequence[str] = (),
     known: Mapping[str, Metadata[Any]] | None = None,
+    payloads: Mapping[str, bytes] | None = None,
 ) -> Manifest:
-    """The manifest of an export holding `files` (relative path -> bytes); `known` as for
-    `describe_metadata`."""
-    metadata = describe_metadata(files, roster, known)
+    """The manifest of an export holding `files` (relative path -> bytes); `known` and
+    `payloads` as for `describe_metadata`."""
+    metadata = describe_metadata(files, roster, known, payloads)
     return Manifest(
         ceremony_id=ceremony_id or default_ceremony_id(roster.repository, created),
         created=utc_text(created),

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
+from tuf.api.metadata import Metadata
 
 from ceremony.errors import VerificationError
+from ceremony.model.metadata_io import parse_metadata, signed_bytes
 from ceremony.model.verify import CODES, check_repository, require_valid
 from tests.model.verify_cases import (
     CASES,
@@ -154,3 +157,26 @@ def test_every_case_refusal_has_a_code_that_is_an_error() -> None:
         report = check_repository(mutate(build()), NOW)
         assert report.errors
         assert all(CODES[p.code].severity == p.severity for p in report.problems)
+
+
+# --- metadata the caller has parsed already ------------------------------------------------
+
+
+def _known(files: Files) -> dict[str, tuple[Metadata[Any], bytes]]:
+    parsed = {name: parse_metadata(data, name) for name, data in files.items()}
+    return {name: (md, signed_bytes(md)) for name, md in parsed.items()}
+
+
+def test_metadata_parsed_by_the_caller_gives_the_same_report() -> None:
+    files = build().files()
+    plain = check_repository(files, NOW)
+    assert plain.ok, describe(plain)
+    assert check_repository(files, NOW, known=_known(files)) == plain
+
+
+def test_metadata_parsed_by_the_caller_is_still_verified() -> None:
+    # Only the parse is skipped: signatures and thresholds are checked on the objects given.
+    files = below_threshold(build())
+    report = check_repository(files, NOW, known=_known(files))
+    assert "threshold" in report.codes
+    assert not report.ok

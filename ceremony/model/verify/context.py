@@ -66,8 +66,10 @@ class Context:
         now: datetime,
         max_file_bytes: int,
         unreadable: Iterable[str] = (),
+        known: Mapping[str, tuple[Metadata[Any], bytes]] | None = None,
     ) -> None:
         self.files = files
+        self.known = known or {}
         # Every file in the directory, including those the reader could not read (it
         # reported them): such a file is not absent, only unchecked.
         self.names = frozenset(files) | frozenset(unreadable)

@@ -45,7 +45,11 @@ def fetch(ctx: Context, file: str, role: str, version: int | None) -> Parsed | N
     if file in ctx.unusable_files:
         return None  # already reported
     expected = role if role in TOP_LEVEL_TYPES else "targets"
-    parsed = parse(ctx, file, role, expected, version, ctx.files[file])
+    known = ctx.known.get(file)
+    if known is not None and known[0].signed.type == expected:
+        parsed: Parsed | None = Parsed(file, role, ctx.files[file], known[0], known[1])
+    else:
+        parsed = parse(ctx, file, role, expected, version, ctx.files[file])
     if parsed is None:
         ctx.unusable_files.add(file)
     else:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from tuf.api.metadata import Root
+from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import VerificationError
 from ceremony.model.keyfields import key_content
@@ -37,6 +38,7 @@ def check_repository(
     trusted_root_source: str = "trusted root",
     max_file_bytes: int = MAX_JSON_BYTES,
     unreadable: Iterable[str] = (),
+    known: Mapping[str, tuple[Metadata[Any], bytes]] | None = None,
 ) -> VerifyReport:
     """Verify the metadata `files` (name -> bytes) at the instant `now` (aware, UTC).
 
@@ -44,10 +46,16 @@ def check_repository(
     root's version (spec 5.2: the client's shipped root), which must be in `files` too.
     A file over `max_file_bytes` is not read. `unreadable` names files that are in the
     directory but could not be read (the caller reports why): they are not absent.
+
+    `known` gives, by file name, the metadata and signed bytes a caller has already made
+    from exactly those bytes with `parse_metadata` (strict JSON, python-tuf), for files that
+    passed this check on their way in: the workspace's own trusted history, which export
+    checks again as a whole. Such a file is not parsed again, and its raw form (the checks
+    before python-tuf reads it) is not checked again; everything else is.
     """
     if now.tzinfo is None or now.utcoffset() != timedelta(0):
         raise ValueError("now must be an aware datetime in UTC")
-    ctx = Context(files, now, max_file_bytes, unreadable)
+    ctx = Context(files, now, max_file_bytes, unreadable, known)
     layout = Layout.of(ctx.names)
     chain = root_chain(ctx, layout, trusted_root, trusted_root_source)
     root_copy(ctx, layout)

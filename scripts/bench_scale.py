@@ -115,6 +115,7 @@ class Step:
     peak_rss_mib: float
     lines: int = 0
     exit_status: int = 0
+    cpu_seconds: float = 0.0  # user + system: what the step costs when others share the CPU
 
 
 def run(
@@ -142,7 +143,8 @@ def run(
             sys.stderr.write(err.read().decode(errors="replace")[-4000:])
             raise SystemExit(f"{name} failed with exit status {child.returncode}")
     # ru_maxrss is in KiB on Linux.
-    return Step(name, seconds, usage.ru_maxrss / 1024, output.count(b"\n"), child.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Step(name, seconds, usage.ru_maxrss / 1024, output.count(b"\n"), child.returncode, cpu)
 
 
 def ceremony(name: str, *args: str, stdin: str = "", check: bool = True) -> Step:
@@ -266,11 +268,16 @@ def figures(n: int, steps: dict[str, Step]) -> dict[str, Any]:
     floor_rss = max(steps["floor build"].peak_rss_mib, steps["floor load"].peak_rss_mib)
     ours = [s for s in steps.values() if not s.name.startswith(("floor", "argon2"))]
     sign_export = steps["sign"].seconds + steps["export"].seconds
+
+    def cpu(name: str) -> float:
+        return max(steps[name].cpu_seconds, 1e-9)
+
     return {
         "n": n,
         "steps": {
             s.name: {
                 "seconds": s.seconds,
+                "cpu_seconds": s.cpu_seconds,
                 "peak_rss_mib": s.peak_rss_mib,
                 "lines": s.lines,
                 "exit_status": s.exit_status,
@@ -282,6 +289,14 @@ def figures(n: int, steps: dict[str, Step]) -> dict[str, Any]:
             "sign + export / (floor build + argon2)": sign_export / (build + argon),
             "verify / floor load": steps["verify"].seconds / load,
             "peak RSS / floor peak RSS": max(s.peak_rss_mib for s in ours) / floor_rss,
+        },
+        "cpu ratios": {
+            "import / floor build": steps["import"].cpu_seconds / cpu("floor build"),
+            "sign + export / (floor build + argon2)": (
+                steps["sign"].cpu_seconds + steps["export"].cpu_seconds
+            )
+            / (cpu("floor build") + cpu("argon2 opening")),
+            "verify / floor load": steps["verify"].cpu_seconds / cpu("floor load"),
         },
         "targets": {
             "import / floor build": 3.0,
@@ -297,13 +312,16 @@ def report(result: dict[str, Any]) -> list[str]:
     build = steps["floor build"]["seconds"]
     load = steps["floor load"]["seconds"]
     lines = [f"N = {result['n']} projects under claimed", ""]
-    lines.append(f"{'step':<16} {'seconds':>9} {'x floor':>8} {'peak RSS MiB':>13} {'lines':>7}")
+    lines.append(
+        f"{'step':<16} {'seconds':>9} {'cpu s':>7} {'x floor':>8} {'peak RSS MiB':>13} {'lines':>7}"
+    )
     for name, s in steps.items():
         floor = load if name == "verify" else build
         ratio = "" if name.startswith(("floor", "argon2")) else f"{s['seconds'] / floor:8.2f}"
         status = f"  (exit status {s['exit_status']})" if s["exit_status"] else ""
         lines.append(
-            f"{name:<16} {s['seconds']:9.2f} {ratio:>8} {s['peak_rss_mib']:13.0f} "
+            f"{name:<16} {s['seconds']:9.2f} {s['cpu_seconds']:7.2f} {ratio:>8} "
+            f"{s['peak_rss_mib']:13.0f} "
             f"{s['lines']:7d}{status}"
         )
     lines.append("")
@@ -311,6 +329,10 @@ def report(result: dict[str, Any]) -> list[str]:
         target = result["targets"][name]
         verdict = "ok" if value <= target else "ABOVE TARGET"
         lines.append(f"{name:<40} {value:6.2f}  (target <= {target}: {verdict})")
+    lines.append("")
+    lines.append("the same ratios in CPU time (user + system), steadier when the CPU is shared:")
+    for name, value in result["cpu ratios"].items():
+        lines.append(f"{name:<40} {value:6.2f}")
     for name in ("review", "status"):
         count = steps[name]["lines"]
         verdict = "ok" if count <= SUMMARY_LINES else "TOO LONG"

@@ -54,7 +54,9 @@ def _threshold_findings(
     keys: Mapping[str, Key],
     roster: Roster,
     lock_consequence: str,
+    sets: _KeySets | None = None,
 ) -> list[Finding]:
+    online, compromised = sets or _key_sets(roster)
     findings: list[Finding] = []
     missing = [k for k in keyids if k not in keys]
     for keyid in missing:
@@ -93,7 +95,8 @@ def _threshold_findings(
                 "it can never be signed",
             )
         )
-    elif threshold == distinct and not _all_online(keyids, roster):
+    elif threshold == distinct and not (keyids and all(k in online for k in keyids)):
+        # Online keys are single by design; the offline keyholders replace them through root.
         findings.append(
             Finding(
                 "warning",
@@ -103,7 +106,6 @@ def _threshold_findings(
                 f"{lock_consequence}",
             )
         )
-    compromised = roster.compromised_keyids()
     for keyid in keyids:
         if keyid in compromised:
             findings.append(
@@ -117,12 +119,14 @@ def _threshold_findings(
     return findings
 
 
-def _all_online(keyids: Sequence[str], roster: Roster) -> bool:
-    """Online keys are single by design; the offline keyholders replace them through root."""
-    online = {e.keyid for e in roster.online_keys.values()} | {
-        e.keyid for e in roster.retired if e.online
-    }
-    return bool(keyids) and all(k in online for k in keyids)
+_KeySets = tuple[frozenset[str], frozenset[str]]
+
+
+def _key_sets(roster: Roster) -> _KeySets:
+    """(the online keys, current and retired; the compromised keys), made once per role."""
+    online = {e.keyid for e in roster.online_keys.values()}
+    online |= {e.keyid for e in roster.retired if e.online}
+    return frozenset(online), frozenset(roster.compromised_keyids())
 
 
 def _root_findings(root: Root, previous: Root | None, roster: Roster) -> list[Finding]:
@@ -204,6 +208,7 @@ def _delegation_findings(
     findings: list[Finding] = []
     used: set[str] = set()
     alike: dict[tuple[Severity, str], list[str]] = {}
+    sets = _key_sets(roster)
     for name, delegated in (delegations.roles or {}).items():
         used.update(delegated.keyids)
         shown = printable(name)
@@ -216,6 +221,7 @@ def _delegation_findings(
             delegations.keys,
             roster,
             f" until {role} gives it new keys",
+            sets,
         ):
             template = finding.message.replace(what, "\0", 1)
             alike.setdefault((finding.severity, template), []).append(shown)

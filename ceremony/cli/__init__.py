@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -66,7 +67,21 @@ def _fail(error: CeremonyError, debug: bool, raised: BaseException | None = None
     return error.exit_code
 
 
+# The cyclic garbage collector's first threshold (700 allocations by default). Reading a role
+# with 100,000 delegations makes millions of objects, none of them in a cycle, and with the
+# default the collector walks them again and again: about a third of `ceremony verify`'s time
+# at that size (docs/performance.md). Metadata, keys and reports hold no reference cycles.
+GC_THRESHOLD = 100_000
+
+
+def tune_collector() -> None:
+    """Collect cyclic garbage less often (the other thresholds stay as they are)."""
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, second, third)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    tune_collector()
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     parser = build_parser()

@@ -43,6 +43,7 @@ from ceremony.flows.reachability import state_reachability
 from ceremony.flows.revoke_edits import below_threshold, edit_root, edit_targets, place_replacement
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.transcript import Recorder
+from ceremony.model.keyfields import ONLINE_KEY_URI, default_uri_note, root_key
 from ceremony.model.listing import first_few
 from ceremony.model.publickeys import parse_public_key_file
 from ceremony.model.reachability import Reachability
@@ -244,10 +245,22 @@ def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None, t
     assert isinstance(root_md.signed, Root)
     old_targets_keys = list(root_md.signed.roles["targets"].keyids)
     old_online_keys = {r: list(root_md.signed.roles[r].keyids) for r in ONLINE_ROLES}
-    if edit_root(root_md.signed, target.keyid, replacement, trusted_in):
-        edited["root"] = root_md
+    # Root lists the replacement with the custom fields root gives every key of the plan
+    # (RSTUF's key name, an online key's signer URI); delegations list the bare key.
+    listed = _as_root_lists(state, target, replacement)
     resign: list[str] = []
     notices: list[str] = []
+    if edit_root(root_md.signed, target.keyid, listed, trusted_in):
+        edited["root"] = root_md
+        if listed is not None and ONLINE_KEY_URI in listed.unrecognized_fields:
+            notices.append(
+                default_uri_note(
+                    target.holder,
+                    listed.keyid,
+                    "give it before anyone signs: `ceremony root WORKSPACE set-online-key "
+                    "ROLE --public-key FILE --uri URI`",
+                )
+            )
     for role, md in bases.items():
         if role == "root" or not isinstance(md.signed, Targets):
             continue
@@ -266,7 +279,9 @@ def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None, t
         resign.insert(0, "targets")
 
     if not trusted_in and replacement is not None:
-        edited.update(place_replacement(state, bases, target.keyid, replacement, trusted_in))
+        edited.update(
+            place_replacement(state, bases, target.keyid, replacement, trusted_in, listed)
+        )
         if not trusted_in:
             raise WorkspaceError(
                 f"no metadata trusts {target.holder}'s key {target.keyid}, so the "
@@ -283,6 +298,18 @@ def _plan(state: CeremonyState, target: _Target, replacement: SSlibKey | None, t
     online_changed = any(old_online_keys[r] != root_md.signed.roles[r].keyids for r in ONLINE_ROLES)
     roster = _new_roster(state.roster, target, replacement, today)
     return _Plan(trusted_in, edited, resign, notices, online_changed, roster)
+
+
+def _as_root_lists(
+    state: CeremonyState, target: _Target, replacement: SSlibKey | None
+) -> SSlibKey | None:
+    """`replacement` as root lists it: under the revoked key's name and, for an online key,
+    with the default signer URI when root's keys carry one (`ceremony set-online-key --uri`
+    gives another)."""
+    if replacement is None or target.entry is None:
+        return replacement
+    entry = target.entry
+    return root_key(replacement, entry.name, state.roster.key_fields, online=entry.online)
 
 
 def _changes_nothing(state: CeremonyState, plan: _Plan) -> bool:

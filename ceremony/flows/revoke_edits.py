@@ -111,12 +111,15 @@ def place_replacement(
     keyid: str,
     replacement: SSlibKey,
     placed_in: list[str],
+    in_root: SSlibKey | None = None,
 ) -> dict[str, Metadata[Any]]:
-    """Give `replacement` the places the trusted versions gave `keyid`.
+    """Give `replacement` the places the trusted versions gave `keyid`; root lists it as
+    `in_root` (the same key with root's custom fields) when given.
 
     Used when the key was already removed from the proposals by an earlier revocation
     without a replacement: the replacement takes the revoked key's roles all the same.
     """
+    root_form = in_root or replacement
     edited: dict[str, Metadata[Any]] = {}
     for role, trusted in state.trusted.items():
         base = bases.get(role)
@@ -128,7 +131,7 @@ def place_replacement(
                 if keyid in entry.keyids and name in new.roles:
                     if replacement.keyid not in new.roles[name].keyids:
                         new.roles[name].keyids.append(replacement.keyid)
-                    new.keys[replacement.keyid] = replacement
+                    new.keys[replacement.keyid] = root_form
                     placed_in.append(f"root role {name}")
                     edited[role] = base
         elif isinstance(old, Targets) and isinstance(new, Targets):

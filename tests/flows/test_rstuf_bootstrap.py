@@ -39,6 +39,7 @@ from securesystemslib.signer import (
 from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
 
 from ceremony.flows.initial import init_workspace
+from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.model.rstuf import RstufSettings, bootstrap_payload
 from tests.conftest import NOW, tree_digest
 from tests.flows.test_online_targets import (
@@ -338,3 +339,45 @@ def test_the_next_root_goes_to_rstuf_in_update_payload_json(
     assert second.signed.version == first.signed.version + 1
     first.verify_delegate("root", second)
     second.verify_delegate("root", second)
+
+
+def test_a_replacement_for_a_revoked_key_gets_the_fields_rstuf_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room, _ = ceremony(tmp_path, DEFAULT_URI_PLAN, capsys, monkeypatch)
+    ok(
+        ["export", str(room.workspace), str(tmp_path / "v1"), "--format", "rstuf"],
+        capsys,
+        monkeypatch,
+    )
+    new_online = tmp_path / "online-2.pub.json"
+    online_key = fixed_signer("online-2").public_key
+    new_online.write_bytes(public_key_file_bytes(online_key))
+    new_carol = tmp_path / "carol-2.pub.json"
+    carol_key = fixed_signer("carol-2").public_key
+    new_carol.write_bytes(public_key_file_bytes(carol_key))
+    workspace = str(room.workspace)
+    out = ok(
+        ["revoke", workspace, "--online-role", "timestamp", "--replacement", str(new_online)],
+        capsys,
+        monkeypatch,
+    )
+    assert f"sign with fn:{online_key.keyid}" in one_line(out)
+    ok(
+        ["revoke", workspace, "--keyholder", "carol", "--replacement", str(new_carol)],
+        capsys,
+        monkeypatch,
+    )
+    sign(room, "alice", capsys, monkeypatch)
+    sign(room, "bob", capsys, monkeypatch)
+    # Before, the replacement had no signer URI and `--format rstuf` refused this root.
+    ok(["export", workspace, str(room.out), "--format", "rstuf"], capsys, monkeypatch)
+    keys = payload_of(room, "update-payload.json")["metadata"]["root"]["signed"]["keys"]
+    assert keys[online_key.keyid]["x-rstuf-online-key-uri"] == f"fn:{online_key.keyid}"
+    assert keys[online_key.keyid]["x-rstuf-key-name"] == "online"
+    assert keys[carol_key.keyid]["x-rstuf-key-name"] == "carol"
+    assert "x-rstuf-online-key-uri" not in keys[carol_key.keyid]
+    # RSTUF's CLI computes keyids before adding its fields: still the default keyids.
+    assert rstuf_keyid(Key.from_dict(online_key.keyid, keys[online_key.keyid])) == (
+        online_key.keyid
+    )

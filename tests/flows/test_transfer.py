@@ -22,7 +22,7 @@ from ceremony.flows.proposals import edit
 from ceremony.flows.review import review
 from ceremony.flows.revoke import revoke
 from ceremony.flows.root_edits import add_keyholder, replace_key, set_online_key, set_threshold
-from ceremony.flows.signing import sign_staged
+from ceremony.flows.turn import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.transfer import (
     MergeRefused,

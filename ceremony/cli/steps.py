@@ -19,9 +19,9 @@ from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
-from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.flows.turn import plan_turn, run_turn
+from ceremony.guided.rehearsal import prepare_practice
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.secrets import Secret
 from ceremony.model.publickeys import format_keyid

@@ -19,8 +19,9 @@ from textual.widgets import Footer, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from ceremony.errors import CeremonyError, WrongSecretError
-from ceremony.flows.session import EnrolledView
-from ceremony.flows.session_hardware import ALGORITHMS, TokenListView, TokenView
+from ceremony.guided.steps import Step
+from ceremony.guided.tokens import ALGORITHMS, TokenListView, TokenView
+from ceremony.guided.views import EnrolledView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.modals import SecretModal, WorkDone, WorkingModal
 from ceremony.tui.widgets import StepIndicator, TitleBar
@@ -55,7 +56,7 @@ class EnrollScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "keys")
+        yield StepIndicator(self.session.ceremony(), Step.KEYS)
         with VerticalScroll():
             yield Static(id="who")
             # Above the choices: the new key's fingerprint is what everyone reads aloud.

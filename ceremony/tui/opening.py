@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session_transcript import EnvironmentView
+from ceremony.guided.transcript import EnvironmentView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import TitleBar
 

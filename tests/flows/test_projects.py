@@ -10,8 +10,8 @@ from tuf.api.metadata import Targets
 
 from ceremony.errors import CeremonyError
 from ceremony.flows import projects
-from ceremony.flows.turn import sign_staged
 from ceremony.flows.state import load_state
+from ceremony.flows.turn import sign_staged
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
 from tests.lifecycle_helpers import (
     PROJECTS_CSV,

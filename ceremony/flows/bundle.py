@@ -19,11 +19,11 @@ the bytes that are really on the stick. Nothing is overwritten; everything is re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tuf.api.metadata import Metadata, Root
 
@@ -55,9 +55,6 @@ from ceremony.model.transcript import TranscriptEvent
 from ceremony.store.bundle import read_exported, write_new_files
 from ceremony.store.transcript import read_transcript
 from ceremony.store.workspace import Workspace, parse_trusted_name
-
-if TYPE_CHECKING:
-    from ceremony.flows.export import ExportResult
 
 MANIFEST = MANIFEST_NAME
 TRANSCRIPT = "transcript.jsonl"
@@ -175,7 +172,8 @@ def _rstuf_files(
 def write_bundle(
     workspace: Path,
     outdir: Path,
-    export_result: ExportResult,
+    files: Mapping[str, str],
+    notices: Sequence[str],
     now: datetime,
     *,
     rstuf: bool = False,
@@ -188,7 +186,8 @@ def write_bundle(
     exported: Mapping[str, bytes] | None = None,
     known: Mapping[str, Metadata[Any]] | None = None,
 ) -> BundleResult:
-    """Write the bundle for the export `export_result` made into `outdir`.
+    """Write the bundle for the export made into `outdir`: `files` are the exported files
+    (path relative to `outdir` -> SHA-256), `notices` what the online side must do next.
 
     `export` hands over what it has in memory (the workspace state, the exported files as read
     back from the medium, their parsed metadata by path), so a large export is not read and
@@ -196,7 +195,7 @@ def write_bundle(
     """
     state = state or load_state(workspace)
     if exported is None:
-        exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
+        exported = read_exported(outdir, dict(files))
 
     described = dict(exported)
     new_files: dict[str, bytes] = {}
@@ -227,7 +226,7 @@ def write_bundle(
         tool_version=tool_version,
         ceremony_id=ceremony_id,
         transcript=transcript,
-        notices=(*export_result.notices, *warnings),
+        notices=(*notices, *warnings),
         known=known,
     )
     manifest_data = manifest.to_bytes()

@@ -46,11 +46,16 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
             yield Static(id="progress")
         yield Footer()
 
+    in_turn = False
+
     def on_mount(self) -> None:
         self.refresh_view()
 
     def on_screen_resume(self) -> None:
-        self.refresh_view()
+        # Between the screens of a turn this list is not shown: the turn works from its own
+        # reading of the workspace, and the list is read again when the turn is over.
+        if not self.in_turn:
+            self.refresh_view()
 
     def refresh_view(self) -> None:
         listing = self.ceremony.attempt(self.session.signing_list)
@@ -92,13 +97,21 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
         turn = self.ceremony.attempt(lambda: self.session.plan_turn(candidate))
         if turn is None:
             return
+        self.in_turn = True
+
+        def over() -> None:
+            self.in_turn = False
+            self.refresh_view()
 
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self.app.push_screen(DeviceScreen(turn), signed)
+            else:
+                over()
 
         def signed(result: TurnResult | None) -> None:
             if result is None:
+                over()
                 return
 
             def handed_over(_: None) -> None:
@@ -109,6 +122,7 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
             self.app.push_screen(TurnResultScreen(result, turn.ceremony), handed_over)
 
         def after_handover(next_step: Step | None) -> None:
+            over()
             if next_step is Step.EXPORT:
                 self.action_export()
 

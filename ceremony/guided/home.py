@@ -8,6 +8,7 @@ delegations added later included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tuf.api.metadata import Metadata, Root, Targets
@@ -19,7 +20,8 @@ from ceremony.flows.views import format_time, who_still_signs
 from ceremony.guided.enrollment import draft_of, keyholders_to_enroll
 from ceremony.guided.folder import Folder
 from ceremony.guided.steps import INITIAL, Ceremony, Step, ceremony_of
-from ceremony.guided.views import NextStep, RoleRow
+from ceremony.guided.views import HomeView, NextStep, RoleRow, progress_of
+from ceremony.guided.wizard import Participant
 from ceremony.model.calendar import CalendarEntry, calendar_entry, offline_roles
 from ceremony.model.fingerprint import payload_fingerprint
 
@@ -156,3 +158,44 @@ def next_step(folder: Folder, state: CeremonyState | None = None) -> NextStep:
 
 def repository_name(folder: Folder) -> str:
     return draft_of(folder).repository if folder.wizard.draft else ""
+
+
+def home_view(
+    folder: Folder,
+    people: Sequence[Participant],
+    warnings: tuple[str, ...],
+    clock_confirmed: bool | None,
+) -> HomeView:
+    """The home screen: the workspace at a glance, from one reading of it. `warnings` and
+    `clock_confirmed` are the opening checks' (none, and None, when they were not run)."""
+    participants = tuple(f"{p.name} ({p.role})" for p in people)
+    practice = bool(folder.practice)
+    if folder.workspace is None:
+        return HomeView(
+            folder=str(folder.location.folder),
+            workspace=None,
+            repository=repository_name(folder),
+            roles=(),
+            proposals=(),
+            next_step=next_step(folder),
+            ready_to_export=False,
+            practice=practice,
+            participants=participants,
+            warnings=warnings,
+            clock_confirmed=clock_confirmed,
+        )
+    state = folder.state()
+    statuses = state.statuses()
+    return HomeView(
+        folder=str(folder.location.folder),
+        workspace=str(folder.workspace),
+        repository=state.roster.repository,
+        roles=role_rows(state, folder),
+        proposals=tuple(progress_of(s) for s in statuses),
+        next_step=next_step(folder, state),
+        ready_to_export=bool(statuses) and all(s.met for s in statuses),
+        practice=practice,
+        participants=participants,
+        warnings=warnings,
+        clock_confirmed=clock_confirmed,
+    )

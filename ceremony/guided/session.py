@@ -23,15 +23,11 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.errors import WorkspaceError
-from ceremony.flows.audit import AuditView, audit_view
-from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.review import review as review_flow
 from ceremony.flows.transcript import utc_now
 from ceremony.flows.turn import run_turn
-from ceremony.flows.verify import verify_directory
-from ceremony.guided import enrollment, home, turns
+from ceremony.guided import enrollment, home, review, turns
+from ceremony.guided import export as exports
 from ceremony.guided import tokens as hardware
 from ceremony.guided import transcript as st
 from ceremony.guided import wizard as files
@@ -49,12 +45,11 @@ from ceremony.guided.tokens import TokenListView, TokenView
 from ceremony.guided.transcript import EnvironmentView
 from ceremony.guided.turns import RunTurn, SigningList, Turn
 from ceremony.guided.views import (
-    ChangeLine,
+    AuditView,
     DeviceCheck,
     DeviceOption,
     EnrolledView,
     ExportView,
-    FindingLine,
     HomeView,
     NextStep,
     ProposalProgress,
@@ -139,38 +134,10 @@ class Session:
 
     def home(self) -> HomeView:
         self.reload()
-        folder = self.folder
-        participants = tuple(f"{p.name} ({p.role})" for p in self.rollcall())
-        warnings = self.environment.warnings if self.environment is not None else ()
-        clock = self.clock_confirmed if self.environment is not None else None
-        if folder.workspace is None:
-            return HomeView(
-                folder=str(folder.location.folder),
-                workspace=None,
-                repository=home.repository_name(folder),
-                roles=(),
-                proposals=(),
-                next_step=home.next_step(folder),
-                ready_to_export=False,
-                practice=bool(self.practice),
-                participants=participants,
-                warnings=warnings,
-                clock_confirmed=clock,
-            )
-        state = folder.state()
-        statuses = state.statuses()
-        return HomeView(
-            folder=str(folder.location.folder),
-            workspace=str(folder.workspace),
-            repository=state.roster.repository,
-            roles=home.role_rows(state, folder),
-            proposals=tuple(progress_of(s) for s in statuses),
-            next_step=home.next_step(folder, state),
-            ready_to_export=bool(statuses) and all(s.met for s in statuses),
-            practice=bool(self.practice),
-            participants=participants,
-            warnings=warnings,
-            clock_confirmed=clock,
+        if self.environment is None:
+            return home.home_view(self.folder, self.rollcall(), (), None)
+        return home.home_view(
+            self.folder, self.rollcall(), self.environment.warnings, self.clock_confirmed
         )
 
     def progress(self) -> tuple[ProposalProgress, ...]:
@@ -307,50 +274,15 @@ class Session:
         self.wizard.clocks = []
         self._save()
 
-    # Review --------------------------------------------------------------------------------
+    # Review (guided/review.py) ------------------------------------------------------------
 
     def reviews(self) -> tuple[ReviewView, ...]:
-        if self.location.workspace is None:
-            raise WorkspaceError("nothing is staged for review", "create the workspace first")
-        return tuple(
-            ReviewView(
-                role=r.role,
-                version=r.version,
-                summary=r.summary,
-                fingerprint_hex=r.fingerprint.hex_text(groups_per_line=8),
-                fingerprint_digest=r.fingerprint.digest_hex,
-                fingerprint_words=tuple(r.fingerprint.words_text().splitlines()),
-                canonical=r.canonical_preview,
-                compared_with=r.diff.old_version if r.diff is not None else None,
-                changes=tuple(ChangeLine(c.text, c.attention) for c in r.diff.changes)
-                if r.diff is not None
-                else (),
-                findings=tuple(FindingLine(f.severity, f.message) for f in r.findings),
-                signers=r.signers,
-            )
-            for r in review_flow(self.location.workspace, None, self.now())
-        )
+        return review.reviews(self.folder)
 
     def mark_reviewed(self, shown: Collection[str]) -> tuple[str, ...]:
-        """The room has read aloud the fingerprints `shown` (digests of the proposals that
-        were on screen) and agreed. Only those are recorded (`proposal_reviewed`, R5), and
-        only while they are still the staged bytes; returns the proposals still to review
-        ("targets v1"). Signing turns start when none is left.
-        """
-        reviews = self.reviews()
-        assert self.location.workspace is not None
-        rec = st.recorder(self.location.workspace, self.now)
-        for item in reviews:
-            digest = item.fingerprint_digest
-            if digest in shown and digest not in self.wizard.reviewed:
-                rec.proposal_reviewed(item.role, item.version, digest, step=st.STEP_REVIEW)
-                self.wizard.reviewed.append(digest)
-                self._save()
-        return tuple(
-            f"{r.role} v{r.version}"
-            for r in reviews
-            if r.fingerprint_digest not in self.wizard.reviewed
-        )
+        """The room has read aloud the fingerprints `shown` and agreed: recorded (R5) while
+        they are still the staged bytes; returns the proposals still to review."""
+        return review.mark_reviewed(self.folder, shown)
 
     # Signing turns (guided/turns.py) -------------------------------------------------------
 
@@ -441,28 +373,16 @@ class Session:
         return str(latest) if mounted and latest.is_dir() else ""
 
     def export(self, outdir: Path) -> ExportView:
-        state = self.folder.state()
-        result = export_flow(state.workspace.path, outdir, self.now())
-        report = verify_directory(outdir, None, self.now())
+        view = exports.export_view(self.folder, outdir)
         self.last_export = outdir
-        self.wizard.reviewed = []
-        self._save()
-        return ExportView(
-            outdir=str(result.outdir),
-            promoted=result.promoted,
-            files=tuple(f"{f.sha256}  {f.path}" for f in result.files),
-            verify_lines=tuple(report.lines()),
-            ok=report.ok,
-            audit=self.audit(outdir),
-        )
+        return view
 
     def audit(self, directory: Path) -> AuditView:
         """`ceremony audit` of an export bundle: its verdict and each disagreement."""
-        return audit_view(directory, self.now())
+        return exports.audit_view(directory, self.now())
 
     def verify(self, directory: Path) -> VerifyView:
-        report = verify_directory(directory, None, self.now())
-        return VerifyView(str(directory), report.ok, tuple(report.lines()))
+        return exports.verify_view(directory, self.now())
 
     def remove_folder(self) -> None:
         """Remove a practice folder (only ever called for a rehearsal's throwaway folder)."""

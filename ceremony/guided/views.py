@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ceremony.flows.audit import AuditView
 from ceremony.flows.views import member_label, set_line, who_still_signs
 from ceremony.guided.steps import Step
-from ceremony.keys.secrets import Secret
+from ceremony.keys.secrets import Secret as Secret  # the screens name secrets with it
 from ceremony.model.status import RoleStatus
 from ceremony.model.wording import progress_words, threshold_words
 
@@ -174,7 +173,7 @@ class DeviceCheck:
 
     @property
     def secret_kind(self) -> str:
-        """ "passphrase", "PIN", or "" for a device that needs no secret."""
+        """What the device asks for, in words: passphrase, PIN, or "" for none."""
         return self.secret.label
 
 
@@ -188,6 +187,17 @@ class TurnResult:
     # Cancel was asked for after the device had the secret: the login and the signing
     # finished, and the signatures, verified before they were stored, count.
     cancelled_too_late: bool = False
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """The audit as a screen shows it: the verdict, and each disagreement or warning."""
+
+    directory: str
+    ok: bool
+    verdict: str
+    findings: tuple[str, ...]
+    """Errors then warnings, one finding a line (cut at spaces to 80 columns)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""A keyholder's signing turn: sign every staged role they may sign, verify, store.
+"""The checks of a keyholder's signing turn (flows/turn.py runs the turn with them).
 
 Runbook step R6 ("Signing turns"). The order is the design's core loop (design.md section 4):
 the keyholder is checked against the roster, the key reference is checked against the enrolled

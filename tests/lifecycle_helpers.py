@@ -17,7 +17,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.flows.export import ExportResult, export
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.signing import sign_staged
+from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
 from tests.conftest import BASE_PLAN, NOW, SecretRecorder, TestKey
 

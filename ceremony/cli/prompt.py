@@ -11,8 +11,7 @@ import sys
 from collections.abc import Callable
 
 from ceremony.errors import SecretMismatchError, UsageError
-
-_NAMES = {"passphrase": "passphrase", "pin": "PIN"}
+from ceremony.keys.secrets import Secret
 
 
 def _read_stdin_line(what: str) -> str:
@@ -36,7 +35,8 @@ def secrets_handler(from_stdin: bool, flag: str, who: str = "") -> Callable[[str
     """A securesystemslib SecretsHandler reading from stdin or a no-echo terminal prompt."""
 
     def handler(secret: str) -> str:
-        what = _NAMES.get(secret, secret)
+        named = Secret.named(secret)
+        what = named.label if named is not None else secret
         if from_stdin:
             return _read_stdin_line(what)
         _require_terminal(what, flag)

@@ -19,15 +19,16 @@ from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
-from ceremony.flows.session_rehearsal import prepare_practice
-from ceremony.flows.signing import sign_staged, turn_to_sign
 from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
+from ceremony.flows.turn import plan_turn, run_turn
+from ceremony.guided.rehearsal import prepare_practice
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
+from ceremony.keys.secrets import Secret
 from ceremony.model.publickeys import format_keyid
 
 
 def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
-    passphrase = read_new_secret("passphrase", args.passphrase_stdin, "--passphrase-stdin")
+    passphrase = read_new_secret(Secret.PASSPHRASE, args.passphrase_stdin, "--passphrase-stdin")
     result = keygen_keyfile(args.path, passphrase, args.algorithm, commands.now())
     del passphrase
     if result.passphrase_warning is not None:
@@ -93,27 +94,23 @@ def cmd_sign(args: argparse.Namespace) -> int:
     handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
     key = with_module(args.key, args.module)
     expected = expected_digests(args.expected)
+    moment = commands.now()
     # What is about to be signed, confirmed before any device or secret (runbook R6).
-    todo = turn_to_sign(args.workspace, args.keyholder, args.roles, old_key=args.old_key)
+    turn = plan_turn(
+        args.workspace, args.keyholder, old_key=args.old_key, roles=args.roles, now=moment
+    )
+    todo = turn.to_sign
     if todo:
         commands.out(f"{args.keyholder} is about to sign:")
     print_fingerprints(todo)
     confirm(todo, expected)
-    outcome = sign_staged(
-        args.workspace,
-        args.keyholder,
-        key,
-        handler,
-        args.roles,
-        old_key=args.old_key,
-        confirmed={t.role: t.fingerprint.digest_hex for t in todo},
-    )
+    outcome = run_turn(turn, key, handler, moment)
     for role in outcome.already_signed:
         commands.out(f"{args.keyholder} has already signed {role}; nothing to do for it")
     for role in outcome.signed:
         commands.out(f"{args.keyholder} signed {role}; signature verified and stored")
     commands.out("")
-    commands.print_status(args.workspace, commands.now(), outcome.statuses, outcome.lint_errors)
+    commands.print_status(args.workspace, moment, outcome.statuses, outcome.lint_errors)
     return 0
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from ceremony.cli.confirm import confirm, expected_digests
 from ceremony.cli.prompt import secrets_handler
 from ceremony.errors import UsageError
-from ceremony.flows.review import RoleReview
 from ceremony.flows.signing import ToSign
 from ceremony.flows.transfer import (
     SignatureSource,
@@ -29,6 +28,7 @@ from ceremony.flows.transfer import (
 from ceremony.flows.views import fingerprint_lines, fit, review_lines, status_lines
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
 from ceremony.model.request import SigningRequest
+from ceremony.model.role_review import RoleReview
 
 STDIN = "-"
 

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -127,26 +126,3 @@ def audit_bundle(
 def audit_lines(report: AuditReport) -> list[str]:
     """The report in plain words, every line within 80 columns."""
     return [part for line in report.lines() for part in fit(line)]
-
-
-@dataclass(frozen=True)
-class AuditView:
-    """The audit as a screen shows it: the verdict, and each disagreement or warning."""
-
-    directory: str
-    ok: bool
-    verdict: str
-    findings: tuple[str, ...]
-    """Errors then warnings, one finding a line (cut at spaces to 80 columns)."""
-
-
-def audit_view(directory: Path, now: datetime) -> AuditView:
-    """Audit the bundle in `directory` (the TUI's export screen runs it on what it wrote)."""
-    report = audit_bundle(directory, None, now)
-    shown = (*report.errors, *report.warnings)
-    return AuditView(
-        str(directory),
-        report.ok,
-        report.verdict(),
-        tuple(part for f in shown for part in fit(f.line())),
-    )

@@ -19,11 +19,11 @@ the bytes that are really on the stick. Nothing is overwritten; everything is re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tuf.api.metadata import Metadata, Root
 
@@ -55,9 +55,6 @@ from ceremony.model.transcript import TranscriptEvent
 from ceremony.store.bundle import read_exported, write_new_files
 from ceremony.store.transcript import read_transcript
 from ceremony.store.workspace import Workspace, parse_trusted_name
-
-if TYPE_CHECKING:
-    from ceremony.flows.export import ExportResult
 
 MANIFEST = MANIFEST_NAME
 TRANSCRIPT = "transcript.jsonl"
@@ -175,7 +172,8 @@ def _rstuf_files(
 def write_bundle(
     workspace: Path,
     outdir: Path,
-    export_result: ExportResult,
+    files: Mapping[str, str],
+    notices: Sequence[str],
     now: datetime,
     *,
     rstuf: bool = False,
@@ -189,7 +187,8 @@ def write_bundle(
     known: Mapping[str, Metadata[Any]] | None = None,
     signed_payloads: Mapping[str, bytes] | None = None,
 ) -> BundleResult:
-    """Write the bundle for the export `export_result` made into `outdir`.
+    """Write the bundle for the export made into `outdir`: `files` are the exported files
+    (path relative to `outdir` -> SHA-256), `notices` what the online side must do next.
 
     `export` hands over what it has in memory (the workspace state, the exported files as read
     back from the medium, their parsed metadata and its signed bytes by path), so a large
@@ -198,7 +197,7 @@ def write_bundle(
     """
     state = state or load_state(workspace)
     if exported is None:
-        exported = read_exported(outdir, {f.path: f.sha256 for f in export_result.files})
+        exported = read_exported(outdir, dict(files))
 
     described = dict(exported)
     new_files: dict[str, bytes] = {}
@@ -229,7 +228,7 @@ def write_bundle(
         tool_version=tool_version,
         ceremony_id=ceremony_id,
         transcript=transcript,
-        notices=(*export_result.notices, *warnings),
+        notices=(*notices, *warnings),
         known=known,
         payloads=signed_payloads,
     )

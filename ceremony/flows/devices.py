@@ -6,7 +6,8 @@ from __future__ import annotations
 from securesystemslib.signer import SecretsHandler, Signer
 
 from ceremony.errors import WrongKeyError
-from ceremony.keys.references import open_signer
+from ceremony.keys.references import open_signer, probe
+from ceremony.keys.secrets import Secret
 from ceremony.model.roster import Roster, RosterKey
 
 
@@ -48,6 +49,15 @@ def whose_key(roster: Roster, keyholder: str, found_keyid: str) -> tuple[str, st
     )
 
 
+def _named(e: WrongKeyError, roster: Roster, keyholder: str) -> WrongKeyError:
+    """A wrong device's error, saying whose key it holds when the roster knows it."""
+    owner = whose_key(roster, keyholder, e.found_keyid)
+    if owner is None:
+        return e
+    what, hint = owner
+    return type(e)(f"{what}: {e.message}", hint, e.found_keyid)
+
+
 def open_keyholder_signer(
     uri: str, keyholder: str, expected: RosterKey, roster: Roster, secrets: SecretsHandler
 ) -> Signer:
@@ -56,8 +66,20 @@ def open_keyholder_signer(
     try:
         return open_signer(uri, expected.key, secrets)
     except WrongKeyError as e:
-        owner = whose_key(roster, keyholder, e.found_keyid)
-        if owner is None:
+        named = _named(e, roster, keyholder)
+        if named is e:
             raise
-        what, hint = owner
-        raise type(e)(f"{what}: {e.message}", hint, e.found_keyid) from e
+        raise named from e
+
+
+def probe_keyholder_device(uri: str, keyholder: str, expected: RosterKey, roster: Roster) -> Secret:
+    """`probe` for `keyholder`'s `expected` key: the secret the device needs, after every
+    check that needs none; a wrong device the roster knows is refused by name, as
+    `open_keyholder_signer` refuses it. No secret is asked and nothing is logged in to."""
+    try:
+        return probe(uri, expected.key)
+    except WrongKeyError as e:
+        named = _named(e, roster, keyholder)
+        if named is e:
+            raise
+        raise named from e

@@ -371,7 +371,8 @@ def export(
         bundle=write_bundle(
             workspace,
             outdir,
-            result,
+            {f.path: f.sha256 for f in result.files},
+            result.notices,
             now,
             rstuf=rstuf,
             state=state,

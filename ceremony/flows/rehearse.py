@@ -24,7 +24,7 @@ from ceremony.flows.hardware import keygen_pkcs11
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.review import review
-from ceremony.flows.signing import sign_staged
+from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import role_lines
 from ceremony.keys.pkcs11_softhsm import SoftHsmInstall, find_softhsm, init_token, softhsm_config

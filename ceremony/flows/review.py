@@ -12,7 +12,6 @@ and who must agree, before anyone is asked for a PIN (design.md section 4, steps
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,50 +22,14 @@ from ceremony.errors import SigningError, WorkspaceError
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.views import set_line
 from ceremony.model.diff import MetadataDiff, diff_metadata
-from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
+from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.lint import Finding, lint_proposal
 from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import canonical_signed
 from ceremony.model.review import summary_lines
+from ceremony.model.role_review import RoleReview
 from ceremony.model.roster import Roster
 from ceremony.model.status import role_status
-
-CANONICAL_PREVIEW = 64 * 1024
-"""Characters of the canonical JSON a screen shows before it says where the rest is."""
-
-
-@dataclass(frozen=True)
-class RoleReview:
-    role: str
-    version: int
-    summary: tuple[str, ...]
-    fingerprint: Fingerprint
-    canonical: str
-    # The semantic diff against the previous trusted version; None for a role's first version.
-    diff: MetadataDiff | None = None
-    findings: tuple[Finding, ...] = ()
-    # Who must sign, one line per threshold ("old root v1: alice ✓  bob ·  ...").
-    signers: tuple[str, ...] = ()
-
-    @property
-    def canonical_preview(self) -> str:
-        """`canonical`, cut after `CANONICAL_PREVIEW` characters for a screen, saying so: the
-        canonical JSON of a role with 100,000 delegations is 30 MB of text."""
-        if len(self.canonical) <= CANONICAL_PREVIEW:
-            return self.canonical
-        more = len(self.canonical) - CANONICAL_PREVIEW
-        return (
-            f"{self.canonical[:CANONICAL_PREVIEW]}\n[... and {more} more characters: "
-            f"`ceremony review WORKSPACE {self.role} --raw` prints all of it]"
-        )
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
 
 
 def review_checks(

@@ -1,4 +1,4 @@
-"""A keyholder's signing turn: sign every staged role they may sign, verify, store.
+"""The checks of a keyholder's signing turn (flows/turn.py runs the turn with them).
 
 Runbook step R6 ("Signing turns"). The order is the design's core loop (design.md section 4):
 the keyholder is checked against the roster, the key reference is checked against the enrolled
@@ -14,21 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
-from securesystemslib.exceptions import UnverifiedSignatureError
-from securesystemslib.signer import SecretsHandler, Signature
+from securesystemslib.signer import Signature
 
 from ceremony.errors import CeremonyError, SigningError, StorageError
 from ceremony.flows.checks import LintError, lint_errors
-from ceremony.flows.devices import open_keyholder_signer
-from ceremony.flows.initial import RecorderFactory
-from ceremony.flows.state import CeremonyState, load_state
-from ceremony.flows.transcript import Recorder
+from ceremony.flows.state import CeremonyState
 from ceremony.flows.views import NOTHING_STAGED_HINT
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
-from ceremony.keys.references import close_signer, normalize_reference
+from ceremony.keys.references import normalize_reference
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
 from ceremony.model.listing import first_few
 from ceremony.model.metadata_io import (
@@ -37,7 +32,7 @@ from ceremony.model.metadata_io import (
     signed_bytes,
 )
 from ceremony.model.roster import RosterKey
-from ceremony.model.status import RoleStatus, role_status
+from ceremony.model.status import RoleStatus
 
 
 @dataclass(frozen=True)
@@ -174,22 +169,6 @@ class ToSign:
         return f"{self.role} v{self.version}"
 
 
-def turn_to_sign(
-    workspace: Path,
-    keyholder: str,
-    roles: Sequence[str] | None = None,
-    *,
-    old_key: bool = False,
-) -> list[ToSign]:
-    """What `sign_staged` would sign for `keyholder`, to show and confirm before any secret."""
-    state = load_state(workspace)
-    _, todo, _ = signing_turn_roles(state, keyholder, roles, old_key=old_key)
-    return [
-        ToSign(s.role, s.version, payload_fingerprint(signed_bytes(state.staged[s.role])))
-        for s in todo
-    ]
-
-
 def require_expected_fingerprints(todo: Sequence[ToSign], expected: Sequence[str]) -> None:
     """Refuse a scripted turn unless every role to sign has its expected fingerprint.
 
@@ -218,7 +197,7 @@ def require_expected_fingerprints(todo: Sequence[ToSign], expected: Sequence[str
             )
 
 
-def _require_confirmed(
+def require_confirmed(
     todo: Sequence[RoleStatus], payloads: Mapping[str, bytes], confirmed: Mapping[str, str]
 ) -> None:
     """Refuse when what is staged now (`payloads`, the signed bytes by role) is not what the
@@ -248,7 +227,7 @@ def device_text(key_uri: str, entry: RosterKey) -> str:
     return f"{reference} ({entry.device})" if entry.device else reference
 
 
-def _signed_file(
+def signed_file(
     state: CeremonyState, role: str, payload: bytes, signature: Signature
 ) -> tuple[bytes, bool]:
     """The staged file of `role` with `signature` (already added to `state.staged[role]`), as
@@ -278,103 +257,3 @@ def _signed_file(
         )
     md.signatures[signature.keyid] = signature
     return metadata_bytes_resigned(current, md), True
-
-
-def sign_staged(
-    workspace: Path,
-    keyholder: str,
-    key_uri: str,
-    secrets: SecretsHandler,
-    roles: Sequence[str] | None = None,
-    now: datetime | None = None,
-    *,
-    old_key: bool = False,
-    confirmed: Mapping[str, str] | None = None,
-    recorder: RecorderFactory = Recorder,
-) -> SignOutcome:
-    """Sign every staged role `keyholder` may sign (runbook R6).
-
-    `confirmed` (role -> fingerprint hex) is what the keyholder confirmed before the secret
-    was asked for (`turn_to_sign`): when given, a role whose staged bytes no longer have that
-    fingerprint, or a role not confirmed at all, stops the turn before the device is opened.
-    """
-    state = load_state(workspace)
-    before = state.statuses()
-    entry, todo, done = signing_turn_roles(
-        state, keyholder, roles, old_key=old_key, statuses=before
-    )
-    already = tuple(f"{s.role} v{s.version}" for s in done)
-    errors = tuple(lint_errors(state, now or datetime.now(UTC)))
-    if not todo:
-        return SignOutcome(keyholder, (), already, before, errors)
-    # One canonical encoding per role: a large role's is costly.
-    payloads = {s.role: signed_bytes(state.staged[s.role]) for s in todo}
-    if confirmed is not None:
-        _require_confirmed(todo, payloads, confirmed)
-    require_signable(state, todo, now or datetime.now(UTC), errors)
-    # A transcript that cannot be appended to stops the turn before any secret is asked for.
-    transcript = recorder(state.workspace.path)
-    transcript.check()
-    device = device_text(key_uri, entry)
-
-    signer = open_keyholder_signer(key_uri, keyholder, entry, state.roster, secrets)
-    signed: list[tuple[RoleStatus, Signature]] = []
-    after: dict[str, RoleStatus] = {}  # the status of each role signed, with the new signature
-    try:
-        for status in todo:
-            md = state.staged[status.role]
-            payload = payloads[status.role]
-            signature = signer.sign(payload)
-            if signature.keyid != entry.keyid:
-                raise SigningError(
-                    f"the device signed with key {signature.keyid}, not {keyholder}'s key "
-                    f"{entry.keyid}",
-                    "use the device that holds the enrolled key",
-                )
-            try:
-                entry.key.verify_signature(signature, payload)
-            except UnverifiedSignatureError as e:
-                raise SigningError(
-                    f"{keyholder}'s signature over {status.role} does not verify; not stored",
-                    "the device may be faulty; try again or use another device",
-                ) from e
-            md.signatures[entry.keyid] = signature
-            after[status.role] = role_status(
-                status.role, state.staged, state.trusted, state.roster, payload
-            )
-            if not after[status.role].has_signed(entry.keyid):
-                raise SigningError(
-                    f"{keyholder}'s signature over {status.role} is not counted; not stored",
-                    "report this: the staged proposal and the roster disagree",
-                )
-            signed.append((status, signature))
-    finally:
-        close_signer(signer)
-    # The medium may have been pulled, or the proposal changed, while the secret was typed:
-    # every file is checked before the first is written, and signatures merged meanwhile kept.
-    files = [
-        (status, *_signed_file(state, status.role, payloads[status.role], signature))
-        for status, signature in signed
-    ]
-    for status, data, _ in files:
-        state.workspace.write_staged(status.role, data)
-        transcript.signature_added(
-            keyholder,
-            entry.keyid,
-            status.role,
-            status.version,
-            payload_fingerprint(payloads[status.role]).digest_hex,
-            device,
-        )
-    merged_meanwhile = any(changed for _, _, changed in files)
-    return SignOutcome(
-        keyholder,
-        tuple(f"{s.role} v{s.version}" for s in todo),
-        already,
-        # A signature changes the status of its own role only: nothing needs reading again,
-        # unless other signatures were merged while the secret was typed.
-        load_state(workspace).statuses()
-        if merged_meanwhile
-        else [after.get(s.role, s) for s in before],
-        errors,
-    )

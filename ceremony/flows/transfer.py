@@ -45,7 +45,7 @@ from tuf.api.metadata import Metadata
 from ceremony.errors import SigningError, WorkspaceError
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
-from ceremony.flows.review import RoleReview, role_review
+from ceremony.flows.review import role_review
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.transcript import Recorder
 from ceremony.flows.views import NOTHING_STAGED_HINT, set_line
@@ -65,6 +65,7 @@ from ceremony.model.request import (
     parse_request,
     request_bytes,
 )
+from ceremony.model.role_review import RoleReview
 from ceremony.model.roster import RosterKey
 from ceremony.model.status import RoleStatus, required_sets, role_status
 from ceremony.model.strictjson import MAX_JSON_BYTES

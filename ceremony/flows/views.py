@@ -8,15 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ceremony.model.fingerprint import WORDS_PER_LINE, Fingerprint
 from ceremony.model.listing import FEW, first_few
+from ceremony.model.role_review import RoleReview
 from ceremony.model.status import Member, RoleStatus, SetStatus
 from ceremony.model.wording import progress_words
-
-if TYPE_CHECKING:
-    from ceremony.flows.review import RoleReview
 
 SIGNED_MARK = "✓"
 UNSIGNED_MARK = "·"

@@ -60,6 +60,7 @@ from ceremony.errors import (
     WrongKeyError,
     WrongSecretError,
 )
+from ceremony.keys.secrets import Secret
 from ceremony.model.publickeys import (
     compute_keyid,
     format_keyid,
@@ -606,6 +607,22 @@ def parse_keyfile_uri(uri: str) -> Path:
         ) from None
 
 
+def _checked_key_file(priv_key_uri: str, public_key: Key) -> tuple[bytes, str]:
+    """The key file's bytes and name, once its clear public key is `public_key`."""
+    path = parse_keyfile_uri(priv_key_uri)
+    source = str(path)
+    data = read_key_file_bytes(path)
+    require_key_file_matches(read_key_file_public(data, source), public_key)
+    return data, source
+
+
+def probe(priv_key_uri: str, public_key: Key) -> Secret:
+    """The secret the key file needs before it signs with `public_key` (its passphrase),
+    once its clear header says it holds that key; raises as opening the signer would."""
+    _checked_key_file(priv_key_uri, public_key)
+    return Secret.PASSPHRASE
+
+
 class KeyFileSigner(Signer):
     """A securesystemslib Signer for an encrypted key file (URI scheme `keyfile:`)."""
 
@@ -645,17 +662,16 @@ class KeyFileSigner(Signer):
         The file is read once; its clear public key is compared with `public_key` before the
         passphrase is asked, so a wrong USB stick never costs a passphrase entry.
         """
-        path = parse_keyfile_uri(priv_key_uri)
-        source = str(path)
-        data = read_key_file_bytes(path)
-        require_key_file_matches(read_key_file_public(data, source), public_key)
+        data, source = _checked_key_file(priv_key_uri, public_key)
         if secrets_handler is None:
             raise KeyFileError(
                 f"{source}: a passphrase is needed to open the key file",
                 "open the key file where the passphrase can be asked for",
             )
         return cls(
-            decrypt_key_file(data, secrets_handler("passphrase"), source), source, public_key.keyid
+            decrypt_key_file(data, secrets_handler(Secret.PASSPHRASE), source),
+            source,
+            public_key.keyid,
         )
 
 

@@ -8,7 +8,7 @@ Opening a signer follows the ceremony's order (design.md section 4, step 3; runb
 2. refuse a locked PIN, and a token that cannot sign with the key's algorithm;
 3. read the key's public object without logging in and compare it with the keyholder's
    enrolled key: a wrong token or a wrong key is refused before anyone types a PIN;
-4. only then ask `secrets_handler("pin")`, log in once, find the private key.
+4. only then ask `secrets_handler("pin")` (`Secret.PIN`), log in once, find the private key.
 
 The signer keeps that one logged-in session for every signature of the keyholder's turn, and
 `close()` logs out and closes it. The PIN is dropped right after C_Login: it is in no
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pkcs11
@@ -59,6 +60,7 @@ from ceremony.keys.pkcs11_tokens import (
     token_info,
 )
 from ceremony.keys.pkcs11_uri import SCHEME, Pkcs11Uri, parse_pkcs11_uri, require_key_uri
+from ceremony.keys.secrets import Secret
 from ceremony.model.publickeys import describe_key_type, format_keyid, same_public_key
 
 URI_SCHEME: Final = SCHEME
@@ -206,28 +208,15 @@ class Pkcs11Signer(Signer):
         secrets_handler: SecretsHandler | None = None,
     ) -> Pkcs11Signer:
         """Open the key `priv_key_uri` names, which must be `public_key`; asks for the PIN last."""
-        uri = parse_key_uri(priv_key_uri)
-        algorithm = algorithm_of(public_key)
-        if algorithm is None:
-            raise SigningError(
-                f"the enrolled key is {public_key.keytype}/{public_key.scheme}, which the tool "
-                "cannot use on a PKCS#11 token",
-                "enroll an ed25519, ecdsa-p256 or rsa key",
-            )
-        token, info = _open_token(uri)
-        if info.pin_locked:
-            raise pin_locked(info.describe())
-        mechanism = _require_mechanism(token, info, algorithm)
-        with public_session(token, f"reading the keys of {info.describe()}") as session:
-            found, key_id, _ = find_public_key(session, uri, info)
-        require_same_key(_readable(found, uri, info), public_key, uri, info)
+        checked = _check_token_key(priv_key_uri, public_key)
+        token, info, uri, key_id = checked.token, checked.info, checked.uri, checked.key_id
         if secrets_handler is None:
             raise DeviceError(
                 f"a PIN is needed to sign with {info.describe()}",
                 "sign where the PIN can be asked for",
             )
 
-        session = pkcs11_tokens.login(token, secrets_handler("pin"))
+        session = pkcs11_tokens.login(token, secrets_handler(Secret.PIN))
         try:
             # Checked again in the logged-in session: the token could have been swapped for
             # another one with the same label while the PIN was being typed.
@@ -238,7 +227,49 @@ class Pkcs11Signer(Signer):
             with contextlib.suppress(pkcs11.PKCS11Error):
                 session.close()
             raise
-        return cls(session, private_key, public_key, algorithm, mechanism, info, uri)
+        return cls(
+            session, private_key, public_key, checked.algorithm, checked.mechanism, info, uri
+        )
+
+
+@dataclass(frozen=True)
+class _CheckedKey:
+    """A token whose key under a reference is the expected one, read without the PIN."""
+
+    token: pkcs11.Token
+    info: TokenInfo
+    uri: Pkcs11Uri
+    key_id: bytes | None
+    algorithm: Algorithm
+    mechanism: Mechanism
+
+
+def _check_token_key(priv_key_uri: str, public_key: Key) -> _CheckedKey:
+    """Everything checked before the PIN: the reference, the token, its PIN state, the
+    mechanism, and that the key it names is `public_key`."""
+    uri = parse_key_uri(priv_key_uri)
+    algorithm = algorithm_of(public_key)
+    if algorithm is None:
+        raise SigningError(
+            f"the enrolled key is {public_key.keytype}/{public_key.scheme}, which the tool "
+            "cannot use on a PKCS#11 token",
+            "enroll an ed25519, ecdsa-p256 or rsa key",
+        )
+    token, info = _open_token(uri)
+    if info.pin_locked:
+        raise pin_locked(info.describe())
+    mechanism = _require_mechanism(token, info, algorithm)
+    with public_session(token, f"reading the keys of {info.describe()}") as session:
+        found, key_id, _ = find_public_key(session, uri, info)
+    require_same_key(_readable(found, uri, info), public_key, uri, info)
+    return _CheckedKey(token, info, uri, key_id, algorithm, mechanism)
+
+
+def probe(priv_key_uri: str, public_key: Key) -> Secret:
+    """The secret the token needs before it signs with `public_key` (its PIN), once every
+    check that needs no PIN passed; raises as opening the signer would."""
+    _check_token_key(priv_key_uri, public_key)
+    return Secret.PIN
 
 
 def read_public_key(
@@ -259,7 +290,7 @@ def read_public_key(
     except KeyNotFoundError:
         if secrets_handler is None or info.pin_locked:
             raise
-        session = pkcs11_tokens.login(token, secrets_handler("pin"))
+        session = pkcs11_tokens.login(token, secrets_handler(Secret.PIN))
         try:
             found, key_id, label = find_public_key(session, uri, info)
         finally:

@@ -47,6 +47,7 @@ from ceremony.keys.pkcs11_tokens import (
     token_info,
 )
 from ceremony.keys.pkcs11_uri import Pkcs11Uri
+from ceremony.keys.secrets import Secret
 
 # Random ids are unique in practice; cards whose ids select a hardware slot (YubiKey PIV:
 # id 02 is slot 9c) need the id given explicitly.
@@ -215,7 +216,7 @@ def generate_key_pair(
     with public_session(token, f"reading the objects of {info.describe()}") as session:
         _require_free(session, label, new_id, info)
 
-    session = pkcs11_tokens.login(token, secrets_handler("pin"), rw=True)
+    session = pkcs11_tokens.login(token, secrets_handler(Secret.PIN), rw=True)
     try:
         # Private objects are only visible now.
         _require_free(session, label, new_id, info)

@@ -15,6 +15,7 @@ from typing import Protocol
 from securesystemslib.signer import Key, SecretsHandler, Signer
 
 from ceremony.errors import CeremonyError, SigningError, UsageError
+from ceremony.keys.secrets import Secret
 
 # scheme -> module whose import registers the scheme in SIGNER_FOR_URI_SCHEME
 BACKENDS = {"keyfile": "ceremony.keys.keyfile", "pkcs11": "ceremony.keys.pkcs11"}
@@ -41,17 +42,47 @@ def scheme_of(uri: str) -> str:
     return scheme
 
 
-def open_signer(uri: str, expected: Key, secrets: SecretsHandler) -> Signer:
-    """A signer for `uri` whose key must be `expected`; asks for the secret only after that."""
-    uri = normalize_reference(uri)
+class Backend(Protocol):
+    """What a backend module offers besides its registered Signer."""
+
+    def probe(self, priv_key_uri: str, public_key: Key) -> Secret: ...
+
+
+def _backend(uri: str) -> Backend:
     scheme = scheme_of(uri)
     try:
-        importlib.import_module(BACKENDS[scheme])
+        module: Backend = importlib.import_module(BACKENDS[scheme])
     except ImportError as e:
         raise SigningError(
             f"{scheme} keys are not available in this installation",
             "reinstall the tool with its dependencies",
         ) from e
+    return module
+
+
+def probe(uri: str, expected: Key) -> Secret:
+    """Which secret the device `uri` names needs before it signs with `expected`.
+
+    Everything that needs no secret is checked first, exactly as opening the signer checks it
+    (the reference, the device, and that its key is `expected`); a device that fails a check
+    raises the same error opening it would. Nothing is logged in to and no secret is asked.
+    """
+    uri = normalize_reference(uri)
+    backend = _backend(uri)
+    try:
+        return backend.probe(uri, expected)
+    except CeremonyError:
+        raise
+    except (ValueError, OSError) as e:
+        raise SigningError(
+            f"cannot open the key {uri}: {e}", "check the key reference and the device"
+        ) from e
+
+
+def open_signer(uri: str, expected: Key, secrets: SecretsHandler) -> Signer:
+    """A signer for `uri` whose key must be `expected`; asks for the secret only after that."""
+    uri = normalize_reference(uri)
+    _backend(uri)
     try:
         return Signer.from_priv_key_uri(uri, expected, secrets)
     except CeremonyError:

@@ -202,13 +202,15 @@ def offline_roles(
     return [r for r in order if r in trusted or r in staged]
 
 
-def _entry(
+def calendar_entry(
     role: str,
     trusted: Metadata[Any] | None,
     staged: Metadata[Any] | None,
     period: RolePeriod | None,
     now: datetime,
 ) -> CalendarEntry:
+    """One role's dates: its trusted version's expiry and re-sign-by date (state "new" and no
+    dates while it is only staged)."""
     before = period.resign_before() if period is not None else FALLBACK_RESIGN_BEFORE_DAYS
     period_days = period.expires_in_days if period is not None else None
     staged_version = (
@@ -257,7 +259,7 @@ def build_calendar(
     online_targets = root is not None and targets_signed_online(root)
     offline = ["root"] if online_targets else offline_roles(trusted, staged)
     entries = [
-        _entry(role, trusted.get(role), staged.get(role), policy.period(role), now)
+        calendar_entry(role, trusted.get(role), staged.get(role), policy.period(role), now)
         for role in offline
         if role in trusted or role in staged
     ]

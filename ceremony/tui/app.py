@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingType
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session import Session, environment_search_roots
+from ceremony.guided.session import Session, environment_search_roots
 from ceremony.tui.base import SessionApp
 from ceremony.tui.help import HelpScreen
 from ceremony.tui.home import HomeScreen
-from ceremony.tui.navigation import open_step
+from ceremony.tui.messages import GoTo
+from ceremony.tui.navigation import RESUMABLE, go
 from ceremony.tui.opening import OpeningScreen
-
-RESUMABLE = ("plan", "rollcall", "enroll", "review", "sign", "export")
 
 
 class CeremonyApp(SessionApp):
@@ -51,7 +51,13 @@ class CeremonyApp(SessionApp):
             self.show_error(e)
             return
         if position in RESUMABLE:
-            open_step(self, position)
+            go(self, position)
+
+    @on(GoTo)
+    def go_to(self, message: GoTo) -> None:
+        """Every screen's "go to this step", handled here (tui/navigation.py)."""
+        message.stop()
+        go(self, message.step)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

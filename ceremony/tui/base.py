@@ -10,7 +10,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session import Session
+from ceremony.guided.session import Session
 from ceremony.tui.keystrokes import KeyGate, KeyHold
 from ceremony.tui.modals import ErrorModal
 

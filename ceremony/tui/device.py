@@ -23,18 +23,15 @@ from textual.widgets import Footer, Input, Label, LoadingIndicator, OptionList, 
 from textual.widgets.option_list import Option
 
 from ceremony.errors import CeremonyError, WrongSecretError
-from ceremony.flows.session import (
-    DeviceCheck,
-    DeviceOption,
-    Session,
-    TurnCancelled,
-    TurnCandidate,
-    TurnResult,
-)
+from ceremony.guided.session import Session
+from ceremony.guided.steps import Step
+from ceremony.guided.turns import Turn, TurnCancelled
+from ceremony.guided.views import DeviceCheck, DeviceOption, TurnResult
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.keystrokes import KeyHold
 from ceremony.tui.modals import MODAL_CSS, SecretModal
 from ceremony.tui.widgets import StepIndicator, TitleBar
+from ceremony.tui.workers import in_thread
 
 
 class DeviceScreen(CeremonyScreen[TurnResult | None]):
@@ -52,9 +49,10 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         Binding("f5", "rescan", "Look again"),
     ]
 
-    def __init__(self, candidate: TurnCandidate) -> None:
+    def __init__(self, turn: Turn) -> None:
         super().__init__()
-        self.candidate = candidate
+        self.turn = turn
+        self.candidate = turn.candidate
         self.checked: DeviceCheck | None = None
         self.scan = 0
         # Once a device has been checked, the path field never takes the focus by itself: a
@@ -64,7 +62,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
     def compose(self) -> ComposeResult:
         name = self.candidate.name
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "signing")
+        yield StepIndicator(self.turn.ceremony, Step.SIGNING)
         yield Static(
             f"{name}: insert your device (USB stick or token). Choose it below (F5: look "
             "again), or type its path or pkcs11: URI and press Enter.",
@@ -81,27 +79,31 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
 
     def action_rescan(self) -> None:
         """Key files at once; tokens from a worker thread (a module can be slow to answer)."""
-        devices = self.ceremony.attempt(lambda: self.session.devices_for(self.candidate.name))
+        turn, session = self.turn, self.session
+        devices = self.ceremony.attempt(lambda: session.devices_for(turn))
         self.options: dict[str, DeviceOption] = {}
         self.query_one("#devices", OptionList).clear_options()
         self.add_devices(devices or ())
         self.scan += 1
-        scan, name, session, app = self.scan, self.candidate.name, self.session, self.ceremony
-        modules = self.ceremony.attempt(lambda: session.token_modules_for(name)) or ()
+        scan = self.scan
+        modules = self.ceremony.attempt(lambda: session.token_modules_for(turn)) or ()
         status = self.query_one("#tokens", Static)
         status.display = bool(modules)
         if not modules:
             return
         status.update(f"Looking for tokens ({', '.join(modules)})…")
 
-        def work() -> None:
-            try:
-                tokens = session.tokens_for(name)
-            except CeremonyError as e:
-                tokens = (DeviceOption("", f"tokens: {e.message}", False, selectable=False),)
-            app.call_from_thread(self.add_tokens, scan, tokens)
+        def unreadable(e: CeremonyError) -> None:
+            note = DeviceOption("", f"tokens: {e.message}", False, selectable=False)
+            self.add_tokens(scan, (note,))
 
-        self.run_worker(work, thread=True, group="device-list", exit_on_error=False)
+        in_thread(
+            self,
+            lambda: session.tokens_for(turn),
+            partial(self.add_tokens, scan),
+            unreadable,
+            group="device-list",
+        )
 
     def add_devices(self, devices: Sequence[DeviceOption]) -> None:
         listing = self.query_one("#devices", OptionList)
@@ -147,9 +149,16 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         option = self.options.get(event.option.id or "")
-        if option is not None:
-            self.query_one("#reference", Input).value = option.reference
-            self.check(option.reference)
+        if option is None:
+            return
+        self.query_one("#reference", Input).value = option.reference
+        if option.refusal:
+            # The listing already read that it holds none of the keyholder's keys: refused
+            # without a check, before any secret.
+            self.query_one("#check", Static).update(Text(f"✗ {option.refusal}", style="red"))
+            self.ceremony.show_error(CeremonyError(option.refusal, option.refusal_hint))
+            return
+        self.check(option.reference)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
@@ -160,20 +169,15 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         self.started = True
         self.show_in_list(reference)
         self.query_one("#check", Static).update("Checking the device…")
-        name = self.candidate.name
-        session = self.session
-        app = self.ceremony
-        hold = app.hold_keys()
-
-        def work() -> None:
-            try:
-                result = session.check_device(name, reference)
-            except CeremonyError as e:
-                app.call_from_thread(self.check_failed, hold, e)
-                return
-            app.call_from_thread(self.checked_device, result, hold)
-
-        self.run_worker(work, thread=True, group="device-check", exit_on_error=False)
+        turn, session = self.turn, self.session
+        hold = self.ceremony.hold_keys()
+        in_thread(
+            self,
+            lambda: session.check_device(turn, reference),
+            partial(self.checked_device, hold=hold),
+            partial(self.check_failed, hold),
+            group="device-check",
+        )
 
     def show_in_list(self, reference: str) -> None:
         """The device being checked, highlighted in the list (added if it was typed), and the
@@ -244,7 +248,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
 
     def sign(self, secret: str) -> None:
         assert self.checked is not None
-        busy = BusyModal(self.session, self.candidate, self.checked.reference, secret)
+        busy = BusyModal(self.session, self.turn, self.checked.reference, secret)
         del secret
         self.app.push_screen(busy, self.signed)
 
@@ -289,12 +293,11 @@ class BusyModal(ModalScreen[Outcome]):
         Binding("f1", "app.help", "Help"),
     ]
 
-    def __init__(
-        self, session: Session, candidate: TurnCandidate, reference: str, secret: str
-    ) -> None:
+    def __init__(self, session: Session, turn: Turn, reference: str, secret: str) -> None:
         super().__init__()
         self.session = session
-        self.candidate = candidate
+        self.turn = turn
+        self.candidate = turn.candidate
         self.reference = reference
         self._secret = secret
         self.cancel_event = threading.Event()
@@ -313,27 +316,21 @@ class BusyModal(ModalScreen[Outcome]):
     def on_mount(self) -> None:
         self.set_interval(0.5, self.tick)
         secret, self._secret = self._secret, ""
-        session, name, reference = self.session, self.candidate.name, self.reference
+        session, turn, reference = self.session, self.turn, self.reference
         cancel = self.cancel_event
-        app = self.app
 
-        def work() -> None:
-            try:
-                outcome = Outcome(result=session.sign_turn(name, reference, secret, cancel))
-            except TurnCancelled:
-                outcome = Outcome(cancelled=True)
-            except CeremonyError as e:
-                outcome = Outcome(error=e)
-            except Exception as e:  # a device library failing in an unexpected way
-                outcome = Outcome(
-                    error=CeremonyError(
-                        f"the device failed: {type(e).__name__}",
-                        "check the device and try again; nothing unverified was stored",
-                    )
-                )
-            app.call_from_thread(self.finish, outcome)
+        def failed(error: CeremonyError) -> None:
+            cancelled = isinstance(error, TurnCancelled)
+            self.finish(Outcome(cancelled=True) if cancelled else Outcome(error=error))
 
-        self.run_worker(work, thread=True, group="signing", exit_on_error=False)
+        in_thread(
+            self,
+            lambda: session.sign_planned(turn, reference, secret, cancel),
+            lambda result: self.finish(Outcome(result=result)),
+            failed,
+            group="signing",
+            hint="check the device and try again; nothing unverified was stored",
+        )
 
     def tick(self) -> None:
         if self.finished:

@@ -8,6 +8,7 @@ file.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,11 +20,13 @@ from textual.widgets import Footer, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from ceremony.errors import CeremonyError, WrongSecretError
-from ceremony.flows.session import EnrolledView
-from ceremony.flows.session_hardware import ALGORITHMS, TokenListView, TokenView
+from ceremony.guided.steps import Step
+from ceremony.guided.tokens import ALGORITHMS, TokenListView, TokenView
+from ceremony.guided.views import EnrolledView, Secret
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.modals import SecretModal, WorkDone, WorkingModal
 from ceremony.tui.widgets import StepIndicator, TitleBar
+from ceremony.tui.workers import in_thread
 
 METHODS = {
     "keyfile": "Generate an encrypted key file on a USB stick (path of the new file)",
@@ -55,7 +58,7 @@ class EnrollScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "keys")
+        yield StepIndicator(self.session.ceremony(), Step.KEYS)
         with VerticalScroll():
             yield Static(id="who")
             # Above the choices: the new key's fingerprint is what everyone reads aloud.
@@ -158,17 +161,14 @@ class EnrollScreen(CeremonyScreen[bool]):
             return
         status.update(f"Looking for tokens in {module}…")
         self.scan += 1
-        scan, session, app = self.scan, self.session, self.ceremony
-
-        def work() -> None:
-            try:
-                listing = session.tokens(module)
-            except CeremonyError as e:
-                app.call_from_thread(self.tokens_failed, scan, e)
-                return
-            app.call_from_thread(self.show_tokens, scan, listing)
-
-        self.run_worker(work, thread=True, group="tokens", exit_on_error=False)
+        scan, session = self.scan, self.session
+        in_thread(
+            self,
+            lambda: session.tokens(module),
+            partial(self.show_tokens, scan),
+            partial(self.tokens_failed, scan),
+            group="tokens",
+        )
 
     def tokens_failed(self, scan: int, error: CeremonyError) -> None:
         if scan != self.scan or not self.is_attached:
@@ -229,7 +229,7 @@ class EnrollScreen(CeremonyScreen[bool]):
 
         self.app.push_screen(
             SecretModal(
-                "PIN",
+                Secret.PIN.label,
                 name,
                 practice_value=self.session.practice_secret(name),
                 note=f"{token.description}: a new {algorithm} key {key_label!r} is generated "
@@ -296,7 +296,7 @@ class EnrollScreen(CeremonyScreen[bool]):
 
         self.app.push_screen(
             SecretModal(
-                "passphrase",
+                Secret.PASSPHRASE.label,
                 name,
                 confirm=True,
                 note=f"The new key file {value} is encrypted with this passphrase.",
@@ -307,17 +307,15 @@ class EnrollScreen(CeremonyScreen[bool]):
     def generate(self, name: str, path: Path, secret: str) -> None:
         self.query_one("#fingerprint", Static).display = True
         self.query_one("#fingerprint", Static).update("Generating the key and reading it back…")
-        session, app = self.session, self.ceremony
-
-        def work() -> None:
-            try:
-                view = session.enroll_keyfile(name, path, secret, secret)
-            except CeremonyError as e:
-                app.call_from_thread(app.show_error, e)
-                return
-            app.call_from_thread(self.show_fingerprint, view)
-
-        self.run_worker(work, thread=True, group="keygen", exit_on_error=False)
+        session = self.session
+        in_thread(
+            self,
+            lambda: session.enroll_keyfile(name, path, secret, secret),
+            self.show_fingerprint,
+            self.ceremony.show_error,
+            group="keygen",
+            hint="check the medium and try again; nothing was enrolled",
+        )
 
     # The fingerprint, confirmed -----------------------------------------------------------
 

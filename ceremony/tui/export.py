@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session import ExportView, VerifyView
-from ceremony.flows.session_steps import DONE, Steps
+from ceremony.guided.steps import Ceremony, Step
+from ceremony.guided.views import ExportView, VerifyView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
@@ -35,9 +35,9 @@ class ExportScreen(CeremonyScreen[None]):
     def compose(self) -> ComposeResult:
         # The steps of the ceremony being exported, kept for the done screen: once exported,
         # the workspace starts the next (periodic) ceremony.
-        self.steps = self.session.steps()
+        self.steps = self.session.ceremony()
         yield TitleBar()
-        yield StepIndicator(self.steps, "export")
+        yield StepIndicator(self.steps, Step.EXPORT)
         with VerticalScroll():
             yield Static("Verify and export", id="title")
             yield Static(id="status")
@@ -90,7 +90,7 @@ class ExportDoneScreen(CeremonyScreen[None]):
         Binding("escape,enter", "app.pop_screen", "Home", priority=True),
     ]
 
-    def __init__(self, view: ExportView, steps: Steps) -> None:
+    def __init__(self, view: ExportView, steps: Ceremony) -> None:
         super().__init__()
         self.view = view
         self.steps = steps
@@ -98,7 +98,7 @@ class ExportDoneScreen(CeremonyScreen[None]):
     def compose(self) -> ComposeResult:
         v = self.view
         yield TitleBar()
-        yield StepIndicator(self.steps, DONE)
+        yield StepIndicator(self.steps, Step.DONE)
         with VerticalScroll():
             verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
             yield Static(

@@ -11,10 +11,16 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session import HomeView
-from ceremony.flows.session_steps import DONE, INITIAL, Steps
+from ceremony.guided.steps import INITIAL, Ceremony, Step
+from ceremony.guided.views import HomeView
 from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.messages import GoTo
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text, roles_table
+
+
+def go(step: Step) -> str:
+    """The binding action that goes to `step`."""
+    return f"go('{step.name}')"
 
 
 class HomeScreen(CeremonyScreen[None]):
@@ -30,22 +36,22 @@ class HomeScreen(CeremonyScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next_step", "Next step", priority=True),
-        Binding("n", "go('plan')", "Initial", show=False),
-        Binding("r", "go('review')", "Review"),
-        Binding("s", "go('sign')", "Sign"),
-        Binding("e", "go('export')", "Export"),
-        Binding("v", "go('verify')", "Verify", show=False),
-        Binding("c", "go('rollcall')", "Roll call", show=False),
-        Binding("g", "go('resign')", "Re-sign", show=False),
-        Binding("d", "go('delegations')", "Delegations", show=False),
-        Binding("t", "go('root')", "Root", show=False),
-        Binding("x", "go('revoke')", "Revoke", show=False),
-        Binding("k", "go('opening')", "Machine and clock", show=False),
+        Binding("n", go(Step.PLAN), "Initial", show=False),
+        Binding("r", go(Step.REVIEW), "Review"),
+        Binding("s", go(Step.SIGNING), "Sign"),
+        Binding("e", go(Step.EXPORT), "Export"),
+        Binding("v", go(Step.VERIFY), "Verify", show=False),
+        Binding("c", go(Step.ROLLCALL), "Roll call", show=False),
+        Binding("g", go(Step.RESIGN), "Re-sign", show=False),
+        Binding("d", go(Step.DELEGATIONS), "Delegations", show=False),
+        Binding("t", go(Step.ROOT), "Root", show=False),
+        Binding("x", go(Step.REVOKE), "Revoke", show=False),
+        Binding("k", go(Step.OPENING), "Machine and clock", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(INITIAL, DONE, id="steps")
+        yield StepIndicator(INITIAL, Step.DONE, id="steps")
         with VerticalScroll():
             yield Static(id="alarm", markup=False)
             yield Static(id="clock", markup=False)
@@ -71,18 +77,18 @@ class HomeScreen(CeremonyScreen[None]):
     def refresh_view(self) -> None:
         try:
             view = self.session.home()
-            steps, step = self.session.step_now()
+            ceremony, step = self.session.step_now()
         except CeremonyError as e:
             self.query_one("#next", Static).update(f"Cannot read the workspace: {e.message}")
             self.ceremony.show_error(e)
             return
-        self.show(view, steps, step)
+        self.show(view, ceremony, step)
 
-    def show(self, view: HomeView, steps: Steps, step: int | None) -> None:
+    def show(self, view: HomeView, ceremony: Ceremony, step: Step) -> None:
         self.app.sub_title = (
             f"{view.repository or 'new ceremony'}{' (practice)' if view.practice else ''}"
         )
-        self.query_one("#steps", StepIndicator).set_step(steps, step)
+        self.query_one("#steps", StepIndicator).set_step(ceremony, step)
         alarm = self.query_one("#alarm", Static)
         alarm.display = bool(view.warnings)
         alarm.update("\n".join(f"⚠ {line}" for line in view.warnings))
@@ -121,7 +127,6 @@ class HomeScreen(CeremonyScreen[None]):
             return
         self.action_go(action)
 
-    def action_go(self, where: str) -> None:
-        from ceremony.tui.navigation import open_step
-
-        open_step(self.ceremony, where)
+    def action_go(self, where: str | Step) -> None:
+        """Go to a step: a `Step`, or its name in a binding's action."""
+        self.post_message(GoTo(where if isinstance(where, Step) else Step[where]))

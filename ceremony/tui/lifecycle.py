@@ -17,37 +17,37 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ceremony.errors import CeremonyError
-from ceremony.flows import session_lifecycle as life
-from ceremony.flows.session_steps import PERIODIC, REVOCATION
-from ceremony.tui.base import CeremonyScreen, SessionApp
+from ceremony.guided import lifecycle as life
+from ceremony.guided.steps import Step, ceremony_of_change
+from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.modals import ConfirmModal
 from ceremony.tui.widgets import StepIndicator, TitleBar
 
 TITLES = {
-    "resign": "Re-sign before expiry",
-    "root": "Change root: keyholders, thresholds, online keys, expiry",
-    "delegations": "Change delegations",
-    "revoke": "Emergency revocation: remove a lost or stolen key",
+    Step.RESIGN: "Re-sign before expiry",
+    Step.ROOT: "Change root: keyholders, thresholds, online keys, expiry",
+    Step.DELEGATIONS: "Change delegations",
+    Step.REVOKE: "Emergency revocation: remove a lost or stolen key",
 }
 # (field id, label) per screen; the RadioSet, when any, chooses the action.
-FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "resign": (("roles", "Roles to re-sign"), ("days", "Expires in days (blank: plan)")),
-    "root": (
+FIELDS: dict[Step, tuple[tuple[str, str], ...]] = {
+    Step.RESIGN: (("roles", "Roles to re-sign"), ("days", "Expires in days (blank: plan)")),
+    Step.ROOT: (
         ("name", "Keyholder (or key name)"),
         ("file", "Public key file"),
         ("role", "Role(s)"),
         ("number", "Threshold (or days)"),
     ),
-    "delegations": (
+    Step.DELEGATIONS: (
         ("name", "Delegation name"),
         ("signers", "Signers"),
         ("threshold", "Threshold"),
         ("paths", "Paths"),
     ),
-    "revoke": (("name", "Keyholder to revoke"), ("file", "Replacement key file")),
+    Step.REVOKE: (("name", "Keyholder to revoke"), ("file", "Replacement key file")),
 }
-ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "root": (
+ACTIONS: dict[Step, tuple[tuple[str, str], ...]] = {
+    Step.ROOT: (
         ("threshold", "set a role's threshold (role, threshold)"),
         ("add", "add a keyholder (keyholder, key file, roles)"),
         ("remove", "remove a keyholder (keyholder)"),
@@ -55,7 +55,7 @@ ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("online", "set the online key of snapshot or timestamp (role, key file, key name)"),
         ("expiry", "set a role's expiry (role, days from now)"),
     ),
-    "delegations": (
+    Step.DELEGATIONS: (
         ("add", "add a delegation (name, signers, threshold, paths)"),
         ("remove", "remove a delegation (name)"),
     ),
@@ -79,14 +79,14 @@ class LifecycleScreen(CeremonyScreen[bool]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: Step) -> None:
         super().__init__()
         self.kind = kind
 
     def compose(self) -> ComposeResult:
-        steps = REVOCATION if self.kind == "revoke" else PERIODIC
+        ceremony = ceremony_of_change(self.kind)
         yield TitleBar()
-        yield StepIndicator(steps, steps.names[0])
+        yield StepIndicator(ceremony, ceremony.first)
         with VerticalScroll():
             yield Static(TITLES[self.kind], id="title")
             yield Static(id="context", markup=False)
@@ -109,7 +109,7 @@ class LifecycleScreen(CeremonyScreen[bool]):
     def show_context(self, lost: tuple[str, ...] = ()) -> None:
         context = self.query_one("#context", Static)
         try:
-            if self.kind == "revoke":
+            if self.kind is Step.REVOKE:
                 possible, lines = life.reachability_lines(self.session, lost)
                 verdict = "still possible" if possible else "NOT POSSIBLE"
                 context.update(f"Who can still sign ({verdict}):\n" + "\n".join(lines))
@@ -121,7 +121,7 @@ class LifecycleScreen(CeremonyScreen[bool]):
             context.update(f"{e.message}\n{e.hint}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self.kind == "revoke" and event.input.id == "name":
+        if self.kind is Step.REVOKE and event.input.id == "name":
             name = event.value.strip()
             self.show_context((name,) if name else ())
 
@@ -134,15 +134,15 @@ class LifecycleScreen(CeremonyScreen[bool]):
 
     def intent(self) -> Callable[[], tuple[str, ...]]:
         session = self.session
-        if self.kind == "resign":
+        if self.kind is Step.RESIGN:
             roles = self.value("roles").replace(",", " ").split()
             days_text = self.value("days")
             days = int(days_text) if days_text.isdigit() else None
             return lambda: life.resign_roles(session, roles, days)
-        if self.kind == "revoke":
+        if self.kind is Step.REVOKE:
             name, file = self.value("name"), self.value("file")
             return lambda: life.revoke_keyholder(session, name, Path(file) if file else None)
-        if self.kind == "root":
+        if self.kind is Step.ROOT:
             action = self.action()
             values = [self.value(f) for f in ("name", "file", "role", "number")]
             return lambda: life.root_change(session, action, *values)
@@ -163,7 +163,7 @@ class LifecycleScreen(CeremonyScreen[bool]):
                 self.notify("Staged. Next: review it with everyone present.")
                 self.dismiss(True)
 
-        if self.kind == "revoke":
+        if self.kind is Step.REVOKE:
             name = self.value("name")
 
             def confirmed(yes: bool | None) -> None:
@@ -184,13 +184,3 @@ class LifecycleScreen(CeremonyScreen[bool]):
 
     def action_back(self) -> None:
         self.dismiss(False)
-
-
-def open_lifecycle(app: SessionApp, where: str) -> None:
-    from ceremony.tui.navigation import open_step
-
-    def staged(ok: bool | None) -> None:
-        if ok:
-            open_step(app, "review")
-
-    app.push_screen(LifecycleScreen(where), staged)

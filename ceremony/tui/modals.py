@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from ceremony.errors import CeremonyError
+from ceremony.tui.workers import in_thread
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -241,23 +242,14 @@ class WorkingModal(ModalScreen[WorkDone]):
         self.set_interval(0.5, self.tick)
         work, self._work = self._work, None  # the closure may hold a PIN: keep no reference
         assert work is not None
-        app = self.app
-
-        def run() -> None:
-            try:
-                done = WorkDone(value=work())
-            except CeremonyError as e:
-                done = WorkDone(error=e)
-            except Exception as e:  # a device library failing in an unexpected way
-                done = WorkDone(
-                    error=CeremonyError(
-                        f"the device failed: {type(e).__name__}",
-                        "check the device and try again; nothing was enrolled",
-                    )
-                )
-            app.call_from_thread(self.finish, done)
-
-        self.run_worker(run, thread=True, group="device-work", exit_on_error=False)
+        in_thread(
+            self,
+            work,
+            lambda value: self.finish(WorkDone(value=value)),
+            lambda error: self.finish(WorkDone(error=error)),
+            group="device-work",
+            hint="check the device and try again; nothing was enrolled",
+        )
 
     def tick(self) -> None:
         if not self.finished:

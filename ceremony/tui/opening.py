@@ -17,9 +17,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session_transcript import EnvironmentView
+from ceremony.guided.transcript import EnvironmentView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import TitleBar
+from ceremony.tui.workers import in_thread
 
 
 class OpeningScreen(CeremonyScreen[bool]):
@@ -61,17 +62,14 @@ class OpeningScreen(CeremonyScreen[bool]):
         if not self.check and self.session.environment is not None:
             self.show(self.session.environment)
             return
-        session, app = self.session, self.ceremony
-
-        def work() -> None:
-            try:
-                view = session.check_environment()
-            except CeremonyError as e:
-                app.call_from_thread(self.failed, e)
-                return
-            app.call_from_thread(self.show, view)
-
-        self.run_worker(work, thread=True, group="environment", exit_on_error=False)
+        in_thread(
+            self,
+            self.session.check_environment,
+            self.show,
+            self.failed,
+            group="environment",
+            hint="the machine's facts could not be read; the ceremony can go on without them",
+        )
 
     def failed(self, error: CeremonyError) -> None:
         self.query_one("#facts", Static).update(f"The facts were not recorded: {error.message}")

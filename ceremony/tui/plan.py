@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ceremony.errors import CeremonyError, WorkspaceError
-from ceremony.flows.session_plan import (
+from ceremony.guided.plan import (
     TEMPLATE_TITLES,
     TEMPLATES,
     DelegationDraft,
@@ -24,6 +24,7 @@ from ceremony.flows.session_plan import (
     RoleDraft,
     with_template,
 )
+from ceremony.guided.steps import Step
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar
 
@@ -100,7 +101,7 @@ class PlanScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "plan")
+        yield StepIndicator(self.session.ceremony(), Step.PLAN)
         with VerticalScroll():
             yield Static("Load a plan file written by hand (path, Enter), or build one below.")
             with Horizontal():

@@ -14,7 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from ceremony.flows.session import ReviewView
+from ceremony.guided.steps import Step
+from ceremony.guided.views import ReviewView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.qr import QRCode
 from ceremony.tui.widgets import StepIndicator, TitleBar
@@ -88,7 +89,7 @@ class ReviewScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "review")
+        yield StepIndicator(self.session.ceremony(), Step.REVIEW)
         yield Static(id="role-line")
         yield Static(id="agreed", markup=False)
         with TabbedContent(initial="summary", id="tabs"):

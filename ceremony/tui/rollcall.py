@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ceremony.guided.steps import Step
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.widgets import StepIndicator, TitleBar
 
@@ -30,7 +31,7 @@ class RollCallScreen(CeremonyScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "roll call")
+        yield StepIndicator(self.session.ceremony(), Step.ROLLCALL)
         with VerticalScroll():
             yield Static(
                 "Roll call: everyone present, and as what. Type a name and a role "

@@ -15,10 +15,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ceremony.errors import CeremonyError
-from ceremony.flows.session import TurnCandidate, TurnResult
+from ceremony.guided.steps import INITIAL, Ceremony, Step
+from ceremony.guided.turns import Turn
+from ceremony.guided.views import TurnCandidate, TurnResult
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.device import DeviceScreen
+from ceremony.tui.messages import GoTo
 from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
 
 
@@ -37,27 +39,30 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "signing")
+        yield StepIndicator(INITIAL, Step.SIGNING)  # the ceremony's own steps on refresh
         yield Static("Signing turn: who signs now? (Up/Down, Enter)", id="title")
         yield OptionList(id="keyholders")
         with VerticalScroll():
             yield Static(id="progress")
         yield Footer()
 
+    in_turn = False
+
     def on_mount(self) -> None:
         self.refresh_view()
 
     def on_screen_resume(self) -> None:
-        self.refresh_view()
+        # Between the screens of a turn this list is not shown: the turn works from its own
+        # reading of the workspace, and the list is read again when the turn is over.
+        if not self.in_turn:
+            self.refresh_view()
 
     def refresh_view(self) -> None:
-        try:
-            candidates = self.session.turn_candidates()
-            progress = self.session.progress()
-        except CeremonyError as e:
-            self.ceremony.show_error(e)
+        listing = self.ceremony.attempt(self.session.signing_list)
+        if listing is None:
             return
-        self.candidates = {c.name: c for c in candidates}
+        candidates = listing.candidates
+        self.candidates = {c.id: c for c in candidates}
         options = self.query_one("#keyholders", OptionList)
         options.clear_options()
         for c in candidates:
@@ -65,53 +70,66 @@ class ChooseKeyholderScreen(CeremonyScreen[None]):
                 prompt = f"{c.label}  → to sign: {', '.join(c.to_sign)}"
             else:
                 prompt = f"{c.label}  (nothing left to sign)"
-            options.add_option(Option(prompt, id=c.name, disabled=not c.to_sign))
-        all_met = bool(progress) and all(p.met for p in progress)
+            options.add_option(Option(prompt, id=c.id, disabled=not c.to_sign))
         title = self.query_one("#title", Static)
-        if all_met:
+        if listing.all_met:
             title.update("Every threshold is met: press e to verify and export.")
         else:
             title.update("Signing turn: who signs now? (Up/Down, Enter)")
         text = Text("Signatures so far\n", style="bold")
-        text.append_text(progress_text(progress))
+        text.append_text(progress_text(listing.progress))
         self.query_one("#progress", Static).update(text)
-        steps = self.session.steps()
-        self.query_one(StepIndicator).set_step(steps, steps.index("signing"))
+        self.query_one(StepIndicator).set_step(listing.ceremony, Step.SIGNING)
         enabled = [i for i, c in enumerate(candidates) if c.to_sign]
         if enabled:
             options.highlighted = enabled[0]
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        name = event.option.id
-        if name is None or name not in self.candidates:
+        key = event.option.id
+        if key is None or key not in self.candidates:
             return
-        self.start_turn(self.candidates[name])
+        self.start_turn(self.candidates[key])
 
     def start_turn(self, candidate: TurnCandidate) -> None:
+        """Plan the turn (the workspace's one reading for it), then the keyholder confirms by
+        name, checks the device, types the secret and signs."""
+        turn = self.ceremony.attempt(lambda: self.session.plan_turn(candidate))
+        if turn is None:
+            return
+        self.in_turn = True
+
+        def over() -> None:
+            self.in_turn = False
+            self.refresh_view()
+
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self.app.push_screen(DeviceScreen(candidate), signed)
+                self.app.push_screen(DeviceScreen(turn), signed)
+            else:
+                over()
 
         def signed(result: TurnResult | None) -> None:
             if result is None:
+                over()
                 return
 
             def handed_over(_: None) -> None:
-                self.app.push_screen(HandoverScreen(all_met=result.all_met), after_handover)
+                self.app.push_screen(
+                    HandoverScreen(turn.ceremony, all_met=result.all_met), after_handover
+                )
 
-            self.app.push_screen(TurnResultScreen(result), handed_over)
+            self.app.push_screen(TurnResultScreen(result, turn.ceremony), handed_over)
 
-        def after_handover(next_step: str | None) -> None:
-            if next_step == "export":
+        def after_handover(next_step: Step | None) -> None:
+            over()
+            if next_step is Step.EXPORT:
                 self.action_export()
 
-        self.app.push_screen(ConfirmNameScreen(candidate), confirmed)
+        self.app.push_screen(ConfirmNameScreen(turn), confirmed)
 
     def action_export(self) -> None:
-        from ceremony.tui.navigation import open_step
-
-        open_step(self.ceremony, "export")
+        self.post_message(GoTo(Step.EXPORT))
 
 
 class ConfirmNameScreen(CeremonyScreen[bool]):
@@ -124,19 +142,20 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back")]
 
-    def __init__(self, candidate: TurnCandidate) -> None:
+    def __init__(self, turn: Turn) -> None:
         super().__init__()
-        self.candidate = candidate
+        self.turn = turn
+        self.candidate = turn.candidate
 
     def compose(self) -> ComposeResult:
         c = self.candidate
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "signing")
+        yield StepIndicator(self.turn.ceremony, Step.SIGNING)
         with VerticalScroll(), Vertical():
             yield Static(c.label, id="who", markup=False)
             yield Static(f"keyid {c.keyid}", markup=False)
             yield Static(f"About to sign: {', '.join(c.to_sign)}", markup=False)
-            yield Static(id="fingerprints", markup=False)
+            yield Static("\n".join(self.turn.fingerprints), id="fingerprints", markup=False)
             yield Static(
                 f"{c.name}: if these are the fingerprints everyone read aloud, type your own "
                 "name to confirm.",
@@ -146,15 +165,6 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        lines: list[str] = []
-        reviews = self.ceremony.attempt(self.session.reviews)
-        wanted = set(self.candidate.to_sign)
-        for item in reviews or ():
-            if f"{item.role} v{item.version}" in wanted:
-                lines.append(
-                    f"  {item.role} v{item.version}: {' '.join(item.fingerprint_hex.split())}"
-                )
-        self.query_one("#fingerprints", Static).update("\n".join(lines))
         self.query_one("#name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -177,14 +187,15 @@ class TurnResultScreen(CeremonyScreen[None]):
         Binding("enter,h", "handover", "Hand over", priority=True),
     ]
 
-    def __init__(self, result: TurnResult) -> None:
+    def __init__(self, result: TurnResult, ceremony: Ceremony) -> None:
         super().__init__()
         self.result = result
+        self.steps = ceremony
 
     def compose(self) -> ComposeResult:
         r = self.result
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "signing")
+        yield StepIndicator(self.steps, Step.SIGNING)
         with VerticalScroll():
             lines = [f"✓ {r.keyholder} signed {role}; verified and stored" for role in r.signed]
             lines += [f"  {r.keyholder} had already signed {role}" for role in r.already_signed]
@@ -209,9 +220,10 @@ class TurnResultScreen(CeremonyScreen[None]):
         self.dismiss(None)
 
 
-class HandoverScreen(CeremonyScreen[str | None]):
+class HandoverScreen(CeremonyScreen[Step | None]):
     """Between keyholders: nothing personal is left on screen. When every threshold is met,
-    nobody else is called: the coordinator verifies and exports (dismissed with "export")."""
+    nobody else is called: the coordinator verifies and exports (dismissed with
+    Step.EXPORT)."""
 
     DEFAULT_CSS = """
     HandoverScreen Vertical { padding: 1 2; }
@@ -223,8 +235,9 @@ class HandoverScreen(CeremonyScreen[str | None]):
         Binding("escape", "back", "Signing list"),
     ]
 
-    def __init__(self, *, all_met: bool = False) -> None:
+    def __init__(self, ceremony: Ceremony, *, all_met: bool = False) -> None:
         super().__init__()
+        self.steps = ceremony
         self.all_met = all_met
 
     def compose(self) -> ComposeResult:
@@ -233,7 +246,7 @@ class HandoverScreen(CeremonyScreen[str | None]):
             "of your turn is left on this screen."
         )
         yield TitleBar()
-        yield StepIndicator(self.session.steps(), "signing")
+        yield StepIndicator(self.steps, Step.SIGNING)
         with Vertical():
             if self.all_met:
                 yield Static("Every threshold is met", id="handover")
@@ -257,7 +270,7 @@ class HandoverScreen(CeremonyScreen[str | None]):
         self.dismiss(None)
 
     def action_export(self) -> None:
-        self.dismiss("export")
+        self.dismiss(Step.EXPORT)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -8,25 +8,25 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from ceremony.flows.session import ProposalProgress, RoleRow
-from ceremony.flows.session_steps import Steps
+from ceremony.guided.steps import Ceremony, Step
+from ceremony.guided.views import ProposalProgress, RoleRow
 
 URGENCY_STYLE = {"expired": "bold red", "urgent": "red", "soon": "yellow", "ok": "green"}
 
 
-def step_text(steps: Steps, current: int | None) -> Text:
+def step_text(ceremony: Ceremony, current: int | None) -> Text:
     """`plan ✓ > roll call ✓ > [KEYS] > review > signing > export`: the steps of the ceremony
     in progress, with the current one marked."""
     text = Text()
-    for index, name in enumerate(steps.names):
+    for index, step in enumerate(ceremony.steps):
         if index:
             text.append(" > ", style="dim")
         if current is not None and index < current:
-            text.append(f"{name} ✓", style="green")
+            text.append(f"{step.label} ✓", style="green")
         elif index == current:
-            text.append(f"[{name.upper()}]", style="bold reverse")
+            text.append(f"[{step.label.upper()}]", style="bold reverse")
         else:
-            text.append(name, style="dim")
+            text.append(step.label, style="dim")
     return text
 
 
@@ -35,13 +35,14 @@ class StepIndicator(Static):
 
     DEFAULT_CSS = "StepIndicator { height: 1; padding: 0 1; }"
 
-    def __init__(self, steps: Steps, step: str, *, id: str | None = None) -> None:
+    def __init__(self, ceremony: Ceremony, step: Step, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.set_step(steps, steps.index(step))
+        self.set_step(ceremony, step)
 
-    def set_step(self, steps: Steps, current: int | None) -> None:
+    def set_step(self, ceremony: Ceremony, step: Step) -> None:
+        current = ceremony.index(step)
         self.display = current is not None
-        self.update(step_text(steps, current))
+        self.update(step_text(ceremony, current))
 
 
 def progress_text(proposals: Sequence[ProposalProgress]) -> Text:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from ceremony.cli import main
-from ceremony.flows.session import RoleRow, SetProgress
-from ceremony.flows.session_plan import default_draft, draft_lines
+from ceremony.guided.plan import default_draft, draft_lines
+from ceremony.guided.views import RoleRow, SetProgress
 from ceremony.model.wording import progress_words, threshold_words
 from tests.conftest import TestKey
 from tests.revocation_helpers import export_initial, new_key, sign_expected

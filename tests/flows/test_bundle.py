@@ -29,7 +29,7 @@ from ceremony.cli import commands, main
 from ceremony.errors import ExportError
 from ceremony.flows.bundle import check_rstuf_export, write_bundle
 from ceremony.flows.calendar import policy_bytes
-from ceremony.flows.export import export
+from ceremony.flows.export import ExportResult, export
 from ceremony.flows.initial import init_workspace, json_bytes
 from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.flows.state import load_state
@@ -52,6 +52,11 @@ fixed_recorder = partial(Recorder, clock=lambda: NOW, new_id=lambda: CEREMONY_ID
 
 
 # Deterministic keys and ceremonies ---------------------------------------------------------------
+
+
+def exported(result: ExportResult) -> tuple[dict[str, str], tuple[str, ...]]:
+    """What `write_bundle` takes of an export: its files' digests and its notices."""
+    return {f.path: f.sha256 for f in result.files}, result.notices
 
 
 def fixed_signer(name: str) -> CryptoSigner:
@@ -98,7 +103,7 @@ def exported_bundle(tmp_path: Path) -> Path:
     with contextlib.chdir(tmp_path):
         out = Path("out")
         result = export(workspace, out, NOW, bundle=False, recorder=fixed_recorder)
-        write_bundle(workspace, out, result, NOW, tool_version=TOOL_VERSION)
+        write_bundle(workspace, out, *exported(result), NOW, tool_version=TOOL_VERSION)
     return tmp_path / "out"
 
 
@@ -285,7 +290,7 @@ def test_bundle_never_overwrites_and_writes_nothing_on_a_clash(tmp_path: Path) -
     (out / "record.md").write_text("precious")
     before = tree_digest(out)
     with pytest.raises(ExportError, match="already exists"):
-        write_bundle(workspace, out, result, NOW)
+        write_bundle(workspace, out, *exported(result), NOW)
     assert tree_digest(out) == before
 
 
@@ -297,7 +302,7 @@ def test_bundle_refuses_metadata_changed_after_export(tmp_path: Path) -> None:
     target.write_bytes(target.read_bytes().replace(b'"version": 1', b'"version": 1 '))
     before = tree_digest(out)
     with pytest.raises(ExportError, match="changed after it was written"):
-        write_bundle(workspace, out, result, NOW)
+        write_bundle(workspace, out, *exported(result), NOW)
     assert tree_digest(out) == before
 
 
@@ -307,7 +312,7 @@ def test_transcript_is_copied_and_its_hashes_recorded(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = export(workspace, out, NOW, bundle=False)
     transcript = (workspace / "transcript.jsonl").read_bytes()  # with the export's events
-    write_bundle(workspace, out, result, NOW)
+    write_bundle(workspace, out, *exported(result), NOW)
     assert (out / "transcript.jsonl").read_bytes() == transcript
     manifest = json.loads((out / "manifest.json").read_text())
     final = transcript_final_hash(workspace)
@@ -333,7 +338,7 @@ def test_a_damaged_transcript_is_not_vouched_for(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"first", b"fir5t"))
     before = tree_digest(out)
     with pytest.raises(TranscriptError, match=f"line {first}:"):
-        write_bundle(workspace, out, result, NOW)
+        write_bundle(workspace, out, *exported(result), NOW)
     assert tree_digest(out) == before
 
 
@@ -411,7 +416,7 @@ def export_rstuf(tmp_path: Path, workspace: Path) -> Path:
     assert report.ok
     out = tmp_path / "out"
     result = export(workspace, out, NOW, bundle=False)
-    bundle = write_bundle(workspace, out, result, NOW, rstuf=True, rstuf_bins=16)
+    bundle = write_bundle(workspace, out, *exported(result), NOW, rstuf=True, rstuf_bins=16)
     assert bundle.rstuf_payloads
     return out
 
@@ -470,7 +475,7 @@ def test_without_rstuf_no_payload_is_written(tmp_path: Path) -> None:
     root = rstuf_root(1, ("alice", "bob"))
     workspace = rstuf_workspace(tmp_path, [root])
     out = tmp_path / "out"
-    write_bundle(workspace, out, export(workspace, out, NOW, bundle=False), NOW)
+    write_bundle(workspace, out, *exported(export(workspace, out, NOW, bundle=False)), NOW)
     assert not (out / "rstuf").exists()
 
 

@@ -9,8 +9,9 @@ import pytest
 from securesystemslib.signer import SSlibKey
 
 from ceremony.errors import CeremonyError, WrongSecretError
-from ceremony.flows.signing import device_text, sign_staged
+from ceremony.flows.signing import device_text
 from ceremony.flows.transcript import Recorder
+from ceremony.flows.turn import sign_staged
 from ceremony.model.roster import RosterKey
 from ceremony.model.transcript import TranscriptError
 from tests.conftest import SecretRecorder, TestKey, tree_digest

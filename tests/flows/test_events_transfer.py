@@ -12,9 +12,9 @@ import pytest
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.transcript import Recorder
 from ceremony.flows.transfer import MergeRefused, SignatureSource, merge, request, sign_request
+from ceremony.flows.turn import sign_staged
 from ceremony.model.detached import parse_signatures
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.transcript import TranscriptError

@@ -10,8 +10,8 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import ExportError
 from ceremony.flows.export import export
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
+from ceremony.flows.turn import sign_staged
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
 
 

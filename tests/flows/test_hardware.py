@@ -26,7 +26,7 @@ from ceremony.flows.hardware import (
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.flows.rehearse import rehearse
-from ceremony.flows.signing import sign_staged
+from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
 from ceremony.keys import pkcs11_tokens
 from ceremony.keys.pkcs11 import Pkcs11Signer

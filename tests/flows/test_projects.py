@@ -13,8 +13,8 @@ from ceremony.errors import CeremonyError
 from ceremony.flows import export as export_module
 from ceremony.flows import projects
 from ceremony.flows.export_layout import ExportPlan, plan_export
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
+from ceremony.flows.turn import sign_staged
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
 from tests.lifecycle_helpers import (
     PROJECTS_CSV,

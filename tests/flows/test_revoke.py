@@ -26,8 +26,8 @@ from ceremony.flows.proposals import edit
 from ceremony.flows.reachability import reachability
 from ceremony.flows.revoke import revoke
 from ceremony.flows.root_edits import replace_key
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
+from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import role_lines
 from ceremony.model.roster import RosterKey

@@ -13,8 +13,8 @@ from tuf.api.metadata import Metadata, Root
 
 from ceremony.errors import CeremonyError
 from ceremony.flows import root_edits
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
+from ceremony.flows.turn import sign_staged
 from ceremony.model.publickeys import public_key_to_dict
 from ceremony.model.roster import Roster
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest

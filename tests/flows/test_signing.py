@@ -15,8 +15,8 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import SigningError, WrongSecretError
 from ceremony.flows import devices
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
+from ceremony.flows.turn import sign_staged
 from tests.conftest import SecretRecorder, TestKey, tree_digest
 
 

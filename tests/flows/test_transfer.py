@@ -22,7 +22,6 @@ from ceremony.flows.proposals import edit
 from ceremony.flows.review import review
 from ceremony.flows.revoke import revoke
 from ceremony.flows.root_edits import add_keyholder, replace_key, set_online_key, set_threshold
-from ceremony.flows.signing import sign_staged
 from ceremony.flows.state import load_state
 from ceremony.flows.transfer import (
     MergeRefused,
@@ -33,6 +32,7 @@ from ceremony.flows.transfer import (
     request_review,
     sign_request,
 )
+from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
 from ceremony.keys.references import open_signer
 from ceremony.model.detached import DetachedSignature, parse_signatures, signatures_text

@@ -15,15 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.flows import session_files as files
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.flows.rehearse import example_plan
-from ceremony.flows.session import Session, SignFunction
-from ceremony.flows.session_export import TRANSFER_MEDIUM
-from ceremony.flows.session_files import Enrolled, Participant, WizardState
-from ceremony.flows.session_plan import default_draft
-from ceremony.flows.signing import sign_staged
+from ceremony.flows.turn import run_turn
+from ceremony.guided import wizard as files
+from ceremony.guided.export import TRANSFER_MEDIUM
+from ceremony.guided.plan import default_draft
+from ceremony.guided.session import Session
+from ceremony.guided.turns import RunTurn
+from ceremony.guided.wizard import Enrolled, Participant, WizardState
 from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
 from tests.softhsm import SoftHsm
 
@@ -117,7 +118,7 @@ MakeSession = Callable[..., Session]
 def make_session() -> MakeSession:
     def make(
         path: Path = FOLDER,
-        sign: SignFunction = sign_staged,
+        run_turn: RunTurn = run_turn,
         practice: bool = True,
         opening_checks: bool = False,
         sys_net: Path | None = None,
@@ -131,7 +132,7 @@ def make_session() -> MakeSession:
         return kind(
             path,
             now=lambda: NOW,
-            sign=sign,
+            run_turn=run_turn,
             search_roots=(),
             practice={n: secret_of(n) for n in KEYHOLDERS} if practice else None,
             opening_checks=opening_checks,

@@ -12,15 +12,17 @@ Without SoftHSM2 these tests skip locally and fail under CI=true (tests/softhsm.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from securesystemslib.signer import SecretsHandler
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ceremony.flows.session import SecretAsker
-from ceremony.flows.signing import SignOutcome, sign_staged
+from ceremony.flows.signing import SignOutcome
+from ceremony.flows.turn import TurnPlan, run_turn
 from ceremony.keys.pkcs11_errors import pin_flags_text
 from ceremony.keys.pkcs11_module import load_module
 from ceremony.tui.app import CeremonyApp
@@ -69,11 +71,10 @@ class SlowToken:
 
     def __call__(
         self,
-        workspace: Path,
-        keyholder: str,
+        plan: TurnPlan,
         reference: str,
-        secrets: SecretAsker,
-        roles: Sequence[str] | None,
+        secrets: SecretsHandler,
+        now: datetime,
     ) -> SignOutcome:
         def asked(what: str) -> str:
             if self.when == "before":
@@ -85,7 +86,7 @@ class SlowToken:
             self.go.wait(30)
             return pin
 
-        return sign_staged(workspace, keyholder, reference, asked, roles)
+        return run_turn(plan, reference, asked, now)
 
 
 async def to_pin_box(pilot: Pilot[None], token: Token) -> None:
@@ -142,7 +143,7 @@ async def test_c_while_the_token_is_slow_to_ask_for_the_pin_stops_before_the_log
     softhsm, keyid = token_folder
     token = alice_token(softhsm)
     device = SlowToken("before")
-    session = make_session(practice=False, sign=device)
+    session = make_session(practice=False, run_turn=device)
     review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -172,7 +173,7 @@ async def test_c_while_the_token_logs_in_lets_the_login_finish_and_keeps_the_sig
     softhsm, keyid = token_folder
     token = alice_token(softhsm)
     device = SlowToken("after")
-    session = make_session(practice=False, sign=device)
+    session = make_session(practice=False, run_turn=device)
     review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(120, 36)) as pilot:

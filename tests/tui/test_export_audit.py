@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from ceremony.flows import session_files as files
+from ceremony.guided import wizard as files
 from ceremony.keys.keyfile import decrypt_key_file
 from ceremony.tui.app import CeremonyApp
 from tests.revocation_helpers import sign_expected

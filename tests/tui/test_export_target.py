@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from ceremony.flows.session import Session
+from ceremony.guided.session import Session
 from ceremony.tui.app import CeremonyApp
 from tests.tui.conftest import MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import screen_text, shows, type_fast, type_text, typed, wait_for, wait_screen

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from ceremony.flows import session_files as files
-from ceremony.flows.session import DeviceCheck, Session
-from ceremony.flows.session_files import WizardState
-from ceremony.flows.session_plan import default_draft
+from ceremony.guided import wizard as files
+from ceremony.guided.plan import default_draft
+from ceremony.guided.session import Session
+from ceremony.guided.turns import Turn
+from ceremony.guided.views import DeviceCheck
+from ceremony.guided.wizard import WizardState
 from ceremony.tui.app import CeremonyApp
 from tests.tui.conftest import FOLDER, KEYHOLDERS, MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import (
@@ -43,10 +45,10 @@ class SlowCheck(Session):
         self.asked = threading.Event()
         self.answer = threading.Event()
 
-    def check_device(self, keyholder: str, reference: str) -> DeviceCheck:
+    def check_device(self, turn: Turn, reference: str) -> DeviceCheck:
         self.asked.set()
         self.answer.wait(30)
-        return super().check_device(keyholder, reference)
+        return super().check_device(turn, reference)
 
 
 def signed_by_all(session: Session) -> None:

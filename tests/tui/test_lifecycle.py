@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.flows.keygen import keygen_keyfile
-from ceremony.flows.session import Session
+from ceremony.guided.session import Session
 from ceremony.tui.app import CeremonyApp
 from tests.tui.conftest import NOW, MakeSession, key_file, review_all, secret_of
 from tests.tui.drive import screen_text, signing_turn, type_text, wait_screen

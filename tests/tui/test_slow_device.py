@@ -4,14 +4,15 @@ session's signing seam, keeps working while the keyholder presses keys."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from securesystemslib.signer import SecretsHandler
 from textual.widgets import Static
 
-from ceremony.flows.session import SecretAsker
-from ceremony.flows.signing import SignOutcome, sign_staged
+from ceremony.flows.signing import SignOutcome
+from ceremony.flows.turn import TurnPlan, run_turn
 from ceremony.tui.app import CeremonyApp
 from tests.tui.conftest import MakeSession, review_all, secret_of
 from tests.tui.drive import screen_name, type_text, wait_for, wait_screen
@@ -30,16 +31,15 @@ class SlowDevice:
 
     def __call__(
         self,
-        workspace: Path,
-        keyholder: str,
+        plan: TurnPlan,
         reference: str,
-        secrets: SecretAsker,
-        roles: Sequence[str] | None,
+        secrets: SecretsHandler,
+        now: datetime,
     ) -> SignOutcome:
         self.started.set()
         try:
             self.release.wait(30)
-            return sign_staged(workspace, keyholder, reference, secrets, roles)
+            return run_turn(plan, reference, secrets, now)
         finally:
             self.finished.set()
 
@@ -64,7 +64,7 @@ async def start_alice_turn(app: CeremonyApp, pilot: object) -> None:
 
 async def test_keys_work_while_the_device_signs(folder: Path, make_session: MakeSession) -> None:
     device = SlowDevice()
-    session = make_session(sign=device)
+    session = make_session(run_turn=device)
     review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -88,7 +88,7 @@ async def test_cancel_while_the_device_works_stores_nothing(
     folder: Path, make_session: MakeSession
 ) -> None:
     device = SlowDevice()
-    session = make_session(sign=device)
+    session = make_session(run_turn=device)
     review_all(session)
     app = CeremonyApp(session)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from ceremony.flows import session_files as files
 from ceremony.flows.hardware import list_tokens
-from ceremony.flows.session_files import WizardState
-from ceremony.flows.session_plan import default_draft
+from ceremony.guided import wizard as files
+from ceremony.guided.plan import default_draft
+from ceremony.guided.wizard import WizardState
 from ceremony.model.publickeys import format_keyid
 from ceremony.tui.app import CeremonyApp
 from ceremony.tui.enroll import EnrollScreen

@@ -15,9 +15,16 @@ transfer stick.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from ceremony.errors import ExportError
+from ceremony.flows.audit import audit_bundle
+from ceremony.flows.export import export as export_flow
+from ceremony.flows.verify import verify_directory
+from ceremony.flows.views import fit
+from ceremony.guided.folder import Folder
+from ceremony.guided.views import AuditView, ExportView, VerifyView
 
 TRANSFER_MEDIUM = Path("/media/transfer")
 """The transfer stick's mount point, as runbook R8 names it."""
@@ -79,3 +86,38 @@ def require_export_dir(text: str, medium: Path, mounted: bool) -> Path:
             "insert the transfer stick and press F5, or type another new, empty directory",
         )
     return path
+
+
+def export_view(folder: Folder, outdir: Path) -> ExportView:
+    """Export the workspace into `outdir`, verify it and audit the bundle (runbook R8, R9)."""
+    state = folder.state()
+    result = export_flow(state.workspace.path, outdir, folder.now())
+    report = verify_directory(outdir, None, folder.now())
+    folder.wizard.reviewed = []
+    folder.save()
+    return ExportView(
+        outdir=str(result.outdir),
+        promoted=result.promoted,
+        files=tuple(f"{f.sha256}  {f.path}" for f in result.files),
+        verify_lines=tuple(report.lines()),
+        ok=report.ok,
+        audit=audit_view(outdir, folder.now()),
+    )
+
+
+def audit_view(directory: Path, now: datetime) -> AuditView:
+    """`ceremony audit` of the bundle in `directory` (the export screen runs it on what it
+    wrote): its verdict and each disagreement."""
+    report = audit_bundle(directory, None, now)
+    shown = (*report.errors, *report.warnings)
+    return AuditView(
+        str(directory),
+        report.ok,
+        report.verdict(),
+        tuple(part for f in shown for part in fit(f.line())),
+    )
+
+
+def verify_view(directory: Path, now: datetime) -> VerifyView:
+    report = verify_directory(directory, None, now)
+    return VerifyView(str(directory), report.ok, tuple(report.lines()))

@@ -19,8 +19,8 @@ from ceremony.flows.reachability import reachability
 from ceremony.flows.resign import resign
 from ceremony.flows.revoke import revoke
 from ceremony.flows.root_edits import EditOutcome
-from ceremony.flows.session import Session
 from ceremony.flows.views import format_time
+from ceremony.guided.session import Session
 
 
 def _workspace(session: Session) -> Path:

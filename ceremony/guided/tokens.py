@@ -167,11 +167,12 @@ def generate(
 @dataclass(frozen=True)
 class TokenDevice:
     """A token offered in a signing turn: whether it holds the expected key, read before any
-    PIN, and the reference to sign with."""
+    PIN, and the reference to sign with; for a token that does not, why it is refused."""
 
     reference: str
     description: str
     holds_expected_key: bool
+    refusal: str = ""
 
 
 def modules_for(reference: str, defaults: Sequence[str]) -> tuple[str, ...]:
@@ -223,38 +224,10 @@ def token_devices(
                     ),
                     f"{token.description}: not {keyholder}'s key (on it: {labels})",
                     False,
+                    refusal=f"{token.description} does not hold {keyholder}'s key {keyid} "
+                    f"(on it: {labels})",
                 )
             )
         if not listing.tokens:
             notes.append(f"PKCS#11 module {module}: no token plugged in")
     return tuple(found), tuple(notes)
-
-
-def complete_token_reference(reference: str, keyholder: str, keyid: str) -> str:
-    """A `pkcs11:` reference naming a token but no key, completed with the token's key that
-    is `keyid`; refused, listing the keys on it, when the token does not hold it."""
-    if not reference.startswith("pkcs11:"):
-        return reference
-    uri = parse_pkcs11_uri(reference)
-    if uri.names_key or not uri.names_token or not uri.module_path:
-        return reference
-    listing = tokens(uri.module_path)
-    matching = [
-        t
-        for t in listing.tokens
-        if (uri.token is None or t.label == uri.token)
-        and (uri.serial is None or t.serial == uri.serial)
-    ]
-    for token in matching:
-        for key in token.keys:
-            if key.keyid == keyid and key.reference:
-                return key.reference
-    on_it = "; ".join(
-        f"{t.description}: " + (", ".join(f'"{k.label}"' for k in t.keys) or "no keys visible")
-        for t in matching
-    )
-    raise DeviceError(
-        f"{uri.token_text()} does not hold {keyholder}'s key {keyid} "
-        f"({on_it or 'no such token is plugged in'})",
-        f"plug in the token that holds {keyholder}'s enrolled key",
-    )

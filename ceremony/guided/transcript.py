@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.errors import WorkspaceError
-from ceremony.flows.session_files import Enrolled, Participant
 from ceremony.flows.transcript import (
     MAX_NOTE_CHARS,
     Recorder,
@@ -26,6 +25,7 @@ from ceremony.flows.transcript import (
     network_warnings,
     record_environment,
 )
+from ceremony.guided.wizard import Enrolled, Participant
 from ceremony.model.transcript import format_time, parse_time
 from ceremony.store.environment import EnvironmentFacts, gather
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 import textwrap
 
-from ceremony.cli import commands, tui_entry
+from ceremony.cli import commands
 from ceremony.cli.confirm import confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
@@ -19,7 +19,6 @@ from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
-from ceremony.flows.session_rehearsal import prepare_practice
 from ceremony.flows.signing import sign_staged, turn_to_sign
 from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
@@ -138,18 +137,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rehearse(args: argparse.Namespace) -> int:
-    if not args.headless:
-        tui_entry.require_terminal(
-            "ceremony rehearse", "run `ceremony rehearse --headless` for the scripted practice"
-        )
-        practice = prepare_practice(args.out, commands.now())
-        try:
-            code = tui_entry.open_tui(practice.folder, practice.secrets)
-        finally:
-            practice.close()
-        commands.out(f"the practice ceremony is in {practice.folder}")
-        return code
+def cmd_rehearse_headless(args: argparse.Namespace) -> int:
+    """`ceremony rehearse --headless` (the TUI's rehearsal: ceremony.cli.tui_entry)."""
     result = rehearse(args.out, commands.now(), commands.out)
     commands.out("")
     commands.out(f"rehearsal complete; the exported repository is in {result.export_dir}")

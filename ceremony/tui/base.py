@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual import events
 from textual.app import App
 from textual.screen import Screen
 
 from ceremony.errors import CeremonyError
-from ceremony.flows.session import Session
 from ceremony.tui.keystrokes import KeyGate, KeyHold
 from ceremony.tui.modals import ErrorModal
+
+if TYPE_CHECKING:  # the session's module is loaded after the first frame (tui/start.py)
+    from ceremony.flows.session import Session
 
 T = TypeVar("T")
 
@@ -24,9 +26,12 @@ class SessionApp(App[None]):
     is there when it is handled, none lost between screens. Ctrl+Q quits at once.
     """
 
-    def __init__(self, session: Session) -> None:
+    session: Session  # set once the workspace is open (tui/start.py)
+
+    def __init__(self, session: Session | None = None) -> None:
         super().__init__()
-        self.session = session
+        if session is not None:
+            self.session = session
         self.keys = KeyGate(self, passthrough=("ctrl+q",))
 
     async def on_event(self, event: events.Event) -> None:

@@ -23,6 +23,7 @@ class HomeScreen(CeremonyScreen[None]):
     HomeScreen #next { padding: 0 1; margin: 1 0; border: round $accent; }
     HomeScreen #roles { padding: 0 1; }
     HomeScreen #progress { padding: 0 1; margin-top: 1; }
+    HomeScreen #adopt { padding: 0 1; margin-bottom: 1; }
     HomeScreen #people { padding: 0 1; margin-top: 1; color: $text-muted; }
     HomeScreen #practice { padding: 0 1; color: $warning; }
     HomeScreen #alarm { padding: 0 1; background: $error; color: $text; text-style: bold; }
@@ -31,6 +32,7 @@ class HomeScreen(CeremonyScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next_step", "Next step", priority=True),
         Binding("n", "go('plan')", "Initial", show=False),
+        Binding("a", "go('adopt')", "Adopt", show=False),
         Binding("r", "go('review')", "Review"),
         Binding("s", "go('sign')", "Sign"),
         Binding("e", "go('export')", "Export"),
@@ -52,6 +54,11 @@ class HomeScreen(CeremonyScreen[None]):
             yield Static(id="practice")
             yield Static(id="where")
             yield Static(id="next")
+            yield Static(
+                "Or adopt an existing repository (a): a TUF repository another tool made, "
+                "with its keys, for its next ceremony here.",
+                id="adopt",
+            )
             yield Static(id="roles")
             yield Static(id="progress")
             yield Static(id="people")
@@ -99,6 +106,7 @@ class HomeScreen(CeremonyScreen[None]):
         next_text.append(view.next_step.text)
         next_text.append("  (Enter)", style="dim")
         self.query_one("#next", Static).update(next_text)
+        self.query_one("#adopt", Static).display = view.workspace is None
         roles = self.query_one("#roles", Static)
         roles.display = bool(view.roles)
         if view.roles:

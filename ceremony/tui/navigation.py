@@ -25,6 +25,7 @@ def flow_available(module: str) -> bool:
 
 
 def open_step(app: SessionApp, where: str) -> None:
+    from ceremony.tui.adopt import AdoptScreen
     from ceremony.tui.enroll import EnrollScreen
     from ceremony.tui.export import ExportScreen, VerifyScreen
     from ceremony.tui.opening import OpeningScreen
@@ -42,7 +43,7 @@ def open_step(app: SessionApp, where: str) -> None:
 
         return follow
 
-    if where in ("plan", "rollcall", "enroll") and session.workspace is not None:
+    if where in ("plan", "rollcall", "enroll", "adopt") and session.workspace is not None:
         if where == "rollcall":
             app.push_screen(RollCallScreen())
             return
@@ -69,6 +70,8 @@ def open_step(app: SessionApp, where: str) -> None:
             app.push_screen(OpeningScreen(check=False), lambda _: open_step(app, "review"))
         else:
             open_step(app, "review")
+    elif where == "adopt":
+        app.push_screen(AdoptScreen())
     elif where == "opening":
         app.push_screen(OpeningScreen())
     elif where == "review":

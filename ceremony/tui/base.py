@@ -23,7 +23,8 @@ class SessionApp(App[None]):
     """The application as screens see it.
 
     Keystrokes go through a `KeyGate` (tui/keystrokes.py): in order, each to the screen that
-    is there when it is handled, none lost between screens. Ctrl+Q quits at once.
+    is there when it is handled, none lost between screens, and a letter is never a hotkey
+    where a text field could be meant. Ctrl+Q quits at once.
     """
 
     session: Session  # set once the workspace is open (tui/start.py)
@@ -38,7 +39,7 @@ class SessionApp(App[None]):
         if (
             isinstance(event, events.Key | events.Paste)
             and not event.is_forwarded
-            and not self.keys.admit(event)
+            and (not self.keys.admit(event) or self.keys.stray_letter(event))
         ):
             return
         await super().on_event(event)

@@ -112,9 +112,13 @@ class AdoptScreen(CeremonyScreen[bool]):
         box.remove_children()
         widgets: list[Static | Input] = [
             Static(
-                f"{len(error.keys)} key{'s' if len(error.keys) != 1 else ''} need a name: the "
-                "person (or online service) who holds it. Enter: next field; on the last "
-                "one, adopt.",
+                (
+                    "1 key needs a name"
+                    if len(error.keys) == 1
+                    else f"{len(error.keys)} keys need a name"
+                )
+                + ": the person (or online service) who holds it. Enter: next field; on "
+                "the last one, adopt.",
                 id="names-intro",
             )
         ]
@@ -167,9 +171,9 @@ class AdoptDoneScreen(CeremonyScreen[None]):
             yield Static("\n".join(warnings), id="adopt-warnings", markup=False)
             yield Static("\n".join(adopt_lines(result)), id="adopt-lines", markup=False)
             yield Static(
-                "Enter: home. It shows what is due; stage the next version there (g re-sign, "
-                "t change root, d delegations), then review, sign and export as in every "
-                "ceremony.",
+                "Enter: home. It shows what is due. Stage the next version there\n"
+                "(g re-sign · t change root · d delegations), then review, sign and\n"
+                "export as in every ceremony.",
                 id="adopt-next",
             )
         yield Footer()

@@ -14,7 +14,20 @@ from ceremony.errors import CeremonyError
 from ceremony.flows.session import HomeView
 from ceremony.flows.session_steps import DONE, INITIAL, Steps
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text, roles_table
+from ceremony.tui.widgets import (
+    WIDTH,
+    StepIndicator,
+    TitleBar,
+    item_lines,
+    progress_text,
+    roles_table,
+)
+
+ACTIONS = (
+    "n initial ceremony · a adopt · r review · s sign · e export · v verify",
+    "c roll call · g re-sign · d delegations · t change root · x revoke · k clock",
+)
+"""The home screen's keys, in lines that fit 80 columns."""
 
 
 class HomeScreen(CeremonyScreen[None]):
@@ -28,6 +41,9 @@ class HomeScreen(CeremonyScreen[None]):
     HomeScreen #practice { padding: 0 1; color: $warning; }
     HomeScreen #alarm { padding: 0 1; background: $error; color: $text; text-style: bold; }
     HomeScreen #clock { padding: 0 1; color: $warning; text-style: bold; }
+    HomeScreen #actions {
+        dock: bottom; height: auto; margin-bottom: 1; padding: 0 1; color: $text-muted;
+    }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next_step", "Next step", priority=True),
@@ -62,11 +78,8 @@ class HomeScreen(CeremonyScreen[None]):
             yield Static(id="roles")
             yield Static(id="progress")
             yield Static(id="people")
-            yield Static(
-                "Actions: n initial ceremony · r review · s signing turn · e export · v verify · "
-                "c roll call · g re-sign · d delegations · t change root · x emergency revocation",
-                id="actions",
-            )
+        # Docked above the footer: every action is in sight at 80x24, however long the rest.
+        yield Static("\n".join(ACTIONS), id="actions", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +132,7 @@ class HomeScreen(CeremonyScreen[None]):
             progress.update(text)
         people = self.query_one("#people", Static)
         people.display = bool(view.participants)
-        people.update(Text("Present: " + ", ".join(view.participants)))
+        people.update("\n".join(item_lines("Present: ", view.participants, WIDTH)))
 
     def action_next_step(self) -> None:
         try:

@@ -19,7 +19,7 @@ from ceremony.errors import CeremonyError
 from ceremony.flows.session import TurnCandidate, TurnResult
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.device import DeviceScreen
-from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
+from ceremony.tui.widgets import StepIndicator, TitleBar, grouped_lines, progress_text
 
 
 class ChooseKeyholderScreen(CeremonyScreen[None]):
@@ -151,9 +151,8 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
         wanted = set(self.candidate.to_sign)
         for item in reviews or ():
             if f"{item.role} v{item.version}" in wanted:
-                lines.append(
-                    f"  {item.role} v{item.version}: {' '.join(item.fingerprint_hex.split())}"
-                )
+                lines.append(f"  {item.role} v{item.version}:")
+                lines += grouped_lines(item.fingerprint_hex)
         self.query_one("#fingerprints", Static).update("\n".join(lines))
         self.query_one("#name", Input).focus()
 

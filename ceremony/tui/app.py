@@ -34,10 +34,10 @@ class CeremonyApp(SessionApp):
     # Everything is reachable with the keys in the footer and the help screen; the palette
     # would only take footer space at 80 columns.
     ENABLE_COMMAND_PALETTE = False
-    # Notifications over the title line, the full width, two lines at most: never over a
-    # keyid, a fingerprint or a field (which sit below the title and the steps).
+    # Notifications under the title line (which says "practice"), over the step line, the full
+    # width, two lines at most: never over a keyid, a fingerprint or a field, which sit below.
     CSS = """
-    ToastRack { dock: top; align: left top; margin-bottom: 0; max-height: 2; }
+    ToastRack { dock: top; align: left top; margin: 1 0 0 0; max-height: 2; }
     ToastHolder { align-horizontal: left; }
     Toast { width: 100%; max-width: 100%; margin-top: 0; padding: 0 1; max-height: 2; }
     """

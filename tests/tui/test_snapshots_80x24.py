@@ -103,13 +103,15 @@ async def test_opening(in_tmp: Path, make_session: MakeSession) -> None:
         hint = next(i for i, row in enumerate(rows(app)) if "Enter: the clock is" in row)
         assert hint < SIZE[1] - 1
         assert isinstance(app.screen.focused, Input)
-        await pilot.press("escape")  # later: a notice over the title, never over a field
+        await pilot.press("escape")  # later: a notice over the steps, never over a field
         await wait_screen(pilot, "PlanScreen")
         await wait_for(pilot, lambda: bool(app._notifications), what="the notice")
         await snap(app, pilot, "notice", "press k on the home screen")
         notice_rows = [i for i, row in enumerate(rows(app)) if "not confirmed yet" in row]
         assert notice_rows
-        assert max(notice_rows) <= 1  # the title and step lines only
+        assert min(notice_rows) == 1  # the title stays in sight ("practice")
+        assert max(notice_rows) <= 2  # the step line, and the line under it at most
+        assert rows(app)[0].startswith(" ceremony — ")
 
 
 async def test_home_of_a_new_folder_offers_adoption(

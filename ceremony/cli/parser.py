@@ -104,7 +104,7 @@ def _core(sub: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="run the scripted practice ceremony without the TUI (for CI and scripts)",
     )
-    reh.set_defaults(handler="steps:cmd_rehearse")
+    reh.set_defaults(handler="tui_entry:cmd_rehearse")
     _tui(sub)
 
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 import textwrap
 
-from ceremony.cli import commands, tui_entry
+from ceremony.cli import commands
 from ceremony.cli.confirm import confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
@@ -21,7 +21,6 @@ from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
 from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.flows.turn import plan_turn, run_turn
-from ceremony.guided.rehearsal import prepare_practice
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.secrets import Secret
 from ceremony.model.publickeys import format_keyid
@@ -135,18 +134,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rehearse(args: argparse.Namespace) -> int:
-    if not args.headless:
-        tui_entry.require_terminal(
-            "ceremony rehearse", "run `ceremony rehearse --headless` for the scripted practice"
-        )
-        practice = prepare_practice(args.out, commands.now())
-        try:
-            code = tui_entry.open_tui(practice.folder, practice.secrets)
-        finally:
-            practice.close()
-        commands.out(f"the practice ceremony is in {practice.folder}")
-        return code
+def cmd_rehearse_headless(args: argparse.Namespace) -> int:
+    """`ceremony rehearse --headless` (the TUI's rehearsal: ceremony.cli.tui_entry)."""
     result = rehearse(args.out, commands.now(), commands.out)
     commands.out("")
     commands.out(f"rehearsal complete; the exported repository is in {result.export_dir}")

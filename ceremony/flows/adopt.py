@@ -189,18 +189,20 @@ def adopt_repository(
     *,
     trusted_root: Path | None = None,
     names: Path | None = None,
+    names_given: NamesFile | None = None,
     at: datetime | None = None,
     max_file_bytes: int = MAX_JSON_BYTES,
     recorder: RecorderFactory = Recorder,
 ) -> AdoptResult:
     """Verify DIR `source` and create `workspace` holding its trusted history (runbook R15).
 
+    The keys' names come from the names file `names`, or `names_given` (typed on screen).
     `at` is the instant expiry is checked at (default `now`). Refuses, writing nothing, an
     existing non-empty `workspace`, a repository that does not verify, and keys without names.
     """
     require_new_workspace(workspace)
     checked_at = at or now
-    names_file = read_names(names)
+    names_file = names_given if names_given is not None else read_names(names)
     repo = read_repository(source, max_file_bytes=max_file_bytes)
     trusted, trusted_source = _trusted_root(repo, trusted_root, checked_at)
     report = verify_files(

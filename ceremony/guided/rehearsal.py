@@ -10,6 +10,7 @@ review, ready for signing turns (runbook R5 onwards).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,7 +46,14 @@ def _silent(_line: str) -> None:
     pass
 
 
-def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = True) -> Practice:
+def prepare_practice(
+    out: Path | None,
+    now: datetime,
+    *,
+    use_softhsm: bool = True,
+    progress: Callable[[str], None] = _silent,
+) -> Practice:
+    """The practice folder; `progress` hears one line before each slow step (a key)."""
     base = practice.prepare_base(out)
     result = Practice(base, {}, {})
     install = find_softhsm() if use_softhsm else None
@@ -57,8 +65,10 @@ def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = Tru
         keys = {}
         for name in (*practice.KEYHOLDERS, "online"):
             if install is not None and conf is not None and name in practice.TOKEN_KEYHOLDERS:
+                progress(f"Making {name}'s practice key on a SoftHSM2 token…")
                 keys[name] = practice.token_key(base, install, conf, name, _silent)
             else:
+                progress(f"Making {name}'s practice key file…")
                 keys[name] = practice.practice_key_file(base, name, now, _silent)
         plan = base / files.PLAN_FILE
         paths = {
@@ -66,6 +76,7 @@ def prepare_practice(out: Path | None, now: datetime, *, use_softhsm: bool = Tru
             for name in practice.KEYHOLDERS
         }
         write_atomic(plan, practice.practice_plan(paths).encode())
+        progress("Creating the practice workspace…")
         init_workspace(plan, base / files.WORKSPACE_DIR, now)
         wizard = WizardState(practice=True, rollcall_done=True)
         wizard.draft = default_draft(practice.KEYHOLDERS).to_dict() | {"repository": "rehearsal"}

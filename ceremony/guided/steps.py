@@ -35,6 +35,7 @@ class Step(Enum):
     EXPORT = ("export", 7)
     DONE = ("done", 8)  # past the last step: every step is ticked
     OPENING = ("machine and clock", None)
+    ADOPT = ("adopt", None)  # a new folder's other start: an existing repository
     VERIFY = ("verify", None)
     RESIGN = ("re-sign", None)
     ROOT = ("change root", None)

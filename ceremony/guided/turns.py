@@ -61,7 +61,7 @@ class Turn:
     chosen: who, the fingerprints they confirm, and the plan the device signs."""
 
     candidate: TurnCandidate
-    fingerprints: tuple[str, ...]  # "root v1: 1a2b 3c4d ...", one line per role to sign
+    fingerprints: tuple[tuple[str, str], ...]  # ("root v1", "1a2b 3c4d ..."), each to sign
     plan: TurnPlan
     ceremony: Ceremony  # the ceremony in progress, for the step indicator
 
@@ -151,10 +151,10 @@ def plan(state: CeremonyState, candidate: TurnCandidate, now: datetime) -> Turn:
         already_signed=turn.already_signed,
         keyid=turn.key.keyid,
     )
-    lines = tuple(
-        f"  {item.label}: {' '.join(item.fingerprint.hex_text().split())}" for item in turn.to_sign
+    fingerprints = tuple(
+        (item.label, " ".join(item.fingerprint.hex_text().split())) for item in turn.to_sign
     )
-    return Turn(candidate, lines, turn, ceremony_of(state))
+    return Turn(candidate, fingerprints, turn, ceremony_of(state))
 
 
 def confirm_identity(keyholder: str, typed: str) -> None:

@@ -54,6 +54,7 @@ class NamesFile:
     online_keys: dict[str, str] = field(default_factory=dict)
     repository: str | None = None
     periods: dict[str, RolePeriod] = field(default_factory=dict)  # role -> its period
+    source: str = "the names file"  # how the transcript says who named the keys
 
     def name_of(self, keyid: str) -> tuple[str, bool] | None:
         """(name, online) given to `keyid`, or None."""
@@ -193,37 +194,84 @@ def _section(value: object, section: str, source: str, seen: dict[str, str]) -> 
     return result
 
 
-def names_toml(entries: Sequence[tuple[str, Sequence[str], Key]], taken: Collection[str]) -> str:
-    """Names file lines naming each key of `entries` (keyid, what it signs, the key object),
-    for the user to edit and give back with `--names`.
+@dataclass(frozen=True)
+class UnnamedKey:
+    """A key that needs a name: its keyid, what it signs, and the name offered for it."""
 
-    A key that signs only snapshot or timestamp goes under [online_keys]. A name the key's
-    own fields suggest (`@-test-user-` is `test-user`) is offered; otherwise `keyholder-N` or
-    `online-N`. `taken` holds the names already in use.
+    keyid: str
+    signs: tuple[str, ...]
+    online: bool  # an online key's name goes under [online_keys]
+    name: str
+    note: str = ""  # why the offered name is what it is, when the key's own field gave it
+
+
+def suggest_names(
+    entries: Sequence[tuple[str, Sequence[str], Key]], taken: Collection[str]
+) -> tuple[UnnamedKey, ...]:
+    """A name offered for each key of `entries` (keyid, what it signs, the key object).
+
+    A key that signs only snapshot or timestamp is an online key. A name the key's own fields
+    suggest (`@-test-user-` is `test-user`) is offered; otherwise `keyholder-N` or `online-N`.
+    `taken` holds the names already in use.
     """
+    counts = {False: 0, True: 0}
+    used = set(taken)
+    offered = []
+    for keyid, signs, key in entries:
+        online = "root" not in signs and any(r in ONLINE_ROLES for r in signs)
+        name = _suggested(key)
+        note = ""
+        if name is not None and name not in used:
+            note = f"from {_field_text(key)}, which is not a usable name"
+        else:
+            stem = "online" if online else "keyholder"
+            while True:
+                counts[online] += 1
+                name = f"{stem}-{counts[online]}"
+                if name not in used:
+                    break
+        used.add(name)
+        offered.append(UnnamedKey(keyid, tuple(dict.fromkeys(signs)), online, name, note))
+    return tuple(offered)
+
+
+def names_toml(keys: Sequence[UnnamedKey]) -> str:
+    """Names file lines naming each key of `keys`, for the user to edit and give back with
+    `--names`."""
     lines = [
         "# Keys without a name. Give each the name of the person (or online service) who",
         "# holds it, then run `ceremony adopt` again with --names FILE (docs/adopt.md).",
     ]
-    counts = {"keyholders": 0, "online_keys": 0}
-    used = set(taken)
-    for keyid, signs, key in entries:
-        online = "root" not in signs and any(r in ONLINE_ROLES for r in signs)
-        section = "online_keys" if online else "keyholders"
-        lines += ["", f"# signs {', '.join(dict.fromkeys(signs))}"]
-        name = _suggested(key)
-        if name is not None and name not in used:
-            lines.append(f"# (from {_field_text(key)}, which is not a usable name)")
-        else:
-            stem = "online" if online else "keyholder"
-            while True:
-                counts[section] += 1
-                name = f"{stem}-{counts[section]}"
-                if name not in used:
-                    break
-        used.add(name)
-        lines += [f"[{section}.{name}]", f'keyid = "{keyid}"']
+    for key in keys:
+        section = "online_keys" if key.online else "keyholders"
+        lines += ["", f"# signs {', '.join(key.signs)}"]
+        if key.note:
+            lines.append(f"# ({key.note})")
+        lines += [f"[{section}.{key.name}]", f'keyid = "{key.keyid}"']
     return "\n".join(lines) + "\n"
+
+
+def names_given(keys: Sequence[UnnamedKey], source: str) -> NamesFile:
+    """The names given to `keys` (each key's `name`, as typed), checked as a names file's are:
+    the name rules, one name per key, and a name for one key only."""
+    given: dict[str, str] = {}
+    for key in keys:
+        if key.name in given:
+            raise _error(
+                source,
+                key.name,
+                f"this name is given to two keys: {given[key.name]} and {key.keyid}",
+                "give each key the name of the one person or service that holds it",
+            )
+        given[key.name] = key.keyid
+    seen: dict[str, str] = {}
+    sections = {
+        section: _section(
+            {k.name: {"keyid": k.keyid} for k in keys if k.online == online}, section, source, seen
+        )
+        for section, online in (("keyholders", False), ("online_keys", True))
+    }
+    return NamesFile(sections["keyholders"], sections["online_keys"], source=source)
 
 
 def _field_text(key: Key) -> str:

@@ -36,7 +36,7 @@ from tuf.api.metadata import Root, Targets
 from ceremony.errors import AdoptError, PublicKeyError
 from ceremony.model.keyfields import KEY_NAME, ONLINE_KEY_URI, TUF_ON_CI_ONLINE_URI, KeyFields
 from ceremony.model.names import check_name
-from ceremony.model.names_file import KEYOWNER, NamesFile, names_toml
+from ceremony.model.names_file import KEYOWNER, NamesFile, UnnamedKey, names_toml, suggest_names
 from ceremony.model.publickeys import key_from_metadata, same_public_key
 from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.verify import targets_signed_online
@@ -48,9 +48,10 @@ _HINT_NAMES = "give each key a name in a --names file (docs/adopt.md)"
 class UnnamedKeysError(AdoptError):
     """Keys that need a name have none; `toml` holds the lines to paste into a names file."""
 
-    def __init__(self, message: str, hint: str, toml: str) -> None:
+    def __init__(self, message: str, hint: str, keys: tuple[UnnamedKey, ...]) -> None:
         super().__init__(message, hint)
-        self.toml = toml
+        self.keys = keys  # each with a name offered: the TUI asks for the names
+        self.toml = names_toml(keys)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class _Namer:
         given = self.names.name_of(keyid)
         if given is not None:
             name, online = given
-            source = "the names file"
+            source = self.names.source
         else:
             derived = derived_name(use.key)
             if derived is None:
@@ -268,7 +269,7 @@ def _require_all_named(
         "root's keys, and the keys of each role the ceremony signs, need one",
         f"{_HINT_NAMES}; the lines printed above list each keyid and what it signs"
         + (f"; or name none of {', '.join(partial)}'s keys" if partial else ""),
-        names_toml([(k, _signs(unnamed[k]), unnamed[k].key) for k in listed], taken),
+        suggest_names([(k, _signs(unnamed[k]), unnamed[k].key) for k in listed], taken),
     )
 
 
@@ -312,7 +313,7 @@ def _retired(
         given = names.name_of(keyid)
         derived = derived_name(key)
         if given is not None:
-            retired.append(NamedKey(given[0], key, given[1], "the names file", signs, True))
+            retired.append(NamedKey(given[0], key, given[1], names.source, signs, True))
         elif twin is not None:
             source = f"the same key as {twin.name}'s, listed under another keyid"
             retired.append(NamedKey(twin.name, key, twin.online, source, signs, True))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual import events
 from textual.app import App
 from textual.screen import Screen
 
 from ceremony.errors import CeremonyError
-from ceremony.guided.session import Session
 from ceremony.tui.keystrokes import KeyGate, KeyHold
 from ceremony.tui.modals import ErrorModal
+
+if TYPE_CHECKING:  # the session's module is loaded after the first frame (tui/start.py)
+    from ceremony.guided.session import Session
 
 T = TypeVar("T")
 
@@ -21,19 +23,23 @@ class SessionApp(App[None]):
     """The application as screens see it.
 
     Keystrokes go through a `KeyGate` (tui/keystrokes.py): in order, each to the screen that
-    is there when it is handled, none lost between screens. Ctrl+Q quits at once.
+    is there when it is handled, none lost between screens, and a letter is never a hotkey
+    where a text field could be meant. Ctrl+Q quits at once.
     """
 
-    def __init__(self, session: Session) -> None:
+    session: Session  # set once the workspace is open (tui/start.py)
+
+    def __init__(self, session: Session | None = None) -> None:
         super().__init__()
-        self.session = session
+        if session is not None:
+            self.session = session
         self.keys = KeyGate(self, passthrough=("ctrl+q",))
 
     async def on_event(self, event: events.Event) -> None:
         if (
             isinstance(event, events.Key | events.Paste)
             and not event.is_forwarded
-            and not self.keys.admit(event)
+            and (not self.keys.admit(event) or self.keys.stray_letter(event))
         ):
             return
         await super().on_event(event)

@@ -34,6 +34,24 @@ from ceremony.tui.widgets import StepIndicator, TitleBar
 from ceremony.tui.workers import in_thread
 
 
+class DeviceList(OptionList):
+    """The devices, those holding the expected key first. Up and Down stop at the ends: Up
+    from the ✓ device never wraps round to a device holding someone else's key."""
+
+    def _enabled(self) -> list[int]:
+        return [i for i in range(self.option_count) if not self.get_option_at_index(i).disabled]
+
+    def action_cursor_up(self) -> None:
+        enabled = self._enabled()
+        if self.highlighted is None or not enabled or self.highlighted > enabled[0]:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        enabled = self._enabled()
+        if self.highlighted is None or not enabled or self.highlighted < enabled[-1]:
+            super().action_cursor_down()
+
+
 class DeviceScreen(CeremonyScreen[TurnResult | None]):
     """Insert your device: the tool finds key files, says whether one holds the expected key."""
 
@@ -68,27 +86,28 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
             "again), or type its path or pkcs11: URI and press Enter.",
             id="intro",
         )
-        yield OptionList(id="devices")
+        yield DeviceList(id="devices")
         yield Static(id="tokens")
         yield Input(placeholder="keyfile:/media/usb/name.key or pkcs11:token=...", id="reference")
         yield Static(id="check")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#devices", DeviceList).focus()  # never the path field first
         self.action_rescan()
 
     def action_rescan(self) -> None:
         """Key files at once; tokens from a worker thread (a module can be slow to answer)."""
         turn, session = self.turn, self.session
         devices = self.ceremony.attempt(lambda: session.devices_for(turn))
-        self.options: dict[str, DeviceOption] = {}
-        self.query_one("#devices", OptionList).clear_options()
-        self.add_devices(devices or ())
         self.scan += 1
         scan = self.scan
         modules = self.ceremony.attempt(lambda: session.token_modules_for(turn)) or ()
         status = self.query_one("#tokens", Static)
-        status.display = bool(modules)
+        status.display = bool(modules)  # before the list: the path field waits for tokens
+        self.options: dict[str, DeviceOption] = {}
+        self.query_one("#devices", DeviceList).clear_options()
+        self.add_devices(devices or ())
         if not modules:
             return
         status.update(f"Looking for tokens ({', '.join(modules)})…")
@@ -106,10 +125,15 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         )
 
     def add_devices(self, devices: Sequence[DeviceOption]) -> None:
-        listing = self.query_one("#devices", OptionList)
+        listing = self.query_one("#devices", DeviceList)
+        current = listing.highlighted
+        current_key = listing.get_option_at_index(current).id if current is not None else None
         for option in devices:
-            key = f"d{len(self.options)}"
-            self.options[key] = option
+            self.options[f"d{len(self.options)}"] = option
+        # The devices holding the expected key first, whenever they were found (key files at
+        # once, tokens later): Up from the ✓ device has nowhere to go.
+        listing.clear_options()
+        for key, option in sorted(self.options.items(), key=lambda i: not i[1].holds_expected_key):
             mark = "✓ " if option.holds_expected_key else "  "
             listing.add_option(
                 Option(mark + option.description, id=key, disabled=not option.selectable)
@@ -117,23 +141,21 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         usable = [k for k, o in self.options.items() if o.selectable]
         holding = [k for k in usable if self.options[k].holds_expected_key]
         reference = self.query_one("#reference", Input)
+        if current_key in self.options and (self.started or not holding):
+            # Once a device was checked, the highlight stays on it (Enter checks it again).
+            listing.highlighted = listing.get_option_index(current_key)
+        elif usable:
+            # The device holding the expected key, once one is found: Enter uses it.
+            listing.highlighted = listing.get_option_index((holding or usable)[0])
+        if self.started:
+            return
         if usable:
-            current = listing.highlighted
-            current_key = listing.get_option_at_index(current).id if current is not None else None
-            if not self.started and (
-                current_key is None
-                or (holding and not self.options[current_key].holds_expected_key)
-            ):
-                # The device holding the expected key, once one is found; once a device was
-                # checked, the highlight stays on it (Enter checks it again).
-                listing.highlighted = listing.get_option_index((holding or usable)[0])
-            if not self.started and not reference.value and not reference.has_focus:
+            if not reference.value:
                 listing.focus()
-            if not self.started:
-                self.query_one("#check", Static).update(
-                    "✓ marks a device that holds your enrolled key."
-                )
-        elif not self.started:
+            self.query_one("#check", Static).update(
+                "✓ marks a device that holds your enrolled key. Enter uses it."
+            )
+        elif not self.query_one("#tokens", Static).display:
             reference.focus()
             self.query_one("#check", Static).update(
                 "No key file or token found: type the path or pkcs11: URI, or insert the device "
@@ -144,8 +166,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
         if scan != self.scan or not self.is_attached:
             return  # a later look, or the turn was left
         self.query_one("#tokens", Static).display = False
-        if tokens:
-            self.add_devices(tokens)
+        self.add_devices(tokens)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         option = self.options.get(event.option.id or "")
@@ -182,7 +203,7 @@ class DeviceScreen(CeremonyScreen[TurnResult | None]):
     def show_in_list(self, reference: str) -> None:
         """The device being checked, highlighted in the list (added if it was typed), and the
         focus on the list: Enter there checks it again; the path field is left alone."""
-        listing = self.query_one("#devices", OptionList)
+        listing = self.query_one("#devices", DeviceList)
         key = next((k for k, o in self.options.items() if o.reference == reference), None)
         if key is None:
             key = f"d{len(self.options)}"

@@ -83,8 +83,9 @@ class ExportScreen(CeremonyScreen[None]):
 class ExportDoneScreen(CeremonyScreen[None]):
     DEFAULT_CSS = """
     ExportDoneScreen VerticalScroll { padding: 0 1; }
-    ExportDoneScreen #done { text-style: bold; }
-    ExportDoneScreen #audit { text-style: bold; }
+    ExportDoneScreen #done { text-style: bold; padding: 0 1; }
+    ExportDoneScreen #verify-verdict { padding: 0 1; }
+    ExportDoneScreen #audit { text-style: bold; padding: 0 1; margin-bottom: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter", "app.pop_screen", "Home", priority=True),
@@ -99,20 +100,24 @@ class ExportDoneScreen(CeremonyScreen[None]):
         v = self.view
         yield TitleBar()
         yield StepIndicator(self.steps, Step.DONE)
-        with VerticalScroll():
-            verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
+        # The verdicts stay in sight above the listing, however long it is (80x24).
+        verdict = "verified: a client would accept it" if v.ok else "DOES NOT VERIFY"
+        yield Static(
+            Text(f"Export done: {v.outdir} ({verdict})", style="green" if v.ok else "red"),
+            id="done",
+        )
+        if v.verify_lines:
+            # The verification's own verdict ("ok: out verifies ..."), its last line.
+            yield Static(v.verify_lines[-1], id="verify-verdict", markup=False)
+        if v.audit is not None:
+            # The bundle audited as the online side will audit it (runbook R9).
             yield Static(
-                Text(f"Export done: {v.outdir} ({verdict})", style="green" if v.ok else "red"),
-                id="done",
+                Text(f"Audit: {v.audit.verdict}", style="green" if v.audit.ok else "red"),
+                id="audit",
             )
-            if v.audit is not None:
-                # The bundle audited as the online side will audit it (runbook R9).
-                yield Static(
-                    Text(f"Audit: {v.audit.verdict}", style="green" if v.audit.ok else "red"),
-                    id="audit",
-                )
-                if v.audit.findings:
-                    yield Static("\n".join(v.audit.findings), markup=False, id="audit-findings")
+        with VerticalScroll():
+            if v.audit is not None and v.audit.findings:
+                yield Static("\n".join(v.audit.findings), markup=False, id="audit-findings")
             if v.promoted:
                 yield Static("Added to the trusted history: " + ", ".join(v.promoted))
             yield Static("Files (SHA-256  path):\n" + "\n".join(v.files), markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -10,18 +11,30 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+WIDTH = 76  # 80 columns, less the padding and the scroll bar
 KEYS = """\
 Keys (the footer shows the ones that work on each screen)
-  F1 or ?        this help                       Ctrl+Q   quit (the ceremony resumes later)
-  Enter          do the recommended next step    Esc      back, or cancel
-  Tab            next field or button            Shift+Tab  previous field
-  Home screen    n initial ceremony   r review   s signing turn   e export
-                 v verify   c roll call   g re-sign   d delegations   t change root
-                 x emergency revocation   k this machine's facts and the clock
-  Review         1 summary   2 raw JSON   3 fingerprint   [ ] other roles   a all agree
-  Signing turn   Up/Down choose, Enter confirm; c cancels while the device works
-Leaving at any time is safe: signatures are stored as soon as they are verified, and
-opening the same folder again resumes where the ceremony was.
+  F1             this help (or ?, where no text field is)
+  Ctrl+Q         quit: the ceremony resumes where it was
+  Enter          the recommended next step, or confirm
+  Esc            back, or cancel
+  Tab            next field or button;  Shift+Tab  the one before
+Home screen
+  n  initial ceremony        a  adopt a repository     r  review
+  s  signing turn            e  export                 v  verify
+  c  roll call               g  re-sign                d  delegations
+  t  change root             x  emergency revocation
+  k  this machine's facts and the clock
+Review
+  1  summary     2  raw JSON     3  fingerprint
+  [ ]  other roles           a  everyone agrees
+Signing turn
+  Up/Down  choose            Enter  confirm
+  c  cancel while the device works
+A letter is a key only where no text field could be meant: on a screen
+with a text field, letters are for the field.
+Leaving at any time is safe: signatures are stored as soon as they are
+verified, and opening the same folder again resumes where the ceremony was.
 """
 
 GLOSSARY = [
@@ -68,8 +81,19 @@ GLOSSARY = [
 ]
 
 
-def glossary_text() -> str:
-    return "\n".join(f"  {word}: {meaning}" for word, meaning in GLOSSARY)
+def glossary_text(width: int = WIDTH) -> str:
+    """Each word and its meaning, wrapped at spaces with a hanging indent."""
+    return "\n".join(
+        textwrap.fill(
+            meaning,
+            width,
+            initial_indent=f"  {word}: ",
+            subsequent_indent="      ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for word, meaning in GLOSSARY
+    )
 
 
 class HelpScreen(Screen[None]):

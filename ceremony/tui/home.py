@@ -15,7 +15,20 @@ from ceremony.guided.steps import INITIAL, Ceremony, Step
 from ceremony.guided.views import HomeView
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.messages import GoTo
-from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text, roles_table
+from ceremony.tui.widgets import (
+    WIDTH,
+    StepIndicator,
+    TitleBar,
+    item_lines,
+    progress_text,
+    roles_table,
+)
+
+ACTIONS = (
+    "n initial ceremony · a adopt · r review · s sign · e export · v verify",
+    "c roll call · g re-sign · d delegations · t change root · x revoke · k clock",
+)
+"""The home screen's keys, in lines that fit 80 columns."""
 
 
 def go(step: Step) -> str:
@@ -29,14 +42,19 @@ class HomeScreen(CeremonyScreen[None]):
     HomeScreen #next { padding: 0 1; margin: 1 0; border: round $accent; }
     HomeScreen #roles { padding: 0 1; }
     HomeScreen #progress { padding: 0 1; margin-top: 1; }
+    HomeScreen #adopt { padding: 0 1; margin-bottom: 1; }
     HomeScreen #people { padding: 0 1; margin-top: 1; color: $text-muted; }
     HomeScreen #practice { padding: 0 1; color: $warning; }
     HomeScreen #alarm { padding: 0 1; background: $error; color: $text; text-style: bold; }
     HomeScreen #clock { padding: 0 1; color: $warning; text-style: bold; }
+    HomeScreen #actions {
+        dock: bottom; height: auto; margin-bottom: 1; padding: 0 1; color: $text-muted;
+    }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next_step", "Next step", priority=True),
         Binding("n", go(Step.PLAN), "Initial", show=False),
+        Binding("a", go(Step.ADOPT), "Adopt", show=False),
         Binding("r", go(Step.REVIEW), "Review"),
         Binding("s", go(Step.SIGNING), "Sign"),
         Binding("e", go(Step.EXPORT), "Export"),
@@ -58,14 +76,16 @@ class HomeScreen(CeremonyScreen[None]):
             yield Static(id="practice")
             yield Static(id="where")
             yield Static(id="next")
+            yield Static(
+                "Or adopt an existing repository (a): a TUF repository another tool made, "
+                "with its keys, for its next ceremony here.",
+                id="adopt",
+            )
             yield Static(id="roles")
             yield Static(id="progress")
             yield Static(id="people")
-            yield Static(
-                "Actions: n initial ceremony · r review · s signing turn · e export · v verify · "
-                "c roll call · g re-sign · d delegations · t change root · x emergency revocation",
-                id="actions",
-            )
+        # Docked above the footer: every action is in sight at 80x24, however long the rest.
+        yield Static("\n".join(ACTIONS), id="actions", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -105,6 +125,7 @@ class HomeScreen(CeremonyScreen[None]):
         next_text.append(view.next_step.text)
         next_text.append("  (Enter)", style="dim")
         self.query_one("#next", Static).update(next_text)
+        self.query_one("#adopt", Static).display = view.workspace is None
         roles = self.query_one("#roles", Static)
         roles.display = bool(view.roles)
         if view.roles:
@@ -117,7 +138,7 @@ class HomeScreen(CeremonyScreen[None]):
             progress.update(text)
         people = self.query_one("#people", Static)
         people.display = bool(view.participants)
-        people.update(Text("Present: " + ", ".join(view.participants)))
+        people.update("\n".join(item_lines("Present: ", view.participants, WIDTH)))
 
     def action_next_step(self) -> None:
         try:

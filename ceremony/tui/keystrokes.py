@@ -22,6 +22,12 @@ in a row, and the screen has not changed meanwhile), and while nothing holds the
 A screen that starts device work which ends in another screen holds the keyboard until that
 screen is there (`KeyGate.hold`); keys typed meanwhile go to it, or are discarded (and the
 screen says so) when the work ends in an error instead.
+
+A letter is a hotkey only where no text field could be meant (`KeyGate.stray_letter`): on a
+screen with a text field, a letter typed while the focus is elsewhere (as it is after a
+secret's box closed) is dropped, and so is a letter typed on a screen with a text field and
+handled on another one (a path typed on after Esc closed its screen): neither jumps to a
+screen. A modal's own letters (`r` try again, `c` cancel, `y`/`n`) still answer it.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from typing import Any
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 ROUNDS_LIMIT = 200
 """Rounds a key waits at most for the screen to settle (holds excepted): never a dead keyboard.
@@ -74,6 +81,7 @@ class KeyGate:
         self.holds: list[KeyHold] = []
         self.changed = asyncio.Event()
         self.delivering = False
+        self.typed_on: dict[int, Screen[Any] | None] = {}  # a waiting key: its text screen
 
     def admit(self, event: Typed) -> bool:
         """Whether the application handles `event` now; otherwise it waits its turn here."""
@@ -84,6 +92,11 @@ class KeyGate:
         if isinstance(event, events.Key) and event.key in self.passthrough:
             return True
         self.waiting.append(event)
+        try:
+            screen: Screen[Any] | None = self.app.screen
+        except Exception:  # no screen yet
+            screen = None
+        self.typed_on[id(event)] = screen if screen is not None and has_text_field(screen) else None
         if not self.delivering:
             self.delivering = True
             self.app.run_worker(self.deliver(), group="keystrokes", exit_on_error=True)
@@ -103,9 +116,21 @@ class KeyGate:
         dropped = 0
         if not deliver:
             dropped = len(self.waiting)
+            for event in self.waiting:
+                self.typed_on.pop(id(event), None)
             self.waiting.clear()
         self.changed.set()
         return dropped
+
+    def stray_letter(self, event: Typed) -> bool:
+        """Whether `event`, about to be handled, is a letter no hotkey may take (see above)."""
+        typed_on = self.typed_on.pop(id(event), None)
+        if not isinstance(event, events.Key) or not is_letter(event):
+            return False
+        screen = self.app.screen
+        if isinstance(screen, ModalScreen) or isinstance(screen.focused, Input):
+            return False
+        return has_text_field(screen) or (typed_on is not None and typed_on is not screen)
 
     async def deliver(self) -> None:
         try:
@@ -139,6 +164,20 @@ class KeyGate:
                 node.message_queue_size for node in screen.walk_children(with_self=True)
             )
             quiet = quiet + 1 if still and not self.app.message_queue_size and not self.holds else 0
+
+
+def is_letter(event: events.Key) -> bool:
+    """A printable character typed without Ctrl or Alt (space excepted: it presses buttons)."""
+    return event.is_printable and event.character not in (None, " ") and event.key != "space"
+
+
+def has_text_field(screen: Screen[Any]) -> bool:
+    """Whether `screen` shows a text field someone typing could mean."""
+    return any(
+        not field.disabled
+        and all(node.display for node in field.ancestors_with_self if isinstance(node, Widget))
+        for field in screen.query(Input)
+    )
 
 
 def _busy(app: App[Any], screen: Screen[Any]) -> list[MessagePump]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ceremony.errors import CeremonyError
 from ceremony.guided.steps import LIFECYCLE, Step
+from ceremony.tui.adopt import AdoptScreen
 from ceremony.tui.base import SessionApp
 from ceremony.tui.enroll import EnrollScreen
 from ceremony.tui.export import ExportScreen, VerifyScreen
@@ -72,7 +73,7 @@ def after_created(app: SessionApp) -> None:
 def go(app: SessionApp, step: Step) -> None:
     """Open the screen of `step`."""
     session = app.session
-    if step in (Step.PLAN, Step.ROLLCALL, Step.KEYS) and session.workspace is not None:
+    if step in (Step.PLAN, Step.ROLLCALL, Step.KEYS, Step.ADOPT) and session.workspace is not None:
         if step is Step.ROLLCALL:
             app.push_screen(RollCallScreen())
             return
@@ -94,6 +95,8 @@ def go(app: SessionApp, step: Step) -> None:
                 after_created(app)
 
         app.push_screen(EnrollScreen(), created)
+    elif step is Step.ADOPT:
+        app.push_screen(AdoptScreen())
     elif step is Step.OPENING:
         app.push_screen(OpeningScreen())
     elif step is Step.REVIEW:

@@ -9,6 +9,7 @@ TUF expiry dates are computed from this clock.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -19,8 +20,30 @@ from textual.widgets import Footer, Input, Static
 from ceremony.errors import CeremonyError
 from ceremony.guided.transcript import EnvironmentView
 from ceremony.tui.base import CeremonyScreen
-from ceremony.tui.widgets import TitleBar
+from ceremony.tui.widgets import WIDTH, TitleBar
 from ceremony.tui.workers import in_thread
+
+
+def fact_lines(line: str, width: int = WIDTH) -> list[str]:
+    """A fact ("package     sha256 ... (154 files)") in lines of `width` columns: when it is
+    too long, its value goes under its label, broken only between list items ("tuf 7.0.1,")
+    or, within an item too long for a line, between words, a hash or "(154 files)" whole."""
+    if len(line) + 2 <= width:
+        return [f"  {line}"]
+    label, value = line[:12].rstrip(), line[12:].strip()
+    items = value.split(", ")
+    tokens: list[str] = []
+    for index, item in enumerate(items):
+        item += "," if index < len(items) - 1 else ""
+        tokens += [item] if len(item) + 4 <= width else re.findall(r"\([^)]*\)|\S+", item)
+    lines = [f"  {label}"]
+    current = ""
+    for token in tokens:
+        if current and len(current) + 1 + len(token) > width:
+            lines.append(current)
+            current = ""
+        current = f"{current} {token}" if current else f"    {token}"
+    return [*lines, current] if current else lines
 
 
 class OpeningScreen(CeremonyScreen[bool]):
@@ -35,6 +58,7 @@ class OpeningScreen(CeremonyScreen[bool]):
     OpeningScreen #facts { margin-top: 1; }
     OpeningScreen #clock { margin-top: 1; }
     OpeningScreen Input { margin-top: 1; }
+    OpeningScreen #enter-hint { text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "later", "Later")]
 
@@ -47,13 +71,16 @@ class OpeningScreen(CeremonyScreen[bool]):
         with VerticalScroll():
             yield Static("Opening the ceremony: this machine and its clock", id="title")
             yield Static(id="banner", markup=False)
-            yield Static("Reading this machine's facts…", id="facts", markup=False)
-            yield Static(id="clock", markup=False)
+            # The clock and its field first: in sight at 80x24, the facts below them.
+            yield Static("Reading the system clock…", id="clock", markup=False)
             yield Input(
                 placeholder="e.g. matches the witness's radio clock, 09:00:40 UTC",
                 id="statement",
             )
-            yield Static("Enter: the clock is confirmed · Esc: later (home screen, k)")
+            yield Static(
+                "Enter: the clock is confirmed · Esc: later (home screen, k)", id="enter-hint"
+            )
+            yield Static("Reading this machine's facts…", id="facts", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,7 +111,8 @@ class OpeningScreen(CeremonyScreen[bool]):
             if view.recorded
             else "Recorded in the transcript when the workspace is created:"
         )
-        self.query_one("#facts", Static).update("\n".join((where, *view.lines)))
+        lines = [part for line in view.lines for part in fact_lines(line)]
+        self.query_one("#facts", Static).update("\n".join((where, *lines)))
         self.query_one("#clock", Static).update(
             f"System clock: {view.system_clock} (UTC). The coordinator reads it aloud and the "
             "witness compares it with a trusted clock. Type which clock, and what it showed; "

@@ -21,7 +21,7 @@ from ceremony.guided.views import TurnCandidate, TurnResult
 from ceremony.tui.base import CeremonyScreen
 from ceremony.tui.device import DeviceScreen
 from ceremony.tui.messages import GoTo
-from ceremony.tui.widgets import StepIndicator, TitleBar, progress_text
+from ceremony.tui.widgets import StepIndicator, TitleBar, grouped_lines, progress_text
 
 
 class ChooseKeyholderScreen(CeremonyScreen[None]):
@@ -155,7 +155,11 @@ class ConfirmNameScreen(CeremonyScreen[bool]):
             yield Static(c.label, id="who", markup=False)
             yield Static(f"keyid {c.keyid}", markup=False)
             yield Static(f"About to sign: {', '.join(c.to_sign)}", markup=False)
-            yield Static("\n".join(self.turn.fingerprints), id="fingerprints", markup=False)
+            lines: list[str] = []
+            for label, hex_groups in self.turn.fingerprints:
+                lines.append(f"  {label}:")  # 16 groups do not fit 80 columns: two lines
+                lines += grouped_lines(hex_groups)
+            yield Static("\n".join(lines), id="fingerprints", markup=False)
             yield Static(
                 f"{c.name}: if these are the fingerprints everyone read aloud, type your own "
                 "name to confirm.",

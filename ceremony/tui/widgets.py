@@ -11,6 +11,9 @@ from textual.widgets import Static
 from ceremony.guided.steps import Ceremony, Step
 from ceremony.guided.views import ProposalProgress, RoleRow
 
+WIDTH = 76
+"""Columns for text laid out by hand: 80, less a screen's padding and its scroll bar."""
+
 URGENCY_STYLE = {"expired": "bold red", "urgent": "red", "soon": "yellow", "ok": "green"}
 
 
@@ -107,3 +110,26 @@ class TitleBar(Static):
 
     def on_screen_resume(self) -> None:
         self.refresh()
+
+
+def item_lines(lead: str, items: Sequence[str], width: int = WIDTH) -> list[str]:
+    """`lead` and the items joined by ", ", in lines of at most `width` columns broken only
+    between items ("carol (keyholder)" stays on one line); continuation lines indented."""
+    lines: list[str] = []
+    current = lead
+    for index, item in enumerate(items):
+        piece = item + ("," if index < len(items) - 1 else "")
+        if current.strip() and len(current) + 1 + len(piece) > width:
+            lines.append(current)
+            current = "  " + piece
+        else:
+            current = f"{current}{'' if current.endswith(' ') or not current else ' '}{piece}"
+    lines.append(current)
+    return lines
+
+
+def grouped_lines(hex_groups: str, indent: str = "    ", per_line: int = 8) -> list[str]:
+    """A fingerprint or keyid shown as hex groups ("6c59 667c ..."), `per_line` groups a line:
+    whole, never cut by the screen's edge (16 groups of 4 do not fit 80 columns)."""
+    groups = hex_groups.split()
+    return [indent + " ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line)]

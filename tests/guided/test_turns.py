@@ -31,8 +31,8 @@ def test_the_list_the_plan_the_probe_and_the_signing(
     turn = session.plan_turn(alice)
     assert turn.candidate.to_sign == alice.to_sign
     assert turn.candidate.to_sign[:2] == ("root v1", "targets v1")
-    labels = [line.split(":")[0].strip() for line in turn.fingerprints]
-    assert tuple(labels) == turn.candidate.to_sign
+    assert tuple(label for label, _ in turn.fingerprints) == turn.candidate.to_sign
+    assert all(len(groups.split()) == 16 for _, groups in turn.fingerprints)
     check = session.check_device(turn, keyring["alice"].uri)
     assert check.ok
     assert check.secret is Secret.PASSPHRASE

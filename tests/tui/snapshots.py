@@ -1,8 +1,14 @@
 """SVG snapshots of screens, compared byte for byte with the committed files.
 
 Each snapshot is stored twice: `NAME.svg` (what the screen looks like, colours included) and
-`NAME.txt` (its characters, for readable diffs in review). Set CEREMONY_UPDATE_SNAPSHOTS=1 to
-write them after an intended change, then look at every changed file before committing.
+`NAME.txt` (its characters, for readable diffs in review). After an intended change, write
+them all again with one command, then look at every changed file before committing:
+
+    CEREMONY_UPDATE_SNAPSHOTS=1 .venv/bin/pytest -q tests/tui -k snapshots
+
+Deterministic: a fixed clock and fixed keys (conftest.py), the folder relative to the test's
+working directory (the working directory itself, if it shows, becomes `<tmp>`), no blinking
+cursor, no animation (TEXTUAL_ANIMATIONS=none).
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ def assert_snapshot(app: App[None], name: str) -> None:
             field.cursor_blink = False
     width, height = app.size
     stem = f"{name}-{width}x{height}"
-    svg = app.export_screenshot(title="ceremony")
-    text = screen_text(app)
+    here = str(Path.cwd())
+    svg = app.export_screenshot(title="ceremony").replace(here, "<tmp>")
+    text = screen_text(app).replace(here, "<tmp>")
     svg_path = SNAPSHOTS / f"{stem}.svg"
     text_path = SNAPSHOTS / f"{stem}.txt"
     if os.environ.get("CEREMONY_UPDATE_SNAPSHOTS") == "1":

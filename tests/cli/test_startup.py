@@ -117,3 +117,24 @@ def test_every_command_runs_with_the_collector_tuned_for_large_roles() -> None:
         [sys.executable, "-c", _GC], check=True, capture_output=True, text=True
     ).stderr.split()
     assert out == ["700", "100000"]
+
+
+_FIRST_FRAME = """
+import json, sys
+import ceremony.cli.tui_entry, ceremony.tui.app
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_tuis_first_frame_loads_neither_the_guided_layer_nor_python_tuf() -> None:
+    # docs/performance.md, first paint: what `ceremony tui` and `ceremony rehearse` import
+    # before their first frame; the rest loads in a worker thread once it is on screen.
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_FRAME], check=True, capture_output=True
+    ).stdout
+    modules = set(json.loads(out))
+    assert {"textual", "ceremony.tui.app", "ceremony.tui.start"} <= modules
+    late = ("tuf", "securesystemslib", "ceremony.guided", "ceremony.flows", "ceremony.keys")
+    assert not {m for m in modules if m.startswith(late)}
+    assert "ceremony.tui.messages" not in modules
+    assert "ceremony.tui.navigation" not in modules

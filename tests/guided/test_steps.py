@@ -22,7 +22,7 @@ def test_where_a_step_is_in_a_ceremony() -> None:
 
 
 def test_places_reached_from_home_are_not_steps_of_the_indicator() -> None:
-    for step in (Step.OPENING, Step.VERIFY, Step.RESIGN, Step.ROOT, Step.REVOKE):
+    for step in (Step.OPENING, Step.ADOPT, Step.VERIFY, Step.RESIGN, Step.ROOT, Step.REVOKE):
         assert step.order is None
         assert all(ceremony.index(step) is None for ceremony in (INITIAL, PERIODIC, REVOCATION))
     assert ceremony_of_change(Step.REVOKE) is REVOCATION

@@ -183,13 +183,10 @@ def fingerprint_lines(title: str, fingerprint: Fingerprint) -> list[str]:
     """A fingerprint as hex groups and as words to read aloud, under `title`.
 
     Every line fits 80 columns and no group is ever cut: the hex in two lines of eight
-    groups, the words in four lines of eight, or eight lines of four when the words of a
-    fingerprint are too long for eight to a line.
+    groups, the 24 words in three lines of eight (eight of BIP-39's longest words fit).
     """
     lines = [*fit(f"{title}:"), *(f"  {g}" for g in fingerprint.hex_text(8).splitlines())]
     words = fingerprint.words_text(WORDS_PER_LINE).splitlines()
-    if any(len(line) + 2 > WIDTH for line in words):
-        words = fingerprint.words_text(WORDS_PER_LINE // 2).splitlines()
     lines.append("read aloud:")
     lines.extend(f"  {line}" for line in words)
     return lines

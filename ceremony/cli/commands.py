@@ -11,19 +11,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from ceremony.flows import clock
 from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.review import review
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import parse_instant, parse_size, verify_directory
 from ceremony.flows.views import NOTHING_STAGED_LINES, review_lines, status_json, status_lines
 from ceremony.model.status import RoleStatus
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def out(line: str = "") -> None:
@@ -53,7 +50,7 @@ def print_status(
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    moment = now()
+    moment = clock.utc_now()
     if args.json:
         state = load_state(args.workspace)
         data = {
@@ -72,7 +69,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    reviews = review(args.workspace, [args.role] if args.role else None, now())
+    reviews = review(args.workspace, [args.role] if args.role else None, clock.utc_now())
     for item in reviews:
         if args.raw:
             out(item.canonical)
@@ -83,7 +80,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    at = now() if args.at is None else parse_instant(args.at)
+    at = clock.utc_now() if args.at is None else parse_instant(args.at)
     limit = parse_size(args.max_file_size)
     report = verify_directory(args.directory, args.trusted_root, at, max_file_bytes=limit)
     if args.json:

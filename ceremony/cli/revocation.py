@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 
+from ceremony.flows import clock
 from ceremony.flows.reachability import reachability
 from ceremony.flows.revoke import RevokeResult, revoke
 from ceremony.model.reachability import Reachability
@@ -47,7 +47,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         online_role=args.online_role,
         replacement_file=args.replacement,
         revoke_replacement=args.revoke_replacement,
-        now=datetime.now(UTC),
+        now=clock.utc_now(),
     )
     if result.already_staged:
         _print_already_staged(result)

@@ -15,6 +15,7 @@ from ceremony.cli import commands, tui_entry
 from ceremony.cli.confirm import confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
+from ceremony.flows import clock
 from ceremony.flows.export import export
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
@@ -28,7 +29,7 @@ from ceremony.model.publickeys import format_keyid
 
 def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
     passphrase = read_new_secret("passphrase", args.passphrase_stdin, "--passphrase-stdin")
-    result = keygen_keyfile(args.path, passphrase, args.algorithm, commands.now())
+    result = keygen_keyfile(args.path, passphrase, args.algorithm, clock.utc_now())
     del passphrase
     if result.passphrase_warning is not None:
         print(f"ceremony: warning: {result.passphrase_warning}", file=sys.stderr, flush=True)
@@ -42,7 +43,7 @@ def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    result = init_workspace(args.plan, args.workspace, commands.now())
+    result = init_workspace(args.plan, args.workspace, clock.utc_now())
     commands.out(f"workspace {result.workspace} created for repository {result.plan.repository!r}")
     commands.out(f"staged: {', '.join(f'{r} v1' for r in result.staged_roles)}")
     for note in result.notes:
@@ -58,7 +59,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         for line in wrapped:
             commands.out(line)
     # The machine's facts open the transcript's record of the room (runbook R0).
-    facts, _ = record_environment(result.workspace, commands.now())
+    facts, _ = record_environment(result.workspace, clock.utc_now())
     commands.out("")
     commands.out("environment (recorded in the transcript; read it aloud):")
     for line in environment_lines(facts):
@@ -113,12 +114,12 @@ def cmd_sign(args: argparse.Namespace) -> int:
     for role in outcome.signed:
         commands.out(f"{args.keyholder} signed {role}; signature verified and stored")
     commands.out("")
-    commands.print_status(args.workspace, commands.now(), outcome.statuses, outcome.lint_errors)
+    commands.print_status(args.workspace, clock.utc_now(), outcome.statuses, outcome.lint_errors)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    result = export(args.workspace, args.outdir, commands.now(), rstuf=args.format == "rstuf")
+    result = export(args.workspace, args.outdir, clock.utc_now(), rstuf=args.format == "rstuf")
     for name in result.promoted:
         commands.out(f"added to the trusted history: {name}")
     commands.out(f"exported to {result.outdir}, verified after writing:")
@@ -143,14 +144,14 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         tui_entry.require_terminal(
             "ceremony rehearse", "run `ceremony rehearse --headless` for the scripted practice"
         )
-        practice = prepare_practice(args.out, commands.now())
+        practice = prepare_practice(args.out, clock.utc_now())
         try:
             code = tui_entry.open_tui(practice.folder, practice.secrets)
         finally:
             practice.close()
         commands.out(f"the practice ceremony is in {practice.folder}")
         return code
-    result = rehearse(args.out, commands.now(), commands.out)
+    result = rehearse(args.out, clock.utc_now(), commands.out)
     commands.out("")
     commands.out(f"rehearsal complete; the exported repository is in {result.export_dir}")
     return 0

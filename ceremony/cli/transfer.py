@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ceremony.cli.confirm import confirm, expected_digests
 from ceremony.cli.prompt import secrets_handler
 from ceremony.errors import UsageError
+from ceremony.flows import clock
 from ceremony.flows.review import RoleReview
 from ceremony.flows.signing import ToSign
 from ceremony.flows.transfer import (
@@ -31,10 +31,6 @@ from ceremony.model.detached import MAX_SIGNATURES_BYTES
 from ceremony.model.request import SigningRequest
 
 STDIN = "-"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _out(line: str = "") -> None:
@@ -63,7 +59,7 @@ def cmd_request(args: argparse.Namespace) -> int:
         for line in req.fingerprint(role).hex_text(8).splitlines():
             _out(f"    {line}")
     _out("")
-    for line in status_lines(result.statuses, _now(), str(args.workspace)):
+    for line in status_lines(result.statuses, clock.utc_now(), str(args.workspace)):
         _out(line)
     _out("")
     _print_request_digest(req)
@@ -77,7 +73,7 @@ def cmd_request(args: argparse.Namespace) -> int:
 
 
 def cmd_sign_request(args: argparse.Namespace) -> int:
-    moment = _now()
+    moment = clock.utc_now()
     expected = expected_digests(args.expected)
     require_signature_target(args.out)
     # Read once: what is reviewed here is exactly what is signed.
@@ -122,7 +118,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for item in outcome.added:
         _out(f"merged: {item}; signature verified")
     _out("")
-    for line in status_lines(outcome.statuses, _now(), str(args.workspace)):
+    for line in status_lines(outcome.statuses, clock.utc_now(), str(args.workspace)):
         _out(line)
     if outcome.statuses and all(s.met for s in outcome.statuses):
         _out(f"all thresholds are met: export with `ceremony export {args.workspace} OUTDIR`")

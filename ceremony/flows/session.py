@@ -20,7 +20,7 @@ import threading
 import tomllib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ceremony.flows import session_files as files
 from ceremony.flows import session_hardware as hardware
 from ceremony.flows import session_transcript as st
 from ceremony.flows.audit import AuditView, audit_view
+from ceremony.flows.clock import utc_now
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.export import export as export_flow
 from ceremony.flows.initial import init_workspace
@@ -55,13 +56,14 @@ from ceremony.flows.signing import (
 )
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import format_time, member_label, set_line, who_still_signs
+from ceremony.flows.views import member_label, set_line, who_still_signs
 from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
 from ceremony.keys.references import close_signer, normalize_reference
 from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.publickeys import format_keyid, parse_public_key_file
 from ceremony.model.review import capabilities
 from ceremony.model.status import RoleStatus
+from ceremony.model.times import format_time
 from ceremony.model.wording import progress_words, threshold_words
 from ceremony.store.atomic import write_atomic
 from ceremony.store.planfile import parse_plan, read_plan_bytes
@@ -72,10 +74,6 @@ SignFunction = Callable[[Path, str, str, SecretAsker, Sequence[str] | None], Sig
 
 DEFAULT_SEARCH_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 MAX_KEY_FILES_SCANNED = 200
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 # Views -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ceremony.flows.resign import resign
 from ceremony.flows.revoke import revoke
 from ceremony.flows.root_edits import EditOutcome
 from ceremony.flows.session import Session
-from ceremony.flows.views import format_time
+from ceremony.model.times import format_time
 
 
 def _workspace(session: Session) -> Path:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from ceremony.flows import rehearse as practice
 from ceremony.flows import session_files as files
+from ceremony.flows.clock import utc_now
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.session_files import Enrolled, Participant, WizardState
 from ceremony.flows.session_plan import default_draft
 from ceremony.flows.session_transcript import record_creation
-from ceremony.flows.transcript import utc_now
 from ceremony.keys.pkcs11_softhsm import find_softhsm, softhsm_config
 from ceremony.keys.pkcs11_softhsm import write_config as write_softhsm_config
 from ceremony.model.publickeys import parse_public_key_file

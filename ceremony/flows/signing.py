@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from securesystemslib.exceptions import UnverifiedSignatureError
@@ -22,6 +22,7 @@ from securesystemslib.signer import SecretsHandler, Signature
 
 from ceremony.errors import CeremonyError, SigningError, StorageError
 from ceremony.flows.checks import LintError, lint_errors
+from ceremony.flows.clock import utc_now
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.state import CeremonyState, load_state
@@ -304,14 +305,14 @@ def sign_staged(
         state, keyholder, roles, old_key=old_key, statuses=before
     )
     already = tuple(f"{s.role} v{s.version}" for s in done)
-    errors = tuple(lint_errors(state, now or datetime.now(UTC)))
+    errors = tuple(lint_errors(state, now or utc_now()))
     if not todo:
         return SignOutcome(keyholder, (), already, before, errors)
     # One canonical encoding per role: a large role's is costly.
     payloads = {s.role: signed_bytes(state.staged[s.role]) for s in todo}
     if confirmed is not None:
         _require_confirmed(todo, payloads, confirmed)
-    require_signable(state, todo, now or datetime.now(UTC), errors)
+    require_signable(state, todo, now or utc_now(), errors)
     # A transcript that cannot be appended to stops the turn before any secret is asked for.
     transcript = recorder(state.workspace.path)
     transcript.check()

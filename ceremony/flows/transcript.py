@@ -20,17 +20,18 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ceremony import __version__
 from ceremony.errors import WorkspaceError
+from ceremony.flows.clock import utc_now
+from ceremony.model.times import format_time
 from ceremony.model.transcript import (
     GENESIS,
     TranscriptError,
     TranscriptEvent,
     TranscriptReport,
-    format_time,
     parse_line,
     require_intact,
 )
@@ -66,10 +67,6 @@ NOTE = "note"
 
 MAX_NOTE_CHARS = 8000
 """A note is a few paragraphs; longer texts go in a file whose hash is noted."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def new_ceremony_id() -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ceremony.model.fingerprint import WORDS_PER_LINE, Fingerprint
 from ceremony.model.listing import FEW, first_few
 from ceremony.model.status import Member, RoleStatus, SetStatus
+from ceremony.model.times import format_time
 from ceremony.model.wording import progress_words
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ NOTHING_STAGED_HINT = (
     "stage a proposal first: `ceremony resign`, `root`, `delegate` or `revoke` (`init` stages "
     "v1); `ceremony status` lists what each stages"
 )
-
-
-def format_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def member_label(member: Member) -> str:

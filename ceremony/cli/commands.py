@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -19,12 +19,21 @@ from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.review import review
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import parse_instant, parse_size, verify_directory
-from ceremony.flows.views import NOTHING_STAGED_LINES, review_lines, status_json, status_lines
+from ceremony.flows.views import NOTHING_STAGED_LINES, status_json
+from ceremony.model.render import Line
+from ceremony.model.render.review import review_lines
+from ceremony.model.render.status import status_lines
 from ceremony.model.status import RoleStatus
 
 
 def out(line: str = "") -> None:
     print(line, flush=True)
+
+
+def print_lines(lines: Iterable[Line]) -> None:
+    """Lines rendered for both faces (ceremony.model.render), as plain text."""
+    for line in lines:
+        out(line.text)
 
 
 def print_status(
@@ -36,8 +45,7 @@ def print_status(
     if not statuses:
         for line in NOTHING_STAGED_LINES:
             out(line)
-    for line in status_lines(statuses, moment, str(workspace)):
-        out(line)
+    print_lines(status_lines(statuses, moment, str(workspace)))
     if statuses and all(s.met for s in statuses):
         if errors:
             role, version, finding = errors[0]
@@ -74,8 +82,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         if args.raw:
             out(item.canonical)
             continue
-        for line in review_lines(item):
-            out(line)
+        print_lines(review_lines(item))
     return 0
 
 

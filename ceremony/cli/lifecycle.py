@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ceremony.cli.commands import print_lines
 from ceremony.flows import clock, delegations, projects, resign, root_edits
 from ceremony.flows.calendar import calendar
-from ceremony.flows.proposals import StagedChange
 from ceremony.flows.root_edits import EditOutcome
 from ceremony.model.calendar import Calendar, CalendarEntry
+from ceremony.model.render.calendar import calendar_lines
+from ceremony.model.render.changes import change_lines, outcome_lines
 from ceremony.model.times import format_time
 
 CALENDAR_FORMAT = "ceremony-calendar/1"
@@ -30,16 +32,6 @@ def out(line: str = "") -> None:
 # -- output ------------------------------------------------------------------------------------
 
 
-def _change_line(change: StagedChange) -> str:
-    line = f"staged {change.role} v{change.version}"
-    if change.dropped_signatures:
-        line += (
-            f" ({change.dropped_signatures} signature(s) collected earlier no longer cover it "
-            "and were dropped)"
-        )
-    return line
-
-
 def _next(workspace: Path) -> None:
     out(
         f"next: review with `ceremony review {workspace}`, then each keyholder named by "
@@ -48,12 +40,7 @@ def _next(workspace: Path) -> None:
 
 
 def _print_outcome(outcome: EditOutcome, workspace: Path) -> int:
-    for change in outcome.changes:
-        out(_change_line(change))
-    for role in outcome.withdrawn:
-        out(f"withdrew the staged proposal of {role}")
-    for note in outcome.notes:
-        out(f"note: {note}")
+    print_lines(outcome_lines(outcome.changes, outcome.withdrawn, outcome.notes))
     if outcome.changes:
         _next(workspace)
     return 0
@@ -90,42 +77,6 @@ def calendar_json(cal: Calendar) -> dict[str, Any]:
     }
 
 
-_STATE_WORDS = {
-    "expired": "EXPIRED: clients refuse it; re-sign now",
-    "due": "DUE: re-sign now",
-    "ok": "ok",
-    "new": "new, not yet trusted",
-}
-
-
-def calendar_lines(cal: Calendar) -> list[str]:
-    lines: list[str] = []
-    for e in cal.entries:
-        period = f"period {e.period_days} days" if e.period_days else "no period recorded"
-        if e.version is None or e.expires is None or e.resign_by is None:
-            line = f"{e.role}: {_STATE_WORDS[e.state]}"
-        else:
-            days = e.days_left if e.days_left is not None else 0
-            left = f"in {days} days" if days >= 0 else f"{-days} days ago"
-            line = (
-                f"{e.role} v{e.version}: expires {format_time(e.expires)} ({left}); "
-                f"re-sign by {format_time(e.resign_by)} ({e.resign_before_days} days "
-                f"before expiry, {period}): {_STATE_WORDS[e.state]}"
-            )
-        lines.append(line)
-        if e.staged is not None:
-            lines.append(f"  staged v{e.staged.version}: expires {format_time(e.staged.expires)}")
-    for advice in cal.online:
-        period = (
-            f"new versions valid {advice.period_days} days"
-            if advice.period_days
-            else "period set by the online side"
-        )
-        signers = ", ".join(advice.signers) or "no key"
-        lines.append(f"online {advice.role}: signed online by {signers}; {period} (advice)")
-    return lines
-
-
 # -- handlers ----------------------------------------------------------------------------------
 
 
@@ -134,15 +85,13 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     if args.json:
         out(json.dumps(calendar_json(cal), indent=2, ensure_ascii=False))
         return 0
-    for line in calendar_lines(cal):
-        out(line)
+    print_lines(calendar_lines(cal))
     return 0
 
 
 def cmd_resign(args: argparse.Namespace) -> int:
     changes = resign.resign(args.workspace, args.roles, clock.utc_now(), args.expires_in)
-    for change in changes:
-        out(_change_line(change))
+    print_lines(change_lines(changes))
     _next(args.workspace)
     return 0
 

@@ -16,7 +16,7 @@ from ceremony.cli.confirm import confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
 from ceremony.flows import clock
-from ceremony.flows.export import export
+from ceremony.flows.export import export, summary_of
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
@@ -25,6 +25,7 @@ from ceremony.flows.signing import sign_staged, turn_to_sign
 from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.model.publickeys import format_keyid
+from ceremony.model.render.export import export_lines
 
 
 def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
@@ -120,22 +121,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     result = export(args.workspace, args.outdir, clock.utc_now(), rstuf=args.format == "rstuf")
-    for name in result.promoted:
-        commands.out(f"added to the trusted history: {name}")
-    commands.out(f"exported to {result.outdir}, verified after writing:")
-    for item in result.files:
-        commands.out(f"  {item.sha256}  {item.path}")
-    for notice in result.notices:
-        commands.out(f"next on the online side: {notice}")
-    if result.bundle is not None:
-        commands.out(
-            f"ceremony record: {result.outdir / 'record.html'} (print it; sign it by hand)"
-        )
-        commands.out(f"manifest.json SHA-256: {result.bundle.manifest_sha256}")
-        for payload in result.bundle.rstuf_payloads:
-            commands.out(f"RSTUF payload: {result.outdir / payload} (import: docs/rstuf.md)")
-        for warning in result.bundle.warnings:
-            commands.out(f"RSTUF: {warning}")
+    commands.print_lines(export_lines(summary_of(result)))
     return 0
 
 

@@ -26,8 +26,11 @@ from ceremony.flows.transfer import (
     require_signature_target,
     sign_request,
 )
-from ceremony.flows.views import fingerprint_lines, fit, review_lines, status_lines
+from ceremony.flows.views import fit
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
+from ceremony.model.render import texts
+from ceremony.model.render.review import fingerprint_lines, review_lines
+from ceremony.model.render.status import status_lines
 from ceremony.model.request import SigningRequest
 
 STDIN = "-"
@@ -39,13 +42,13 @@ def _out(line: str = "") -> None:
 
 
 def _print_review(item: RoleReview) -> None:
-    for line in review_lines(item):
+    for line in texts(review_lines(item)):
         _out(line)
 
 
 def _print_request_digest(req: SigningRequest) -> None:
-    for line in fingerprint_lines(
-        "request digest (SHA-256 of the whole request)", req.digest_fingerprint
+    for line in texts(
+        fingerprint_lines("request digest (SHA-256 of the whole request)", req.digest_fingerprint)
     ):
         _out(line)
 
@@ -59,7 +62,7 @@ def cmd_request(args: argparse.Namespace) -> int:
         for line in req.fingerprint(role).hex_text(8).splitlines():
             _out(f"    {line}")
     _out("")
-    for line in status_lines(result.statuses, clock.utc_now(), str(args.workspace)):
+    for line in texts(status_lines(result.statuses, clock.utc_now(), str(args.workspace))):
         _out(line)
     _out("")
     _print_request_digest(req)
@@ -118,7 +121,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for item in outcome.added:
         _out(f"merged: {item}; signature verified")
     _out("")
-    for line in status_lines(outcome.statuses, clock.utc_now(), str(args.workspace)):
+    for line in texts(status_lines(outcome.statuses, clock.utc_now(), str(args.workspace))):
         _out(line)
     if outcome.statuses and all(s.met for s in outcome.statuses):
         _out(f"all thresholds are met: export with `ceremony export {args.workspace} OUTDIR`")

@@ -34,6 +34,7 @@ from ceremony.flows.audit import AuditView, audit_view
 from ceremony.flows.clock import utc_now
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.export import export as export_flow
+from ceremony.flows.export import summary_of
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile, public_key_file_bytes, require_new_passphrase
 from ceremony.flows.review import review as review_flow
@@ -56,11 +57,14 @@ from ceremony.flows.signing import (
 )
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import member_label, set_line, who_still_signs
+from ceremony.flows.views import Line, member_label, set_line, who_still_signs
 from ceremony.keys.keyfile import read_key_file_bytes, read_key_file_public
 from ceremony.keys.references import close_signer, normalize_reference
 from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.publickeys import format_keyid, parse_public_key_file
+from ceremony.model.render.export import export_lines
+from ceremony.model.render.review import review_body
+from ceremony.model.render.status import progress_lines
 from ceremony.model.review import capabilities
 from ceremony.model.status import RoleStatus
 from ceremony.model.times import format_time
@@ -131,6 +135,7 @@ class ProposalProgress:
     sets: tuple[SetProgress, ...]
     problems: tuple[str, ...]
     still_needed: str  # "" when met
+    lines: tuple[Line, ...] = ()  # the status as `ceremony status` shows it (model.render)
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,7 @@ class ReviewView:
     changes: tuple[ChangeLine, ...] = ()
     findings: tuple[FindingLine, ...] = ()
     signers: tuple[str, ...] = ()  # who must sign, one line per threshold (old and new root)
+    body: tuple[Line, ...] = ()  # the review as `ceremony review` shows it (model.render)
 
 
 @dataclass(frozen=True)
@@ -235,11 +241,13 @@ class TurnResult:
 
 @dataclass(frozen=True)
 class ExportView:
+    """A finished export: it verified before anything was written and again when read back
+    from the medium (flows.export), or it would have raised."""
+
     outdir: str
     promoted: tuple[str, ...]
     files: tuple[str, ...]  # "sha256  path"
-    verify_lines: tuple[str, ...]
-    ok: bool
+    summary: tuple[Line, ...]  # what `ceremony export` prints (model.render.export)
     audit: AuditView | None = None  # `ceremony audit` of the written bundle (runbook R9)
 
 
@@ -361,6 +369,7 @@ def progress_of(status: RoleStatus) -> ProposalProgress:
         sets=sets,
         problems=status.problems,
         still_needed="" if status.met else who_still_signs(status),
+        lines=tuple(progress_lines(status)),
     )
 
 
@@ -866,6 +875,7 @@ class Session:
                 else (),
                 findings=tuple(FindingLine(f.severity, f.message) for f in r.findings),
                 signers=r.signers,
+                body=tuple(review_body(r)),
             )
             for r in review_flow(self.location.workspace, None, self.now())
         )
@@ -1087,8 +1097,9 @@ class Session:
 
     def export(self, outdir: Path) -> ExportView:
         state = self._state()
+        # Verified once, by the flow: the repository before anything is written (anchored on
+        # the trusted root an adopted repository starts from), and every file read back.
         result = export_flow(state.workspace.path, outdir, self.now())
-        report = verify_directory(outdir, None, self.now())
         self.last_export = outdir
         self.wizard.reviewed = []
         self._save()
@@ -1096,8 +1107,7 @@ class Session:
             outdir=str(result.outdir),
             promoted=result.promoted,
             files=tuple(f"{f.sha256}  {f.path}" for f in result.files),
-            verify_lines=tuple(report.lines()),
-            ok=report.ok,
+            summary=tuple(export_lines(summary_of(result))),
             audit=self.audit(outdir),
         )
 

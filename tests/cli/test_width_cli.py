@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from ceremony.cli import main
-from ceremony.flows.views import fingerprint_lines, fit
+from ceremony.flows.views import fit
 from ceremony.model.fingerprint import Fingerprint
+from ceremony.model.render import texts
+from ceremony.model.render.review import fingerprint_lines
 from ceremony.model.wordlist import WORDS
 from tests.conftest import TestKey, tree_digest
 from tests.revocation_helpers import export_initial, new_key
@@ -139,7 +141,9 @@ def test_fingerprints_never_wrap_mid_group() -> None:
     digest = (bits << 3).to_bytes(32, "big")
     assert set(Fingerprint.from_digest(digest).words[:23]) == {WORDS[longest]}
     for fp in (Fingerprint.from_digest(digest), Fingerprint.from_digest(bytes(32))):
-        lines = fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", fp)
+        lines = texts(
+            fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", fp)
+        )
         assert all(len(line) <= WIDTH for line in lines)
         hex_lines = lines[1:3]
         assert [line.split() for line in hex_lines] == [

@@ -23,6 +23,7 @@ from ceremony.flows.session import Session
 from ceremony.flows.views import Line
 from ceremony.model.render.calendar import calendar_lines as render_calendar
 from ceremony.model.render.changes import change_lines, outcome_lines
+from ceremony.model.render.revocation import revoke_lines
 
 
 def _workspace(session: Session) -> Path:
@@ -56,23 +57,7 @@ def revoke_keyholder(
     session: Session, keyholder: str, replacement: Path | None
 ) -> tuple[Line, ...]:
     result = revoke(_workspace(session), keyholder=keyholder, replacement_file=replacement)
-    reach = [Line(line) for line in result.reachability.lines()]
-    if result.already_staged:
-        return (
-            Line(
-                f"already staged: {result.holder}'s key {result.keyid} is revoked; nothing changed"
-            ),
-            *reach,
-        )
-    lines = [
-        Line(f"revoked {result.holder}'s key {result.keyid}; it is marked compromised", "error")
-    ]
-    if result.replacement is not None:
-        lines.append(Line(f"replacement key {result.replacement}"))
-    lines += change_lines(result.staged)
-    lines += [Line(f"also to sign again: {r}") for r in result.resigned]
-    lines += [Line(f"note: {n}", "muted") for n in result.notices]
-    return (*lines, *reach)
+    return tuple(revoke_lines(result))
 
 
 def root_change(

@@ -11,11 +11,13 @@ from ceremony.model.calendar import Calendar, CalendarEntry, OnlineAdvice, Stage
 from ceremony.model.diff import Change, MetadataDiff
 from ceremony.model.fingerprint import Fingerprint, payload_fingerprint
 from ceremony.model.lint_keys import Finding
+from ceremony.model.reachability import Reachability
 from ceremony.model.render import WIDTH, Line, fitted, texts
 from ceremony.model.render.calendar import calendar_lines
 from ceremony.model.render.changes import change_line, outcome_lines
 from ceremony.model.render.export import ExportSummary, export_lines
 from ceremony.model.render.review import review_body, review_lines
+from ceremony.model.render.revocation import revoke_lines
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 KEYID = "103bafb91c1bf6000058f9e4cd00ea89b07993ab5992684ab4d3b2502c94ae23"
@@ -153,3 +155,39 @@ def test_the_review_marks_what_needs_a_second_look() -> None:
     assert whole[0] == "=== root v2 ==="
     assert whole[1 : 1 + len(body)] == texts(body)
     assert " ".join(item.fingerprint.words[:8]) in whole[-4]
+
+
+def test_a_revocation_names_the_key_its_places_and_the_proposals() -> None:
+    @dataclass(frozen=True)
+    class Revoked:
+        keyid: str
+        holder: str
+        replacement: str | None
+        trusted_in: tuple[str, ...]
+        staged: tuple[Staged, ...]
+        resigned: tuple[str, ...]
+        notices: tuple[str, ...]
+        reachability: Reachability
+        already_staged: bool = False
+
+    result = Revoked(
+        KEYID,
+        "carol",
+        None,
+        ("root v1",),
+        (Staged("root", 2, 1), Staged("targets", 2, 0)),
+        ("targets",),
+        (),
+        Reachability("the new root", (), ()),
+    )
+    lines = revoke_lines(result)
+    assert lines[0] == Line(
+        f"carol's key {KEYID} is marked compromised: its signatures are refused and never "
+        "counted from now on",
+        "error",
+    )
+    assert texts(lines[1:4]) == [
+        "  no longer trusted for: root v1",
+        "staged root v2 (1 signature(s) collected earlier no longer cover it and were dropped)",
+        "staged targets v2 to be signed by its new keys",
+    ]

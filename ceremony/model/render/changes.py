@@ -24,9 +24,10 @@ class Staged(Protocol):
     def dropped_signatures(self) -> int: ...
 
 
-def change_line(change: Staged) -> Line:
-    """`staged root v2`, saying how many signatures collected earlier were dropped."""
-    text = f"staged {change.role} v{change.version}"
+def change_line(change: Staged, why: str = "") -> Line:
+    """`staged root v2`, then `why` (" to be signed by its new keys"), saying how many
+    signatures collected earlier were dropped."""
+    text = f"staged {change.role} v{change.version}{why}"
     if change.dropped_signatures:
         text += (
             f" ({change.dropped_signatures} signature(s) collected earlier no longer cover it "

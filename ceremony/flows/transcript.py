@@ -86,8 +86,8 @@ class FileRecord:
 class Recorder:
     """Appends events to one workspace's transcript.
 
-    `clock` gives each event's time (UTC, whole seconds are kept); `new_id` makes the ceremony
-    id when the transcript is started.
+    `clock` gives each event's time (UTC, whole seconds are kept; the faces' clock by
+    default); `new_id` makes the ceremony id when the transcript is started (random).
 
     The transcript is verified as a whole once, by `check()` or before the first event; later
     events chain from the verified end, so recording E events costs O(E) however long the
@@ -98,13 +98,14 @@ class Recorder:
         self,
         workspace: Path,
         *,
-        clock: Callable[[], datetime] = utc_now,
-        new_id: Callable[[], str] = new_ceremony_id,
+        clock: Callable[[], datetime] | None = None,
+        new_id: Callable[[], str] | None = None,
     ) -> None:
         self.workspace = Workspace.open(workspace).path
         self.path = self.workspace / TRANSCRIPT
-        self._clock = clock
-        self._new_id = new_id
+        # The defaults are looked up here, not bound at definition: a test fixes them once.
+        self._clock = clock if clock is not None else utc_now
+        self._new_id = new_id if new_id is not None else new_ceremony_id
         self._tail: Tail | None = None
         self._pending: list[Item] | None = None
         self._pending_end = (0, GENESIS)  # (seq, hash) of the last line a batch will write

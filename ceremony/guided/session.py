@@ -23,8 +23,8 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.flows.clock import utc_now
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.transcript import utc_now
 from ceremony.flows.turn import run_turn
 from ceremony.guided import enrollment, home, review, turns
 from ceremony.guided import export as exports

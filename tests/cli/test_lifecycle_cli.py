@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.cli import lifecycle, main
+from ceremony.cli import main
+from ceremony.flows import clock
 from ceremony.flows.state import load_state
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.lifecycle_helpers import trusted_workspace
@@ -25,7 +26,7 @@ def trusted(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
-    monkeypatch.setattr(lifecycle, "now", lambda: LATER)
+    monkeypatch.setattr(clock, "utc_now", lambda: LATER)
     return trusted_workspace(tmp_path_factory, keyring, tmp_path / "ws")
 
 
@@ -99,7 +100,7 @@ def test_resign_sign_export_verify(
     sign_args = ["sign", str(trusted), "--keyholder", "alice", "--key", alice.uri]
     code, _, _ = run([*sign_args, "--secret-stdin"], capsys, monkeypatch, alice.passphrase + "\n")
     assert code == 0
-    monkeypatch.setattr("ceremony.cli.commands.now", lambda: LATER)
+    monkeypatch.setattr(clock, "utc_now", lambda: LATER)
     code, _, err = run(["export", str(trusted), str(tmp_path / "out")], capsys, monkeypatch)
     assert code == 0, err
     code, out, _ = run(["verify", str(tmp_path / "out")], capsys, monkeypatch)

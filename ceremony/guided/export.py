@@ -121,6 +121,8 @@ def audit_view(directory: Path, now: datetime) -> AuditView:
     )
 
 
-def verify_view(directory: Path, now: datetime) -> VerifyView:
-    report = verify_directory(directory, None, now)
+def verify_view(directory: Path, now: datetime, trusted_root: Path | None = None) -> VerifyView:
+    """`ceremony verify` of `directory`, from `trusted_root` when given (the root an adopted
+    workspace's clients start from: its exports have no `1.root.json`)."""
+    report = verify_directory(directory, trusted_root, now)
     return VerifyView(str(directory), report.ok, tuple(report.lines()))

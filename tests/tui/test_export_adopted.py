@@ -102,3 +102,9 @@ async def test_an_adopted_repository_exports_from_the_tui_as_from_the_cli(
     assert f"--trusted-root {out / 'metadata' / '2.root.json'}`" in summary
     manifest = hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
     assert f"manifest.json SHA-256: {manifest}" in summary
+    # The Verify screen checks it as the workspace's clients would: from root v2, read from
+    # the workspace. From 1.root.json, which this export has not, it would not verify.
+    view = session.verify(out)
+    assert view.ok, view.lines
+    assert view.lines[-1].startswith(f"ok: {out} verifies (0 errors")
+    assert any("signed outside this ceremony" in line for line in view.lines)

@@ -19,7 +19,7 @@ from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.review import review
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import parse_instant, parse_size, verify_directory
-from ceremony.flows.views import NOTHING_STAGED_LINES, status_json
+from ceremony.flows.views import NOTHING_STAGED_LINES, fit, status_json
 from ceremony.model.render import Line
 from ceremony.model.render.review import review_lines
 from ceremony.model.render.status import status_lines
@@ -31,9 +31,11 @@ def out(line: str = "") -> None:
 
 
 def print_lines(lines: Iterable[Line]) -> None:
-    """Lines rendered for both faces (ceremony.model.render), as plain text."""
+    """Lines rendered for both faces (ceremony.model.render), as plain text, each cut at
+    spaces to 80 columns (a keyid or a path longer than that keeps a line of its own)."""
     for line in lines:
-        out(line.text)
+        for part in fit(line.text):
+            out(part)
 
 
 def print_status(

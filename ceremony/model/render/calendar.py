@@ -34,12 +34,18 @@ def calendar_lines(cal: Calendar) -> list[Line]:
         else:
             days = e.days_left if e.days_left is not None else 0
             left = f"in {days} days" if days >= 0 else f"{-days} days ago"
+            # Two lines, so that each fits 80 columns: the state first, then the date.
             lines.append(
                 Line(
-                    f"{e.role} v{e.version}: expires {format_time(e.expires)} ({left}); "
-                    f"re-sign by {format_time(e.resign_by)} ({e.resign_before_days} days "
-                    f"before expiry, {period}): {STATE_WORDS[e.state]}",
+                    f"{e.role} v{e.version}: expires {format_time(e.expires)} ({left}): "
+                    f"{STATE_WORDS[e.state]}",
                     style,
+                )
+            )
+            lines.append(
+                Line(
+                    f"  re-sign by {format_time(e.resign_by)} ({e.resign_before_days} days "
+                    f"before expiry, {period})"
                 )
             )
         if e.staged is not None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 
+from ceremony.flows import clock
 from ceremony.flows.adopt import adopt_lines, adopt_repository
 from ceremony.flows.transcript import environment_lines, network_warnings, record_environment
 from ceremony.flows.verify import parse_instant
@@ -20,7 +20,7 @@ from ceremony.model.naming import UnnamedKeysError
 
 
 def cmd_adopt(args: argparse.Namespace) -> int:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.utc_now()
     at = parse_instant(args.at) if args.at is not None else None
     try:
         result = adopt_repository(

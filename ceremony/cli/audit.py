@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 
+from ceremony.flows import clock
 from ceremony.flows.audit import audit_bundle, audit_lines
 from ceremony.flows.verify import parse_instant, parse_size
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    at = datetime.now(UTC).replace(microsecond=0) if args.at is None else parse_instant(args.at)
+    at = clock.utc_now() if args.at is None else parse_instant(args.at)
     limit = parse_size(args.max_file_size)
     report = audit_bundle(args.outdir, args.trusted_root, at, max_file_bytes=limit)
     if args.json:

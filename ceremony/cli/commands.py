@@ -10,24 +10,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 
+from ceremony.flows import clock
 from ceremony.flows.checks import LintError, lint_errors
 from ceremony.flows.review import review
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import parse_instant, parse_size, verify_directory
-from ceremony.flows.views import NOTHING_STAGED_LINES, review_lines, status_json, status_lines
+from ceremony.flows.views import NOTHING_STAGED_LINES, fit, status_json
+from ceremony.model.render import Line
+from ceremony.model.render.review import review_lines
+from ceremony.model.render.status import status_lines
 from ceremony.model.status import RoleStatus
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def out(line: str = "") -> None:
     print(line, flush=True)
+
+
+def print_lines(lines: Iterable[Line]) -> None:
+    """Lines rendered for both faces (ceremony.model.render), as plain text, each cut at
+    spaces to 80 columns (a keyid or a path longer than that keeps a line of its own)."""
+    for line in lines:
+        for part in fit(line.text):
+            out(part)
 
 
 def print_status(
@@ -39,8 +47,7 @@ def print_status(
     if not statuses:
         for line in NOTHING_STAGED_LINES:
             out(line)
-    for line in status_lines(statuses, moment, str(workspace)):
-        out(line)
+    print_lines(status_lines(statuses, moment, str(workspace)))
     if statuses and all(s.met for s in statuses):
         if errors:
             role, version, finding = errors[0]
@@ -53,7 +60,7 @@ def print_status(
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    moment = now()
+    moment = clock.utc_now()
     if args.json:
         state = load_state(args.workspace)
         data = {
@@ -72,18 +79,17 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    reviews = review(args.workspace, [args.role] if args.role else None, now())
+    reviews = review(args.workspace, [args.role] if args.role else None, clock.utc_now())
     for item in reviews:
         if args.raw:
             out(item.canonical)
             continue
-        for line in review_lines(item):
-            out(line)
+        print_lines(review_lines(item))
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    at = now() if args.at is None else parse_instant(args.at)
+    at = clock.utc_now() if args.at is None else parse_instant(args.at)
     limit = parse_size(args.max_file_size)
     report = verify_directory(args.directory, args.trusted_root, at, max_file_bytes=limit)
     if args.json:

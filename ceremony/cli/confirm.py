@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from ceremony.errors import SigningError, UsageError
 from ceremony.flows.signing import ToSign, require_expected_fingerprints
-from ceremony.flows.views import fingerprint_lines
 from ceremony.model.fingerprint import parse_hex_digest
+from ceremony.model.render.review import fingerprint_lines
 
 QUESTION = "Do these match what was read aloud? [y/N] "
 YES = ("y", "yes")
@@ -40,7 +40,7 @@ def print_fingerprints(todo: Sequence[ToSign]) -> None:
             f"{item.label}: fingerprint of the exact bytes to be signed (SHA-256)",
             item.fingerprint,
         ):
-            print(line, flush=True)
+            print(line.text, flush=True)
 
 
 def ask_yes(question: str) -> bool:

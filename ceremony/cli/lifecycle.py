@@ -9,22 +9,20 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.flows import delegations, projects, resign, root_edits
+from ceremony.cli.commands import print_lines
+from ceremony.flows import clock, delegations, projects, resign, root_edits
 from ceremony.flows.calendar import calendar
-from ceremony.flows.proposals import StagedChange
 from ceremony.flows.root_edits import EditOutcome
 from ceremony.model.calendar import Calendar, CalendarEntry
+from ceremony.model.render.calendar import calendar_lines
+from ceremony.model.render.changes import change_lines, outcome_lines
+from ceremony.model.times import format_time
 
 CALENDAR_FORMAT = "ceremony-calendar/1"
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def out(line: str = "") -> None:
@@ -32,16 +30,6 @@ def out(line: str = "") -> None:
 
 
 # -- output ------------------------------------------------------------------------------------
-
-
-def _change_line(change: StagedChange) -> str:
-    line = f"staged {change.role} v{change.version}"
-    if change.dropped_signatures:
-        line += (
-            f" ({change.dropped_signatures} signature(s) collected earlier no longer cover it "
-            "and were dropped)"
-        )
-    return line
 
 
 def _next(workspace: Path) -> None:
@@ -52,12 +40,7 @@ def _next(workspace: Path) -> None:
 
 
 def _print_outcome(outcome: EditOutcome, workspace: Path) -> int:
-    for change in outcome.changes:
-        out(_change_line(change))
-    for role in outcome.withdrawn:
-        out(f"withdrew the staged proposal of {role}")
-    for note in outcome.notes:
-        out(f"note: {note}")
+    print_lines(outcome_lines(outcome.changes, outcome.withdrawn, outcome.notes))
     if outcome.changes:
         _next(workspace)
     return 0
@@ -65,7 +48,7 @@ def _print_outcome(outcome: EditOutcome, workspace: Path) -> int:
 
 def _entry_json(entry: CalendarEntry) -> dict[str, Any]:
     def fmt(moment: datetime | None) -> str | None:
-        return moment.strftime(TIME_FORMAT) if moment is not None else None
+        return format_time(moment) if moment is not None else None
 
     return {
         "role": entry.role,
@@ -85,7 +68,7 @@ def _entry_json(entry: CalendarEntry) -> dict[str, Any]:
 def calendar_json(cal: Calendar) -> dict[str, Any]:
     return {
         "format": CALENDAR_FORMAT,
-        "checked_at": cal.now.strftime(TIME_FORMAT),
+        "checked_at": format_time(cal.now),
         "roles": [_entry_json(e) for e in cal.entries],
         "online": [
             {"role": a.role, "period_days": a.period_days, "signers": list(a.signers)}
@@ -94,61 +77,21 @@ def calendar_json(cal: Calendar) -> dict[str, Any]:
     }
 
 
-_STATE_WORDS = {
-    "expired": "EXPIRED: clients refuse it; re-sign now",
-    "due": "DUE: re-sign now",
-    "ok": "ok",
-    "new": "new, not yet trusted",
-}
-
-
-def calendar_lines(cal: Calendar) -> list[str]:
-    lines: list[str] = []
-    for e in cal.entries:
-        period = f"period {e.period_days} days" if e.period_days else "no period recorded"
-        if e.version is None or e.expires is None or e.resign_by is None:
-            line = f"{e.role}: {_STATE_WORDS[e.state]}"
-        else:
-            days = e.days_left if e.days_left is not None else 0
-            left = f"in {days} days" if days >= 0 else f"{-days} days ago"
-            line = (
-                f"{e.role} v{e.version}: expires {e.expires.strftime(TIME_FORMAT)} ({left}); "
-                f"re-sign by {e.resign_by.strftime(TIME_FORMAT)} ({e.resign_before_days} days "
-                f"before expiry, {period}): {_STATE_WORDS[e.state]}"
-            )
-        lines.append(line)
-        if e.staged is not None:
-            lines.append(
-                f"  staged v{e.staged.version}: expires {e.staged.expires.strftime(TIME_FORMAT)}"
-            )
-    for advice in cal.online:
-        period = (
-            f"new versions valid {advice.period_days} days"
-            if advice.period_days
-            else "period set by the online side"
-        )
-        signers = ", ".join(advice.signers) or "no key"
-        lines.append(f"online {advice.role}: signed online by {signers}; {period} (advice)")
-    return lines
-
-
 # -- handlers ----------------------------------------------------------------------------------
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    cal = calendar(args.workspace, now())
+    cal = calendar(args.workspace, clock.utc_now())
     if args.json:
         out(json.dumps(calendar_json(cal), indent=2, ensure_ascii=False))
         return 0
-    for line in calendar_lines(cal):
-        out(line)
+    print_lines(calendar_lines(cal))
     return 0
 
 
 def cmd_resign(args: argparse.Namespace) -> int:
-    changes = resign.resign(args.workspace, args.roles, now(), args.expires_in)
-    for change in changes:
-        out(_change_line(change))
+    changes = resign.resign(args.workspace, args.roles, clock.utc_now(), args.expires_in)
+    print_lines(change_lines(changes))
     _next(args.workspace)
     return 0
 
@@ -181,7 +124,9 @@ def cmd_set_online_key(args: argparse.Namespace) -> int:
 
 
 def cmd_set_expiry(args: argparse.Namespace) -> int:
-    outcome = root_edits.set_role_expiry(args.workspace, args.role, args.expires_in, now())
+    outcome = root_edits.set_role_expiry(
+        args.workspace, args.role, args.expires_in, clock.utc_now()
+    )
     return _print_outcome(outcome, args.workspace)
 
 
@@ -201,7 +146,7 @@ def cmd_delegate_add(args: argparse.Namespace) -> int:
         expires_in_days=args.expires_in,
         position=args.position,
         delegator=args.delegator,
-        now=now(),
+        now=clock.utc_now(),
     )
     return _print_outcome(outcome, args.workspace)
 
@@ -239,7 +184,7 @@ def cmd_delegate_hash_bins(args: argparse.Namespace) -> int:
         path_hash_prefixes=_optional(args.path_hash_prefixes),
         expires_in_days=args.expires_in,
         key_name=args.key_name,
-        now=now(),
+        now=clock.utc_now(),
     )
     return _print_outcome(outcome, args.workspace)
 
@@ -248,7 +193,7 @@ def cmd_delegate_import(args: argparse.Namespace) -> int:
     outcome = projects.import_projects(
         args.workspace,
         args.file,
-        now=now(),
+        now=clock.utc_now(),
         delegator=args.delegator,
         expires_in_days=args.expires_in,
         stage_project_roles=args.stage_project_roles,

@@ -15,7 +15,8 @@ from ceremony.cli import commands
 from ceremony.cli.confirm import confirm, expected_digests, print_fingerprints
 from ceremony.cli.prompt import read_new_secret, secrets_handler
 from ceremony.errors import UsageError
-from ceremony.flows.export import export
+from ceremony.flows import clock
+from ceremony.flows.export import export, summary_of
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.rehearse import rehearse
@@ -24,11 +25,12 @@ from ceremony.flows.turn import plan_turn, run_turn
 from ceremony.keys.pkcs11_uri import parse_pkcs11_uri
 from ceremony.keys.secrets import Secret
 from ceremony.model.publickeys import format_keyid
+from ceremony.model.render.export import export_lines
 
 
 def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
     passphrase = read_new_secret(Secret.PASSPHRASE, args.passphrase_stdin, "--passphrase-stdin")
-    result = keygen_keyfile(args.path, passphrase, args.algorithm, commands.now())
+    result = keygen_keyfile(args.path, passphrase, args.algorithm, clock.utc_now())
     del passphrase
     if result.passphrase_warning is not None:
         print(f"ceremony: warning: {result.passphrase_warning}", file=sys.stderr, flush=True)
@@ -42,7 +44,7 @@ def cmd_keygen_keyfile(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    result = init_workspace(args.plan, args.workspace, commands.now())
+    result = init_workspace(args.plan, args.workspace, clock.utc_now())
     commands.out(f"workspace {result.workspace} created for repository {result.plan.repository!r}")
     commands.out(f"staged: {', '.join(f'{r} v1' for r in result.staged_roles)}")
     for note in result.notes:
@@ -58,7 +60,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         for line in wrapped:
             commands.out(line)
     # The machine's facts open the transcript's record of the room (runbook R0).
-    facts, _ = record_environment(result.workspace, commands.now())
+    facts, _ = record_environment(result.workspace, clock.utc_now())
     commands.out("")
     commands.out("environment (recorded in the transcript; read it aloud):")
     for line in environment_lines(facts):
@@ -93,7 +95,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     handler = secrets_handler(args.secret_stdin, "--secret-stdin", args.keyholder)
     key = with_module(args.key, args.module)
     expected = expected_digests(args.expected)
-    moment = commands.now()
+    moment = clock.utc_now()
     # What is about to be signed, confirmed before any device or secret (runbook R6).
     turn = plan_turn(
         args.workspace, args.keyholder, old_key=args.old_key, roles=args.roles, now=moment
@@ -114,29 +116,14 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    result = export(args.workspace, args.outdir, commands.now(), rstuf=args.format == "rstuf")
-    for name in result.promoted:
-        commands.out(f"added to the trusted history: {name}")
-    commands.out(f"exported to {result.outdir}, verified after writing:")
-    for item in result.files:
-        commands.out(f"  {item.sha256}  {item.path}")
-    for notice in result.notices:
-        commands.out(f"next on the online side: {notice}")
-    if result.bundle is not None:
-        commands.out(
-            f"ceremony record: {result.outdir / 'record.html'} (print it; sign it by hand)"
-        )
-        commands.out(f"manifest.json SHA-256: {result.bundle.manifest_sha256}")
-        for payload in result.bundle.rstuf_payloads:
-            commands.out(f"RSTUF payload: {result.outdir / payload} (import: docs/rstuf.md)")
-        for warning in result.bundle.warnings:
-            commands.out(f"RSTUF: {warning}")
+    result = export(args.workspace, args.outdir, clock.utc_now(), rstuf=args.format == "rstuf")
+    commands.print_lines(export_lines(summary_of(result)))
     return 0
 
 
 def cmd_rehearse_headless(args: argparse.Namespace) -> int:
     """`ceremony rehearse --headless` (the TUI's rehearsal: ceremony.cli.tui_entry)."""
-    result = rehearse(args.out, commands.now(), commands.out)
+    result = rehearse(args.out, clock.utc_now(), commands.out)
     commands.out("")
     commands.out(f"rehearsal complete; the exported repository is in {result.export_dir}")
     return 0

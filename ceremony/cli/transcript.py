@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ceremony.errors import UsageError
+from ceremony.flows import clock
 from ceremony.flows.transcript import (
     Recorder,
     environment_lines,
@@ -29,18 +29,14 @@ from ceremony.flows.transcript import (
     record_environment,
     verify_transcript,
 )
+from ceremony.model.times import format_time
 from ceremony.model.transcript import (
     TranscriptError,
     TranscriptEvent,
     TranscriptReport,
-    format_time,
     is_sha256_hex,
     is_step_id,
 )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _out(line: str = "") -> None:
@@ -136,7 +132,7 @@ def _recorded(event: TranscriptEvent) -> None:
 
 
 def cmd_environment(args: argparse.Namespace) -> int:
-    facts, event = record_environment(args.workspace, _now())
+    facts, event = record_environment(args.workspace, clock.utc_now())
     for line in environment_lines(facts):
         _out(line)
     for line in network_warnings(facts):
@@ -150,7 +146,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
     step, words = _leading_step(args.statement, args.step)
     recorder = Recorder(args.workspace)
     statement = _text(words, "the clock statement")
-    event = recorder.clock_confirmed(statement, _now(), step=step)
+    event = recorder.clock_confirmed(statement, clock.utc_now(), step=step)
     _out(f"system clock {event.fields['system_clock']} confirmed: {event.fields['statement']}")
     _recorded(event)
     return 0

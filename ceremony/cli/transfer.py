@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ceremony.cli.confirm import confirm, expected_digests
 from ceremony.cli.prompt import secrets_handler
 from ceremony.errors import UsageError
+from ceremony.flows import clock
 from ceremony.flows.signing import ToSign
 from ceremony.flows.transfer import (
     SignatureSource,
@@ -25,16 +25,15 @@ from ceremony.flows.transfer import (
     require_signature_target,
     sign_request,
 )
-from ceremony.flows.views import fingerprint_lines, fit, review_lines, status_lines
+from ceremony.flows.views import fit
 from ceremony.model.detached import MAX_SIGNATURES_BYTES
+from ceremony.model.render import texts
+from ceremony.model.render.review import fingerprint_lines, review_lines
+from ceremony.model.render.status import status_lines
 from ceremony.model.request import SigningRequest
 from ceremony.model.role_review import RoleReview
 
 STDIN = "-"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _out(line: str = "") -> None:
@@ -43,13 +42,13 @@ def _out(line: str = "") -> None:
 
 
 def _print_review(item: RoleReview) -> None:
-    for line in review_lines(item):
+    for line in texts(review_lines(item)):
         _out(line)
 
 
 def _print_request_digest(req: SigningRequest) -> None:
-    for line in fingerprint_lines(
-        "request digest (SHA-256 of the whole request)", req.digest_fingerprint
+    for line in texts(
+        fingerprint_lines("request digest (SHA-256 of the whole request)", req.digest_fingerprint)
     ):
         _out(line)
 
@@ -63,7 +62,7 @@ def cmd_request(args: argparse.Namespace) -> int:
         for line in req.fingerprint(role).hex_text(8).splitlines():
             _out(f"    {line}")
     _out("")
-    for line in status_lines(result.statuses, _now(), str(args.workspace)):
+    for line in texts(status_lines(result.statuses, clock.utc_now(), str(args.workspace))):
         _out(line)
     _out("")
     _print_request_digest(req)
@@ -77,7 +76,7 @@ def cmd_request(args: argparse.Namespace) -> int:
 
 
 def cmd_sign_request(args: argparse.Namespace) -> int:
-    moment = _now()
+    moment = clock.utc_now()
     expected = expected_digests(args.expected)
     require_signature_target(args.out)
     # Read once: what is reviewed here is exactly what is signed.
@@ -122,7 +121,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for item in outcome.added:
         _out(f"merged: {item}; signature verified")
     _out("")
-    for line in status_lines(outcome.statuses, _now(), str(args.workspace)):
+    for line in texts(status_lines(outcome.statuses, clock.utc_now(), str(args.workspace))):
         _out(line)
     if outcome.statuses and all(s.met for s in outcome.statuses):
         _out(f"all thresholds are met: export with `ceremony export {args.workspace} OUTDIR`")

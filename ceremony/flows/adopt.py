@@ -43,7 +43,7 @@ from ceremony.model.names_file import NamesFile, parse_names
 from ceremony.model.naming import Naming, adopted_key_fields, name_keys
 from ceremony.model.periods import AdoptedPolicy, adopted_policy
 from ceremony.model.strictjson import MAX_JSON_BYTES
-from ceremony.model.transcript import format_time
+from ceremony.model.times import format_time
 from ceremony.model.verify import (
     Problem,
     VerifyReport,

@@ -44,6 +44,7 @@ from ceremony.model.metadata_io import (
     metadata_bytes_resigned,
     signed_bytes,
 )
+from ceremony.model.render.export import ExportSummary
 from ceremony.model.status import RoleStatus
 from ceremony.model.verify import check_repository
 from ceremony.store.atomic import write_atomic
@@ -68,6 +69,23 @@ class ExportResult:
     bundle: BundleResult | None = None  # manifest, record, QR codes (docs/export-bundle.md)
     # Delegated roles whose metadata is signed and published outside this ceremony.
     signed_outside: tuple[str, ...] = ()
+
+
+def summary_of(result: ExportResult) -> ExportSummary:
+    """What `ceremony export` prints and the TUI's export screen shows of `result`."""
+    bundle = result.bundle
+    return ExportSummary(
+        outdir=str(result.outdir),
+        promoted=result.promoted,
+        files=tuple((f.sha256, f.path) for f in result.files),
+        notices=result.notices,
+        record=str(result.outdir / "record.html") if bundle is not None else None,
+        manifest_sha256=bundle.manifest_sha256 if bundle is not None else None,
+        rstuf_payloads=tuple(str(result.outdir / p) for p in bundle.rstuf_payloads)
+        if bundle is not None
+        else (),
+        rstuf_warnings=bundle.warnings if bundle is not None else (),
+    )
 
 
 def _counted_only(md: Metadata[Any], status: RoleStatus) -> Metadata[Any]:

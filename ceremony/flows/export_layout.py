@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tuf.api.metadata import Metadata, Root, Targets
@@ -22,7 +23,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import ExportError
 from ceremony.model.listing import first_few, more_than_few
 from ceremony.model.metadata_io import parse_metadata
-from ceremony.store.workspace import parse_trusted_name
+from ceremony.store.workspace import Workspace, parse_trusted_name
 
 
 def _delegated_names(
@@ -123,6 +124,15 @@ def trusted_root_file(trusted: Mapping[str, bytes]) -> str | None:
     if not roots or roots[0][0] == 1:
         return None
     return roots[0][1]
+
+
+def workspace_trusted_root(workspace: Path) -> Path | None:
+    """The root an adopted workspace's clients start from (`trusted_root_file`), as a file of
+    the workspace: what its exports verify from. None when the history starts at version 1."""
+    store = Workspace.open(workspace)
+    paths = {p.name: p for p in store.trusted_paths()}
+    name = trusted_root_file(dict.fromkeys(paths, b""))
+    return None if name is None else paths[name]
 
 
 def outside_notice(roles: Sequence[str]) -> str:

@@ -26,9 +26,10 @@ from ceremony.flows.keygen import keygen_keyfile
 from ceremony.flows.review import review
 from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import role_lines
 from ceremony.keys.pkcs11_softhsm import SoftHsmInstall, find_softhsm, init_token, softhsm_config
 from ceremony.keys.pkcs11_softhsm import write_config as write_softhsm_config
+from ceremony.model.render import texts
+from ceremony.model.render.status import role_lines
 from ceremony.model.wording import threshold_words
 from ceremony.store.atomic import write_atomic
 
@@ -262,7 +263,7 @@ def _ceremony(
             say(f"    {name} signed {role} (verified)")
     say("    carol does not need to sign: root has the 2 signatures its threshold needs")
     for status in outcome.statuses:
-        for line in role_lines(status, now):
+        for line in texts(role_lines(status, now)):
             say(f"    {line}")
 
     export_dir = base / "export"

@@ -29,7 +29,7 @@ revocation (`key_revoked`), the replacement key (`key_enrolled`) and each staged
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.errors import CeremonyError, PublicKeyError, UsageError, WorkspaceError
+from ceremony.flows.clock import utc_now
 from ceremony.flows.initial import RecorderFactory, json_bytes, record_staged
 from ceremony.flows.proposals import StagedChange, proposal_base, stage
 from ceremony.flows.reachability import state_reachability
@@ -395,7 +396,7 @@ def revoke(
     state = load_state(workspace)
     if "root" not in state.trusted and "root" not in state.staged:
         raise WorkspaceError("there is no root to revoke a key from", "run `ceremony init` first")
-    today = (now or datetime.now(UTC)).date().isoformat()  # recorded with the compromise
+    today = (now or utc_now()).date().isoformat()  # recorded with the compromise
     target = _find_target(state, _bases(state), keyholder, keyid, online_role)
     replacement = _read_replacement(replacement_file) if replacement_file is not None else None
     notices: list[str] = []

@@ -20,17 +20,18 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ceremony import __version__
 from ceremony.errors import WorkspaceError
+from ceremony.flows.clock import utc_now
+from ceremony.model.times import format_time
 from ceremony.model.transcript import (
     GENESIS,
     TranscriptError,
     TranscriptEvent,
     TranscriptReport,
-    format_time,
     parse_line,
     require_intact,
 )
@@ -68,10 +69,6 @@ MAX_NOTE_CHARS = 8000
 """A note is a few paragraphs; longer texts go in a file whose hash is noted."""
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 def new_ceremony_id() -> str:
     """128 random bits in hex: unique per workspace, and says nothing about anyone."""
     return secrets.token_hex(16)
@@ -89,8 +86,8 @@ class FileRecord:
 class Recorder:
     """Appends events to one workspace's transcript.
 
-    `clock` gives each event's time (UTC, whole seconds are kept); `new_id` makes the ceremony
-    id when the transcript is started.
+    `clock` gives each event's time (UTC, whole seconds are kept; the faces' clock by
+    default); `new_id` makes the ceremony id when the transcript is started (random).
 
     The transcript is verified as a whole once, by `check()` or before the first event; later
     events chain from the verified end, so recording E events costs O(E) however long the
@@ -101,13 +98,14 @@ class Recorder:
         self,
         workspace: Path,
         *,
-        clock: Callable[[], datetime] = utc_now,
-        new_id: Callable[[], str] = new_ceremony_id,
+        clock: Callable[[], datetime] | None = None,
+        new_id: Callable[[], str] | None = None,
     ) -> None:
         self.workspace = Workspace.open(workspace).path
         self.path = self.workspace / TRANSCRIPT
-        self._clock = clock
-        self._new_id = new_id
+        # The defaults are looked up here, not bound at definition: a test fixes them once.
+        self._clock = clock if clock is not None else utc_now
+        self._new_id = new_id if new_id is not None else new_ceremony_id
         self._tail: Tail | None = None
         self._pending: list[Item] | None = None
         self._pending_end = (0, GENESIS)  # (seq, hash) of the last line a batch will write

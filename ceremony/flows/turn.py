@@ -25,6 +25,7 @@ from securesystemslib.signer import SecretsHandler, Signature
 
 from ceremony.errors import SigningError
 from ceremony.flows.checks import LintError, lint_errors
+from ceremony.flows.clock import utc_now
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.signing import (
@@ -37,7 +38,7 @@ from ceremony.flows.signing import (
     signing_turn_roles,
 )
 from ceremony.flows.state import CeremonyState, load_state
-from ceremony.flows.transcript import Recorder, utc_now
+from ceremony.flows.transcript import Recorder
 from ceremony.keys.references import close_signer
 from ceremony.model.fingerprint import payload_fingerprint
 from ceremony.model.metadata_io import parse_metadata, signed_bytes

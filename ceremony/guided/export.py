@@ -21,10 +21,12 @@ from pathlib import Path
 from ceremony.errors import ExportError
 from ceremony.flows.audit import audit_bundle
 from ceremony.flows.export import export as export_flow
+from ceremony.flows.export import summary_of
 from ceremony.flows.verify import verify_directory
 from ceremony.flows.views import fit
 from ceremony.guided.folder import Folder
 from ceremony.guided.views import AuditView, ExportView, VerifyView
+from ceremony.model.render.export import export_lines
 
 TRANSFER_MEDIUM = Path("/media/transfer")
 """The transfer stick's mount point, as runbook R8 names it."""
@@ -89,18 +91,19 @@ def require_export_dir(text: str, medium: Path, mounted: bool) -> Path:
 
 
 def export_view(folder: Folder, outdir: Path) -> ExportView:
-    """Export the workspace into `outdir`, verify it and audit the bundle (runbook R8, R9)."""
+    """Export the workspace into `outdir` (the flow verifies it) and audit the bundle (runbook
+    R8, R9)."""
     state = folder.state()
+    # Verified once, by the flow: the repository before anything is written (anchored on the
+    # trusted root an adopted repository starts from), and every file read back.
     result = export_flow(state.workspace.path, outdir, folder.now())
-    report = verify_directory(outdir, None, folder.now())
     folder.wizard.reviewed = []
     folder.save()
     return ExportView(
         outdir=str(result.outdir),
         promoted=result.promoted,
         files=tuple(f"{f.sha256}  {f.path}" for f in result.files),
-        verify_lines=tuple(report.lines()),
-        ok=report.ok,
+        summary=tuple(export_lines(summary_of(result))),
         audit=audit_view(outdir, folder.now()),
     )
 
@@ -118,6 +121,8 @@ def audit_view(directory: Path, now: datetime) -> AuditView:
     )
 
 
-def verify_view(directory: Path, now: datetime) -> VerifyView:
-    report = verify_directory(directory, None, now)
+def verify_view(directory: Path, now: datetime, trusted_root: Path | None = None) -> VerifyView:
+    """`ceremony verify` of `directory`, from `trusted_root` when given (the root an adopted
+    workspace's clients start from: its exports have no `1.root.json`)."""
+    report = verify_directory(directory, trusted_root, now)
     return VerifyView(str(directory), report.ok, tuple(report.lines()))

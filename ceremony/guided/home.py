@@ -16,7 +16,7 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.errors import CeremonyError
 from ceremony.flows.calendar import load_policy
 from ceremony.flows.state import CeremonyState
-from ceremony.flows.views import format_time, who_still_signs
+from ceremony.flows.views import who_still_signs
 from ceremony.guided.enrollment import draft_of, keyholders_to_enroll
 from ceremony.guided.folder import Folder
 from ceremony.guided.steps import INITIAL, Ceremony, Step, ceremony_of
@@ -24,6 +24,7 @@ from ceremony.guided.views import HomeView, NextStep, RoleRow, progress_of
 from ceremony.guided.wizard import Participant
 from ceremony.model.calendar import CalendarEntry, calendar_entry, offline_roles
 from ceremony.model.fingerprint import payload_fingerprint
+from ceremony.model.times import format_time
 
 URGENT_DAYS = 14  # re-signing that is due and this close to expiry is urgent
 

@@ -1,9 +1,10 @@
 """Lifecycle intents for the keyholder TUI: re-sign, root changes, delegations, revocation.
 
 Each intent stages a proposal through the lifecycle flows (resign, root_edits, delegations,
-revoke) and returns plain lines to show; the staged proposal then goes through the same review
-and signing turns as the initial ceremony. The calendar and, for a revocation, the
-reachability check come first (runbook: re-signing and emergency revocation).
+revoke) and returns the lines the commands print for it (ceremony.model.render); the staged
+proposal then goes through the same review and signing turns as the initial ceremony. The
+calendar and, for a revocation, the reachability check come first (runbook: re-signing and
+emergency revocation).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from pathlib import Path
 from ceremony.errors import WorkspaceError
 from ceremony.flows import delegations, root_edits
 from ceremony.flows.calendar import calendar
-from ceremony.flows.proposals import StagedChange
 from ceremony.flows.reachability import reachability
 from ceremony.flows.resign import resign
 from ceremony.flows.revoke import revoke
 from ceremony.flows.root_edits import EditOutcome
-from ceremony.flows.views import format_time
+from ceremony.flows.views import Line
 from ceremony.guided.session import Session
+from ceremony.model.render.calendar import calendar_lines as render_calendar
+from ceremony.model.render.changes import change_lines, outcome_lines
+from ceremony.model.render.revocation import revoke_lines
 
 
 def _workspace(session: Session) -> Path:
@@ -31,37 +34,14 @@ def _workspace(session: Session) -> Path:
     return session.workspace
 
 
-def _changes(changes: Sequence[StagedChange]) -> list[str]:
-    lines = []
-    for change in changes:
-        dropped = (
-            f" ({change.dropped_signatures} earlier signatures no longer cover it)"
-            if change.dropped_signatures
-            else ""
-        )
-        lines.append(f"staged {change.role} v{change.version}{dropped}")
-    return lines
+def _outcome(outcome: EditOutcome) -> tuple[Line, ...]:
+    return tuple(outcome_lines(outcome.changes, outcome.withdrawn, outcome.notes))
 
 
-def _outcome(outcome: EditOutcome) -> tuple[str, ...]:
-    lines = _changes(outcome.changes)
-    lines += [f"note: {n}" for n in outcome.notes]
-    lines += [f"withdrawn: {w}" for w in outcome.withdrawn]
-    return tuple(lines)
-
-
-def calendar_lines(session: Session) -> tuple[str, ...]:
-    """Every offline role, most urgent first: expiry, days left and the re-sign-by date."""
-    result = calendar(_workspace(session), session.now())
-    lines = []
-    for e in result.entries:
-        version = f"v{e.version}" if e.version is not None else "not yet trusted"
-        expires = format_time(e.expires) if e.expires is not None else "-"
-        left = f"{e.days_left} days left" if e.days_left is not None else ""
-        by = f", re-sign by {format_time(e.resign_by)}" if e.resign_by is not None else ""
-        staged = f", v{e.staged.version} staged" if e.staged is not None else ""
-        lines.append(f"{e.role} {version}: expires {expires} ({left}{by}){staged}: {e.state}")
-    return tuple(lines)
+def calendar_lines(session: Session) -> tuple[Line, ...]:
+    """Every offline role, most urgent first: expiry, days left and the re-sign-by date, as
+    `ceremony calendar` words it."""
+    return tuple(render_calendar(calendar(_workspace(session), session.now())))
 
 
 def reachability_lines(session: Session, lost: Sequence[str] = ()) -> tuple[bool, tuple[str, ...]]:
@@ -69,30 +49,20 @@ def reachability_lines(session: Session, lost: Sequence[str] = ()) -> tuple[bool
     return report.possible, tuple(report.lines())
 
 
-def resign_roles(session: Session, roles: Sequence[str], days: int | None) -> tuple[str, ...]:
-    return tuple(_changes(resign(_workspace(session), roles, session.now(), days)))
+def resign_roles(session: Session, roles: Sequence[str], days: int | None) -> tuple[Line, ...]:
+    return tuple(change_lines(resign(_workspace(session), roles, session.now(), days)))
 
 
-def revoke_keyholder(session: Session, keyholder: str, replacement: Path | None) -> tuple[str, ...]:
+def revoke_keyholder(
+    session: Session, keyholder: str, replacement: Path | None
+) -> tuple[Line, ...]:
     result = revoke(_workspace(session), keyholder=keyholder, replacement_file=replacement)
-    if result.already_staged:
-        return (
-            f"already staged: {result.holder}'s key {result.keyid} is revoked; nothing changed",
-            *result.reachability.lines(),
-        )
-    lines = [f"revoked {result.holder}'s key {result.keyid}; it is marked compromised"]
-    if result.replacement is not None:
-        lines.append(f"replacement key {result.replacement}")
-    lines += _changes(result.staged)
-    lines += [f"also to sign again: {r}" for r in result.resigned]
-    lines += list(result.notices)
-    lines += result.reachability.lines()
-    return tuple(lines)
+    return tuple(revoke_lines(result))
 
 
 def root_change(
     session: Session, action: str, name: str, file: str, role: str, number: str
-) -> tuple[str, ...]:
+) -> tuple[Line, ...]:
     """One root edit: threshold, add, remove, replace (a keyholder's key), online (a new key
     for snapshot or timestamp; `name` names it, blank for the default) or expiry (`number`
     days from now for an offline role)."""
@@ -118,7 +88,7 @@ def root_change(
 
 def delegation_change(
     session: Session, action: str, name: str, signers: str, threshold: str, paths: str
-) -> tuple[str, ...]:
+) -> tuple[Line, ...]:
     path = _workspace(session)
     if action == "add":
         return _outcome(

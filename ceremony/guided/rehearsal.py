@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.flows import rehearse as practice
+from ceremony.flows.clock import utc_now
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.transcript import utc_now
 from ceremony.guided import wizard as files
 from ceremony.guided.plan import default_draft
 from ceremony.guided.transcript import record_creation

@@ -10,6 +10,7 @@ from ceremony.flows.review import review as review_flow
 from ceremony.guided import transcript as st
 from ceremony.guided.folder import Folder
 from ceremony.guided.views import ChangeLine, FindingLine, ReviewView
+from ceremony.model.render.review import review_body
 
 
 def reviews(folder: Folder) -> tuple[ReviewView, ...]:
@@ -30,6 +31,7 @@ def reviews(folder: Folder) -> tuple[ReviewView, ...]:
             else (),
             findings=tuple(FindingLine(f.severity, f.message) for f in r.findings),
             signers=r.signers,
+            body=tuple(review_body(r)),
         )
         for r in review_flow(folder.location.workspace, None, folder.now())
     )

@@ -23,8 +23,9 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.flows.clock import utc_now
+from ceremony.flows.export_layout import workspace_trusted_root
 from ceremony.flows.initial import init_workspace
-from ceremony.flows.transcript import utc_now
 from ceremony.flows.turn import run_turn
 from ceremony.guided import enrollment, home, review, turns
 from ceremony.guided import export as exports
@@ -382,7 +383,11 @@ class Session:
         return exports.audit_view(directory, self.now())
 
     def verify(self, directory: Path) -> VerifyView:
-        return exports.verify_view(directory, self.now())
+        """Verify `directory` as this workspace's clients would: from the root they start
+        from, read from the workspace (never from the directory being checked)."""
+        workspace = self.folder.workspace
+        anchor = None if workspace is None else workspace_trusted_root(workspace)
+        return exports.verify_view(directory, self.now(), anchor)
 
     def remove_folder(self) -> None:
         """Remove a practice folder (only ever called for a rehearsal's throwaway folder)."""

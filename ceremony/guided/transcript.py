@@ -26,7 +26,7 @@ from ceremony.flows.transcript import (
     record_environment,
 )
 from ceremony.guided.wizard import Enrolled, Participant
-from ceremony.model.transcript import format_time, parse_time
+from ceremony.model.times import format_time, parse_time
 from ceremony.store.environment import EnvironmentFacts, gather
 
 STEP_OPEN = "R0"  # runbook.md: R0 opens the ceremony

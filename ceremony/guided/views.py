@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ceremony.flows.views import Line as Line
+from ceremony.flows.views import Style as Style
 from ceremony.flows.views import member_label, set_line, who_still_signs
 from ceremony.guided.steps import Step
 from ceremony.keys.secrets import Secret as Secret  # the screens name secrets with it
+from ceremony.model.render.status import progress_lines
 from ceremony.model.status import RoleStatus
 from ceremony.model.wording import progress_words, threshold_words
 
@@ -67,6 +70,7 @@ class ProposalProgress:
     sets: tuple[SetProgress, ...]
     problems: tuple[str, ...]
     still_needed: str  # "" when met
+    lines: tuple[Line, ...] = ()  # the status as `ceremony status` shows it (model.render)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class ReviewView:
     changes: tuple[ChangeLine, ...] = ()
     findings: tuple[FindingLine, ...] = ()
     signers: tuple[str, ...] = ()  # who must sign, one line per threshold (old and new root)
+    body: tuple[Line, ...] = ()  # the review as `ceremony review` shows it (model.render)
 
 
 @dataclass(frozen=True)
@@ -202,11 +207,13 @@ class AuditView:
 
 @dataclass(frozen=True)
 class ExportView:
+    """A finished export: it verified before anything was written and again when read back
+    from the medium (flows.export), or it would have raised."""
+
     outdir: str
     promoted: tuple[str, ...]
     files: tuple[str, ...]  # "sha256  path"
-    verify_lines: tuple[str, ...]
-    ok: bool
+    summary: tuple[Line, ...]  # what `ceremony export` prints (model.render.export)
     audit: AuditView | None = None  # `ceremony audit` of the written bundle (runbook R9)
 
 
@@ -249,4 +256,5 @@ def progress_of(status: RoleStatus) -> ProposalProgress:
         sets=sets,
         problems=status.problems,
         still_needed="" if status.met else who_still_signs(status),
+        lines=tuple(progress_lines(status)),
     )

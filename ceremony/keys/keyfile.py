@@ -68,6 +68,7 @@ from ceremony.model.publickeys import (
     same_public_key,
 )
 from ceremony.model.strictjson import loads_strict
+from ceremony.model.times import TIME_FORMAT, format_time
 
 FORMAT_NAME: Final = "ceremony-keyfile"
 FORMAT_VERSION: Final = 1
@@ -110,7 +111,6 @@ _KDF_FIELDS: Final = frozenset({"name", "opslimit", "memlimit", "salt", "check"}
 _CIPHER_FIELDS: Final = frozenset({"name", "nonce"})
 _HEX = re.compile(r"[0-9a-f]*")
 _CREATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_CREATED_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 _HINT_DAMAGED: Final = "use the key file exactly as `ceremony keygen` wrote it, or its backup copy"
 _HINT_TAMPERED: Final = "do not use this file; restore the key file from its backup and report it"
@@ -249,7 +249,7 @@ def _build_container(
         "algorithm": algorithm,
         "keyid": public_key.keyid,
         "public_key": public_key.to_dict(),
-        "created": created.strftime(_CREATED_FORMAT),
+        "created": format_time(created),
         "kdf": {
             "name": KDF_NAME,
             "opslimit": opslimit,
@@ -392,7 +392,7 @@ def _parse(data: bytes, source: str) -> _Container:
     if not isinstance(created_text, str) or not _CREATED.fullmatch(created_text):
         raise _damaged(source, "created must be a UTC time like 2026-01-31T12:00:00Z")
     try:
-        created = datetime.strptime(created_text, _CREATED_FORMAT).replace(tzinfo=UTC)
+        created = datetime.strptime(created_text, TIME_FORMAT).replace(tzinfo=UTC)
     except ValueError as e:
         raise _damaged(source, f"created is not a valid time: {created_text}") from e
 

@@ -40,10 +40,10 @@ from tuf.api.metadata import (
 from ceremony.model.listing import FEW, first_few
 from ceremony.model.publickeys import describe_key_type
 from ceremony.model.roster import Roster
+from ceremony.model.times import format_time
 from ceremony.model.verify import printable
 from ceremony.model.wording import threshold_words
 
-_TIME = "%Y-%m-%dT%H:%M:%SZ"
 _VALUE_CHARS = 200
 
 
@@ -114,7 +114,7 @@ def diff_signed(old: Signed, new: Signed, roster: Roster) -> tuple[Change, ...]:
             Change(
                 "expires",
                 "metadata",
-                f"expires {old.expires.strftime(_TIME)} → {new.expires.strftime(_TIME)} "
+                f"expires {format_time(old.expires)} → {format_time(new.expires)} "
                 f"({describe_delta(new.expires - old.expires)})",
             )
         )

@@ -6,9 +6,13 @@ those bytes, shown two ways:
 
 * hex, all 64 digits in 16 groups of four (``e3b0 c442 98fc ...``). It is never shortened: a
   prefix is what an attacker would grind to make a different document look the same.
-* words, one per byte from the PGP word list (`ceremony.model.wordlist`), two-syllable words at
-  even positions and three-syllable words at odd ones. Reading words aloud is less error-prone
-  than reading hex, and the alternation exposes swapped, repeated or dropped words.
+* words: the whole digest as 24 words of the BIP-39 English list (`ceremony.model.wordlist`),
+  encoded exactly as BIP-39 encodes 256 bits: the 256 bits of the digest followed by the first
+  8 bits of the SHA-256 of the digest (a checksum), 264 bits cut into 24 numbers of 11 bits,
+  most significant bit first, each number naming one of the 2048 words. Any BIP-39 tool gives
+  the same words for the same digest (`Mnemonic("english").to_mnemonic(digest)`). Reading
+  words aloud is less error-prone than reading hex; the checksum makes most slips (a misheard,
+  swapped or dropped word) fail the read-back check instead of giving a wrong digest.
 
 `words_to_digest` is the inverse of the words, so what a keyholder reads back (or types) can be
 turned into a digest and compared with the one on screen. Pure: no I/O.
@@ -21,19 +25,24 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ceremony.model.wordlist import EVEN_WORDS, ODD_WORDS
+from ceremony.model.wordlist import BITS_PER_WORD, WORDS
 
 DIGEST_SIZE = 32
-"""Bytes in a SHA-256 digest, and so words in a fingerprint."""
+"""Bytes in a SHA-256 digest."""
+
+CHECKSUM_BITS = DIGEST_SIZE * 8 // 32
+"""BIP-39's checksum: one bit per 32 bits of data, 8 for a 256-bit digest."""
+
+WORD_COUNT = (DIGEST_SIZE * 8 + CHECKSUM_BITS) // BITS_PER_WORD
+"""Words in a fingerprint: (256 + 8) / 11 = 24."""
 
 HEX_GROUP_SIZE = 4
 """Hex digits per group in `Fingerprint.hex_groups`."""
 
 WORDS_PER_LINE = 8
-"""Default number of words per line in `Fingerprint.words_text`."""
+"""Default number of words per line in `Fingerprint.words_text` (3 lines of 8)."""
 
-_EVEN_INDEX = {word: value for value, word in enumerate(EVEN_WORDS)}
-_ODD_INDEX = {word: value for value, word in enumerate(ODD_WORDS)}
+_INDEX = {word: value for value, word in enumerate(WORDS)}
 _HEX_DIGITS = frozenset("0123456789abcdef")
 
 
@@ -50,7 +59,7 @@ class Fingerprint:
     hex_groups: tuple[str, ...]
     """`digest_hex` cut into 16 groups of 4 digits."""
     words: tuple[str, ...]
-    """32 words, one per digest byte, from the even list at even positions, else the odd list."""
+    """24 BIP-39 words: the digest and its checksum, 11 bits per word."""
 
     def __post_init__(self) -> None:
         if len(self.digest_hex) != 2 * DIGEST_SIZE or not set(self.digest_hex) <= _HEX_DIGITS:
@@ -61,7 +70,7 @@ class Fingerprint:
         digest = bytes.fromhex(self.digest_hex)
         if self.hex_groups != _hex_groups(self.digest_hex):
             raise ValueError("hex_groups do not match digest_hex")
-        if self.words != bytes_to_words(digest):
+        if self.words != digest_to_words(digest):
             raise ValueError("words do not match digest_hex")
 
     @classmethod
@@ -73,7 +82,7 @@ class Fingerprint:
         return cls(
             digest_hex=digest_hex,
             hex_groups=_hex_groups(digest_hex),
-            words=bytes_to_words(digest),
+            words=digest_to_words(digest),
         )
 
     def hex_text(self, groups_per_line: int = 2 * DIGEST_SIZE // HEX_GROUP_SIZE) -> str:
@@ -90,69 +99,56 @@ def payload_fingerprint(payload: bytes) -> Fingerprint:
     return Fingerprint.from_digest(hashlib.sha256(payload).digest())
 
 
-def bytes_to_words(data: bytes) -> tuple[str, ...]:
-    """One PGP word per byte: the even list at positions 0, 2, 4, ..., the odd list otherwise."""
+def _checksum(digest: bytes) -> int:
+    return hashlib.sha256(digest).digest()[0] >> (8 - CHECKSUM_BITS)
+
+
+def digest_to_words(digest: bytes) -> tuple[str, ...]:
+    """The 24 BIP-39 words of a 32-byte `digest`: its bits and the checksum, 11 per word."""
+    if len(digest) != DIGEST_SIZE:
+        raise ValueError(f"a SHA-256 digest is {DIGEST_SIZE} bytes, got {len(digest)}")
+    bits = (int.from_bytes(digest, "big") << CHECKSUM_BITS) | _checksum(digest)
+    mask = (1 << BITS_PER_WORD) - 1
     return tuple(
-        EVEN_WORDS[value] if position % 2 == 0 else ODD_WORDS[value]
-        for position, value in enumerate(data)
+        WORDS[(bits >> (BITS_PER_WORD * (WORD_COUNT - 1 - i))) & mask] for i in range(WORD_COUNT)
     )
 
 
-def words_to_bytes(words: str | Iterable[str]) -> bytes:
-    """The bytes that `words` stand for: the inverse of `bytes_to_words`.
-
-    `words` is a sequence of words, or one string of words separated by whitespace. Case and
-    accents are ignored ("Zulu", "Yucatán"). Raises `ValueError` naming the first bad word by its
-    position, counted from 1: a word not in the list, or a word from the wrong list for its
-    position, which is what a swapped, repeated or dropped word looks like.
-    """
-    items = words.split() if isinstance(words, str) else list(words)
-    values = bytearray()
-    for position, raw in enumerate(items):
-        number = position + 1
-        word = _normalise(raw)
-        even_value = _EVEN_INDEX.get(word)
-        odd_value = _ODD_INDEX.get(word)
-        if position % 2 == 0:
-            if even_value is not None:
-                values.append(even_value)
-                continue
-            expected = "two-syllable (even-position)"
-        else:
-            if odd_value is not None:
-                values.append(odd_value)
-                continue
-            expected = "three-syllable (odd-position)"
-        if even_value is None and odd_value is None:
-            raise ValueError(f"word {number} ({raw!r}) is not in the PGP word list")
-        raise ValueError(
-            f"word {number} ({raw!r}) is in the wrong place: word {number} must be a "
-            f"{expected} word; a word may have been swapped, repeated or left out here"
-        )
-    return bytes(values)
-
-
 def words_to_digest(words: str | Iterable[str]) -> str:
-    """The lowercase hex SHA-256 digest that 32 fingerprint `words` stand for.
+    """The lowercase hex SHA-256 digest that 24 fingerprint `words` stand for.
 
-    Use it to check a keyholder's read-back against `Fingerprint.digest_hex`. Raises
-    `ValueError` naming the first bad position (see `words_to_bytes`), or saying which word is
-    missing or extra when there are not exactly 32.
+    `words` is a sequence of words, or one string of words separated by whitespace; case and
+    accents are ignored. Use it to check a keyholder's read-back against
+    `Fingerprint.digest_hex`. Raises `ValueError` naming the first word not in the list by its
+    position (counted from 1), saying which word is missing or extra when there are not
+    exactly 24, or saying that the checksum fails (a word misheard, swapped or left out).
     """
     items = words.split() if isinstance(words, str) else list(words)
-    # Check each word before the count, so a dropped word in the middle is reported where it
-    # happened (the words after it are on the wrong list) rather than as "word 32 is missing".
-    data = words_to_bytes(items)
-    if len(data) < DIGEST_SIZE:
+    values = []
+    for position, raw in enumerate(items):
+        value = _INDEX.get(_normalise(raw))
+        if value is None:
+            raise ValueError(f"word {position + 1} ({raw!r}) is not in the BIP-39 word list")
+        values.append(value)
+    if len(values) < WORD_COUNT:
         raise ValueError(
-            f"only {len(data)} words; a fingerprint has {DIGEST_SIZE} "
-            f"(word {len(data) + 1} is missing)"
+            f"only {len(values)} words; a fingerprint has {WORD_COUNT} "
+            f"(word {len(values) + 1} is missing)"
         )
-    if len(data) > DIGEST_SIZE:
+    if len(values) > WORD_COUNT:
         raise ValueError(
-            f"{len(data)} words; a fingerprint has {DIGEST_SIZE} (word {DIGEST_SIZE + 1} is extra)"
+            f"{len(values)} words; a fingerprint has {WORD_COUNT} (word {WORD_COUNT + 1} is extra)"
         )
-    return data.hex()
+    bits = 0
+    for value in values:
+        bits = (bits << BITS_PER_WORD) | value
+    digest = (bits >> CHECKSUM_BITS).to_bytes(DIGEST_SIZE, "big")
+    if bits & ((1 << CHECKSUM_BITS) - 1) != _checksum(digest):
+        raise ValueError(
+            "the words' checksum does not match: a word was misheard, swapped, repeated or "
+            "left out; read them again"
+        )
+    return digest.hex()
 
 
 _HEX_SEPARATORS = str.maketrans("", "", " \t\n:-_.")
@@ -175,7 +171,7 @@ def parse_hex_digest(text: str) -> str:
 
 
 def _normalise(word: str) -> str:
-    """Lowercase, without surrounding space or accents ("Yucatán" -> "yucatan")."""
+    """Lowercase, without surrounding space or accents ("Abandon" -> "abandon")."""
     decomposed = unicodedata.normalize("NFKD", word.strip().casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -40,6 +40,7 @@ from ceremony.model.lint_keys import Severity as Severity
 from ceremony.model.lint_keys import key_findings
 from ceremony.model.listing import first_few
 from ceremony.model.roster import Roster
+from ceremony.model.times import format_time
 from ceremony.model.verify import printable, targets_signed_online
 from ceremony.model.wording import threshold_words
 
@@ -320,7 +321,7 @@ def lint_proposal(
             Finding(
                 "error",
                 role,
-                f"already expired ({signed.expires:%Y-%m-%dT%H:%M:%SZ}); clients refuse it",
+                f"already expired ({format_time(signed.expires)}); clients refuse it",
             )
         )
     before = previous.signed if previous is not None else None

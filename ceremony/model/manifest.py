@@ -40,13 +40,6 @@ _KINDS = {"keyholder": False, "online key": True}
 _HINT = "use manifest.json exactly as the export wrote it; it may have been edited"
 
 
-def utc_text(moment: datetime) -> str:
-    """`2026-11-22T09:00:00Z`: the TUF spec's date format, in UTC."""
-    if moment.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware (UTC)")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def default_ceremony_id(repository: str, created: datetime) -> str:
     """A readable id when the transcript gives none: the repository and the export time."""
     return f"{repository}-{created.astimezone(UTC):%Y%m%dT%H%M%SZ}"

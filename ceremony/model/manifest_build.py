@@ -33,11 +33,11 @@ from ceremony.model.manifest import (
     SignerSetEntry,
     TranscriptEntry,
     default_ceremony_id,
-    utc_text,
 )
 from ceremony.model.metadata_io import parse_metadata, signed_bytes
 from ceremony.model.roster import Roster
 from ceremony.model.status import KeyNames, SignerSet, set_status
+from ceremony.model.times import format_time
 
 
 class KeyDirectory(KeyNames, Protocol):
@@ -244,7 +244,7 @@ def describe_metadata(
                 path=path,
                 role=role,
                 version=version,
-                expires=utc_text(signed.expires),
+                expires=format_time(signed.expires),
                 fingerprint=hashlib.sha256(payload).hexdigest(),
                 signer_sets=tuple(sets),
                 grants=_grants(md, roster),
@@ -299,7 +299,7 @@ def build_manifest(
     metadata = describe_metadata(files, roster, known, payloads)
     return Manifest(
         ceremony_id=ceremony_id or default_ceremony_id(roster.repository, created),
-        created=utc_text(created),
+        created=format_time(created),
         tool_version=tool_version,
         repository=roster.repository,
         participants=participants(roster, metadata),

@@ -4,22 +4,23 @@ What crosses the air gap by camera is always text (hex digests, one line of JSON
 most phone readers mangle binary payloads (feasibility notes, section 5: Latin-1 bytes come back
 as UTF-8), so `qr_matrix` refuses anything but printable ASCII.
 
-PNG images are written by a small encoder here (1-bit greyscale, zlib from the standard
-library) instead of through Pillow: the tool then needs no imaging library on the air-gapped
-machine, and the same matrix always gives the same bytes, which the export bundle's golden
-tests rely on.
+PNG images are written by qrcode's own pure-Python PNG writer (`qrcode[png]`, which uses
+pypng; 1-bit greyscale) instead of through Pillow: the tool needs no imaging library on the
+air-gapped machine, and the same text always gives the same bytes (no timestamp or other
+varying chunk), which the export bundle's golden tests and the audit's re-made record rely on.
 
 Pure: text in, bytes or strings out. Nothing here touches files.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 from dataclasses import dataclass
+from typing import Any
 
 import qrcode
 from qrcode.exceptions import DataOverflowError
+from qrcode.image.pure import PyPNGImage
 
 from ceremony.errors import CeremonyError
 from ceremony.model.detached import DetachedSignature
@@ -57,12 +58,16 @@ def _require_text(text: str) -> None:
         )
 
 
-def qr_matrix(text: str, *, error_correction: str = "M", border: int = QUIET_ZONE) -> Matrix:
-    """The modules of the smallest QR code holding `text` at `error_correction` (L, M, Q, H)."""
+def _made(text: str, error_correction: str, border: int, box_size: int) -> Any:
+    """The smallest QR code holding `text` at `error_correction` (L, M, Q, H), made."""
     _require_text(text)
     if border < 0:
         raise ValueError(f"the quiet zone cannot be negative, got {border}")
-    code = qrcode.QRCode(error_correction=_LEVELS[error_correction], border=border, box_size=1)
+    if box_size < 1:
+        raise ValueError(f"scale must be at least 1, got {box_size}")
+    code = qrcode.QRCode(
+        error_correction=_LEVELS[error_correction], border=border, box_size=box_size
+    )
     code.add_data(text)
     try:
         code.make(fit=True)
@@ -73,54 +78,24 @@ def qr_matrix(text: str, *, error_correction: str = "M", border: int = QUIET_ZON
             f"{error_correction}",
             "carry this file on the USB stick instead of by camera",
         ) from e
+    return code
+
+
+def qr_matrix(text: str, *, error_correction: str = "M", border: int = QUIET_ZONE) -> Matrix:
+    """The modules of the smallest QR code holding `text` at `error_correction` (L, M, Q, H)."""
+    code = _made(text, error_correction, border, 1)
     return tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_bytes(matrix: Matrix, *, scale: int = 8) -> bytes:
-    """`matrix` as a black-on-white PNG, each module `scale` pixels square (1-bit greyscale)."""
-    if scale < 1:
-        raise ValueError(f"scale must be at least 1, got {scale}")
-    if not matrix or not matrix[0] or any(len(row) != len(matrix[0]) for row in matrix):
-        raise ValueError("the matrix must be a non-empty rectangle")
-    width = len(matrix[0]) * scale
-    height = len(matrix) * scale
-    raw = bytearray()
-    for row in matrix:
-        bits = 0
-        count = 0
-        line = bytearray([0])  # filter type 0 (None) for every scanline
-        for dark in row:
-            for _ in range(scale):
-                # In 1-bit greyscale 0 is black: a dark module is a 0 bit.
-                bits = (bits << 1) | (0 if dark else 1)
-                count += 1
-                if count == 8:
-                    line.append(bits)
-                    bits = 0
-                    count = 0
-        if count:
-            line.append(bits << (8 - count))
-        raw.extend(bytes(line) * scale)
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"".join(
-        (
-            b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", header),
-            _chunk(b"IDAT", zlib.compress(bytes(raw), 9)),
-            _chunk(b"IEND", b""),
-        )
-    )
 
 
 def qr_png(
     text: str, *, scale: int = 8, error_correction: str = "M", border: int = QUIET_ZONE
 ) -> bytes:
-    """A PNG image of the QR code of `text`."""
-    return png_bytes(qr_matrix(text, error_correction=error_correction, border=border), scale=scale)
+    """A black-on-white PNG of the QR code of `text`, each module `scale` pixels square,
+    written by qrcode's PNG writer (1-bit greyscale)."""
+    code = _made(text, error_correction, border, scale)
+    out = io.BytesIO()
+    code.make_image(image_factory=PyPNGImage).save(out)
+    return out.getvalue()
 
 
 def half_block_lines(matrix: Matrix) -> tuple[str, ...]:

@@ -13,12 +13,13 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.model.publickeys import describe_key_type
 from ceremony.model.roster import Roster
+from ceremony.model.times import format_time
 from ceremony.model.wording import threshold_words
 
 
 def _when(moment: datetime, now: datetime) -> str:
     days = (moment - now).days
-    return f"{moment.strftime('%Y-%m-%dT%H:%M:%SZ')} (in {days} days)"
+    return f"{format_time(moment)} (in {days} days)"
 
 
 def capabilities(root: Root | None, targets: Targets | None) -> dict[str, list[str]]:

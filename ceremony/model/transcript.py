@@ -30,11 +30,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ceremony.errors import CeremonyError, MalformedInputError
 from ceremony.model.strictjson import loads_strict
+from ceremony.model.times import format_time, parse_time
 
 FORMAT_VERSION = 1
 GENESIS = "0" * 64
@@ -57,7 +58,6 @@ LINE_KEYS = frozenset({"v", "seq", "time", "event", "step", "fields", "prev"})
 _EVENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _STEP = re.compile(r"R(?:0|[1-9][0-9]{0,2})")  # runbook.md: R0 opens a ceremony
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
-_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
@@ -92,23 +92,6 @@ class TranscriptError(CeremonyError):
 def line_hash(line: bytes) -> str:
     """SHA-256 hex of one line's exact bytes, newline included: the next line's `prev`."""
     return hashlib.sha256(line).hexdigest()
-
-
-def format_time(moment: datetime) -> str:
-    """UTC, whole seconds, `Z`: `2026-11-22T09:00:00Z`. Refuses naive datetimes."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("transcript times must be timezone-aware")
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(text: str) -> datetime | None:
-    """The UTC datetime of a transcript time, or None if it is not one."""
-    if not _TIME.fullmatch(text):
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 def secret_like(name: str) -> bool:

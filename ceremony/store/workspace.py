@@ -183,16 +183,19 @@ class Workspace:
             raise StorageError.from_os_error(e, "remove", path) from e
 
     # trusted history
-    def trusted_files(self) -> dict[str, bytes]:
-        """Every `N.ROLE.json` in the trusted history, by file name."""
+    def trusted_paths(self) -> list[Path]:
+        """Every `N.ROLE.json` in the trusted history, sorted by file name."""
         directory = self.path / METADATA
         if not directory.is_dir():
-            return {}
+            return []
         try:
-            names = sorted(p for p in directory.iterdir() if _TRUSTED_NAME.match(p.name))
+            return sorted(p for p in directory.iterdir() if _TRUSTED_NAME.match(p.name))
         except OSError as e:
             raise StorageError.from_os_error(e, "list", directory) from e
-        return {p.name: _read(p) for p in names}
+
+    def trusted_files(self) -> dict[str, bytes]:
+        """Every `N.ROLE.json` in the trusted history, by file name."""
+        return {p.name: _read(p) for p in self.trusted_paths()}
 
     def write_trusted(self, role: str, version: int, data: bytes) -> Path:
         """Add `VERSION.ROLE.json` to the history; an existing version is never replaced."""

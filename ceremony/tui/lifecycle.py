@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -19,7 +20,9 @@ from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 from ceremony.errors import CeremonyError
 from ceremony.guided import lifecycle as life
 from ceremony.guided.steps import Step, ceremony_of_change
+from ceremony.guided.views import Line
 from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.lines import styled
 from ceremony.tui.modals import ConfirmModal
 from ceremony.tui.widgets import StepIndicator, TitleBar
 
@@ -115,7 +118,8 @@ class LifecycleScreen(CeremonyScreen[bool]):
                 context.update(f"Who can still sign ({verdict}):\n" + "\n".join(lines))
             else:
                 context.update(
-                    "Calendar, most urgent first:\n" + "\n".join(life.calendar_lines(self.session))
+                    Text("Calendar, most urgent first:\n")
+                    + styled(life.calendar_lines(self.session))
                 )
         except CeremonyError as e:
             context.update(f"{e.message}\n{e.hint}")
@@ -132,7 +136,7 @@ class LifecycleScreen(CeremonyScreen[bool]):
         pressed = self.query_one("#action", RadioSet).pressed_button
         return (pressed.id or "").removeprefix("a-") if pressed else ""
 
-    def intent(self) -> Callable[[], tuple[str, ...]]:
+    def intent(self) -> Callable[[], tuple[Line, ...]]:
         session = self.session
         if self.kind is Step.RESIGN:
             roles = self.value("roles").replace(",", " ").split()
@@ -159,7 +163,7 @@ class LifecycleScreen(CeremonyScreen[bool]):
         def run() -> None:
             lines = self.ceremony.attempt(intent)
             if lines is not None:
-                self.query_one("#result", Static).update("\n".join(lines))
+                self.query_one("#result", Static).update(styled(lines))
                 self.notify("Staged. Next: review it with everyone present.")
                 self.dismiss(True)
 

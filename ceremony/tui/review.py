@@ -17,45 +17,16 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from ceremony.guided.steps import Step
 from ceremony.guided.views import ReviewView
 from ceremony.tui.base import CeremonyScreen
+from ceremony.tui.lines import styled
 from ceremony.tui.qr import QRCode
 from ceremony.tui.widgets import StepIndicator, TitleBar
 
-ATTENTION = "bold yellow"
-ERROR = "bold red"
-
 
 def summary_text(item: ReviewView) -> Text:
-    """What changed (with "!" on what needs a second look), the findings, who signs, then
-    the proposal itself in plain words. Every colour also has a mark or a word (NO_COLOR)."""
-    text = Text()
-    if item.compared_with is None:
-        text.append("First version: there is no trusted version to compare it with.\n")
-    else:
-        text.append(
-            f"Changes since the trusted {item.role} v{item.compared_with} (! look twice):\n",
-            style="bold",
-        )
-        if not item.changes:
-            text.append("  - none\n")
-        for change in item.changes:
-            if change.attention:
-                text.append(f"  ! {change.text}\n", style=ATTENTION)
-            else:
-                text.append(f"  - {change.text}\n")
-    for finding in item.findings:
-        if finding.severity == "error":
-            text.append(f"✗ error: {finding.message}\n", style=ERROR)
-        elif finding.severity == "note":
-            text.append(f"  note: {finding.message}\n")
-        else:
-            text.append(f"! warning: {finding.message}\n", style=ATTENTION)
-    if item.signers:
-        text.append("Who must sign:\n", style="bold")
-        for line in item.signers:
-            text.append(f"  {line}\n")
-    text.append("\n")
-    text.append("\n".join(item.summary))
-    return text
+    """The review as `ceremony review` words it (ceremony.model.render.review): what changed
+    ("!" on what needs a second look), the findings, who signs, then the proposal itself in
+    plain words. Every colour also has a mark or a word (NO_COLOR)."""
+    return styled(item.body)
 
 
 class ReviewScreen(CeremonyScreen[bool]):

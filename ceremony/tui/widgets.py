@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from ceremony.guided.steps import Ceremony, Step
 from ceremony.guided.views import ProposalProgress, RoleRow
+from ceremony.tui.lines import styled
 
 WIDTH = 76
 """Columns for text laid out by hand: 80, less a screen's padding and its scroll bar."""
@@ -49,30 +50,11 @@ class StepIndicator(Static):
 
 
 def progress_text(proposals: Sequence[ProposalProgress]) -> Text:
-    """Per role: k of t with names, old and new root sets on separate lines."""
-    text = Text()
+    """Per role: k of t with names, old and new root sets on separate lines, as `ceremony
+    status` words it (ceremony.model.render.status)."""
     if not proposals:
-        text.append("Nothing is waiting for signatures.")
-        return text
-    for p in proposals:
-        state = ("ready", "green") if p.met else ("waiting for signatures", "yellow")
-        text.append(f"{p.role} v{p.version}  ", style="bold")
-        text.append(state[0], style=state[1])
-        text.append("\n")
-        for s in p.sets:
-            text.append(f"  {s.label}: {s.count_text}", style="bold" if not s.met else "")
-            text.append("  ")
-            for name in s.signed:
-                text.append(f"{name} ✓  ", style="green")
-            for name in s.waiting:
-                text.append(f"{name} ·  ")
-            for name in s.compromised:
-                text.append(f"{name} ✗ (compromised)  ", style="red")
-            text.append("\n")
-        for problem in p.problems:
-            text.append(f"  problem: {problem}\n", style="red")
-    text.rstrip()
-    return text
+        return Text("Nothing is waiting for signatures.")
+    return styled(line for p in proposals for line in p.lines)
 
 
 def roles_table(rows: Sequence[RoleRow]) -> Table:

@@ -328,7 +328,7 @@ def test_status_does_not_call_a_proposal_with_a_lint_error_ready(
     code, out, _ = run(["status", str(workspace)], capsys, monkeypatch)
     assert "all thresholds are met: export with" in out
     # The same fully signed proposals, looked at after they expired.
-    monkeypatch.setattr("ceremony.cli.commands.now", lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    monkeypatch.setattr("ceremony.flows.clock.utc_now", lambda: datetime(2030, 1, 1, tzinfo=UTC))
     code, out, _ = run(["status", str(workspace)], capsys, monkeypatch)
     assert code == 0
     assert "but export will refuse root v1: already expired" in out

@@ -102,7 +102,7 @@ def test_an_empty_existing_directory_or_a_new_path_is_fine(
     empty.mkdir()
     code, out, err = run(["export", str(signed), str(empty)], capsys, monkeypatch)
     assert code == 0, err
-    assert f"exported to {empty}, verified after writing:" in out
+    assert f"exported to {empty}, verified after writing:" in " ".join(out.split())
     code, _, err = run(
         ["export", str(signed), str(tmp_path / "new" / "export")], capsys, monkeypatch
     )

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from tuf.api.metadata import Metadata
 
-from ceremony.cli import commands, main
-from ceremony.cli import transfer as transfer_cli
+from ceremony.cli import main
+from ceremony.flows import clock
 from ceremony.flows.proposals import edit
 from ceremony.flows.state import load_state
 from tests.conftest import NOW, TestKey, tree_digest
@@ -21,8 +21,7 @@ from tests.conftest import NOW, TestKey, tree_digest
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # Both commands print "expires ... (in N days)"; one clock makes the screens comparable.
-    monkeypatch.setattr(commands, "now", lambda: NOW)
-    monkeypatch.setattr(transfer_cli, "_now", lambda: NOW)
+    monkeypatch.setattr(clock, "utc_now", lambda: NOW)
 
 
 def run(

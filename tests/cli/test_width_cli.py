@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from ceremony.cli import main
-from ceremony.flows.views import fingerprint_lines, fit
+from ceremony.flows.views import fit
 from ceremony.model.fingerprint import Fingerprint
-from ceremony.model.wordlist import EVEN_WORDS, ODD_WORDS
+from ceremony.model.render import texts
+from ceremony.model.render.review import fingerprint_lines
+from ceremony.model.wordlist import WORDS
 from tests.conftest import TestKey, tree_digest
 from tests.revocation_helpers import export_initial, new_key
 
@@ -130,12 +132,18 @@ def test_sign_request_checks_its_output_before_91_lines_of_review(
 
 
 def test_fingerprints_never_wrap_mid_group() -> None:
-    # The longest words of the PGP list at every position: eight to a line would not fit.
-    longest_even = max(range(256), key=lambda i: len(EVEN_WORDS[i]))
-    longest_odd = max(range(256), key=lambda i: len(ODD_WORDS[i]))
-    digest = bytes([longest_even, longest_odd] * 16)
+    # Eight of the longest BIP-39 words, indented, still fit: no fingerprint's words wrap.
+    assert 2 + 8 * max(len(w) for w in WORDS) + 7 <= WIDTH
+    longest = max(range(len(WORDS)), key=lambda i: len(WORDS[i]))
+    bits = 0
+    for _ in range(23):  # the 24th word holds the checksum
+        bits = (bits << 11) | longest
+    digest = (bits << 3).to_bytes(32, "big")
+    assert set(Fingerprint.from_digest(digest).words[:23]) == {WORDS[longest]}
     for fp in (Fingerprint.from_digest(digest), Fingerprint.from_digest(bytes(32))):
-        lines = fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", fp)
+        lines = texts(
+            fingerprint_lines("fingerprint of the exact bytes to be signed (SHA-256)", fp)
+        )
         assert all(len(line) <= WIDTH for line in lines)
         hex_lines = lines[1:3]
         assert [line.split() for line in hex_lines] == [

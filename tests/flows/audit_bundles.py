@@ -23,7 +23,8 @@ from securesystemslib.signer import SSlibKey
 from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.model.manifest import FileEntry, TranscriptEntry, parse_manifest
 from ceremony.model.printout import record_files
-from ceremony.model.transcript import GENESIS, encode_line, line_hash, parse_time
+from ceremony.model.times import parse_time
+from ceremony.model.transcript import GENESIS, encode_line, line_hash
 from tests.conftest import BASE_PLAN
 from tests.flows.test_online_targets import Room, fixed_signer, make_room, ok, sign
 

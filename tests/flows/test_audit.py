@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import png
 import pytest
 
 from ceremony.flows.audit import audit_bundle
@@ -19,7 +21,7 @@ from ceremony.model.audit import AuditReport, Finding
 from ceremony.model.fingerprint import Fingerprint
 from ceremony.model.manifest import parse_manifest
 from ceremony.model.printout import qr_payload, record_files
-from ceremony.model.qr import png_bytes, qr_png
+from ceremony.model.qr import qr_png
 from ceremony.model.transcript import check_transcript
 from tests.conftest import NOW
 from tests.flows.audit_bundles import Event, cli_ceremony, events_of, forge_transcript
@@ -526,8 +528,9 @@ def test_a_manifest_that_is_not_strict_json_stops_the_comparisons(bundle: Path) 
 
 def test_a_qr_image_without_a_code_is_refused(bundle: Path) -> None:
     tool_or_skip("zbarimg")
-    blank = tuple(tuple(False for _ in range(29)) for _ in range(29))
-    (bundle / "qr" / "1.claimed.png").write_bytes(png_bytes(blank))
+    blank = io.BytesIO()
+    png.Writer(232, 232, greyscale=True, bitdepth=1).write(blank, [[1] * 232] * 232)
+    (bundle / "qr" / "1.claimed.png").write_bytes(blank.getvalue())
     found = the_finding(audit(bundle), "qr-unreadable")
     assert found.line() == "error: qr/1.claimed.png: holds no QR code zbarimg can read"
 

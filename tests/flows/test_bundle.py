@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.cli import commands, main
+from ceremony.cli import main
 from ceremony.errors import ExportError
+from ceremony.flows import clock
 from ceremony.flows.bundle import check_rstuf_export, write_bundle
 from ceremony.flows.calendar import policy_bytes
 from ceremony.flows.export import ExportResult, export
@@ -507,7 +508,7 @@ def test_export_with_rstuf_refuses_before_promoting(tmp_path: Path) -> None:
 def test_cli_export_format_rstuf(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(commands, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "utc_now", lambda: NOW)
     workspace = rstuf_workspace(tmp_path, [rstuf_root(1, ("alice", "bob"))])
     out = tmp_path / "out"
     code = main(["export", str(workspace), str(out), "--format", "rstuf"])

@@ -13,7 +13,7 @@ from ceremony.flows.initial import init_workspace
 from ceremony.flows.review import review
 from ceremony.flows.state import load_state
 from ceremony.flows.transcript import Recorder
-from ceremony.model.transcript import format_time
+from ceremony.model.times import format_time
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.flows.transcript_events import events, kinds, pick
 

@@ -10,7 +10,8 @@ import pytest
 from ceremony.errors import CeremonyError
 from ceremony.flows.resign import resign
 from ceremony.flows.transcript import Recorder
-from ceremony.model.transcript import TranscriptError, format_time
+from ceremony.model.times import format_time
+from ceremony.model.transcript import TranscriptError
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.flows.transcript_events import kinds, mark, since, staged_fingerprint
 from tests.lifecycle_helpers import trusted_workspace

@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import Metadata, Root
 
-from ceremony.cli import commands, lifecycle, main
+from ceremony.cli import main
+from ceremony.flows import clock
 from ceremony.flows.initial import init_workspace
 from ceremony.flows.keygen import public_key_file_bytes
 from ceremony.keys import keyfile
@@ -151,8 +152,7 @@ def run(
     stdin: str = "",
 ) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    monkeypatch.setattr(commands, "now", lambda: NOW)
-    monkeypatch.setattr(lifecycle, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "utc_now", lambda: NOW)
     code = main(args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err

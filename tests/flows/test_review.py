@@ -45,4 +45,4 @@ def test_fingerprint_and_raw_are_of_the_exact_signed_bytes(workspace: Path) -> N
         assert item.fingerprint.digest_hex == hashlib.sha256(md.signed_bytes).hexdigest()
         assert item.canonical == encode_canonical(md.signed.to_dict())
         assert item.canonical.encode() == md.signed_bytes
-        assert len(item.fingerprint.words) == 32
+        assert len(item.fingerprint.words) == 24

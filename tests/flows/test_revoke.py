@@ -29,7 +29,8 @@ from ceremony.flows.root_edits import replace_key
 from ceremony.flows.state import load_state
 from ceremony.flows.turn import sign_staged
 from ceremony.flows.verify import verify_directory
-from ceremony.flows.views import role_lines
+from ceremony.model.render import texts
+from ceremony.model.render.status import role_lines
 from ceremony.model.roster import RosterKey
 from tests.conftest import NOW, SecretRecorder, TestKey, tree_digest
 from tests.revocation_helpers import (
@@ -413,7 +414,7 @@ def test_status_of_a_rotation_shows_the_old_and_the_new_set_by_name(
     revoke(exported, keyholder="carol", replacement_file=pub)
     sign_expected(exported, [keyring["alice"], keyring["bob"]])
     (status,) = load_state(exported).statuses()
-    lines = role_lines(status, NOW)
+    lines = texts(role_lines(status, NOW))
     assert lines[1] == "  old root v1: alice ✓  bob ✓  carol ✗   2 of 2 signatures: met"
     assert lines[2] == "  new root v2: alice ✓  bob ✓  carol ·   2 of 2 signatures: met"
 

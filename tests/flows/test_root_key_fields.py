@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from securesystemslib.signer import CryptoSigner
 
-from ceremony.cli import lifecycle, main
+from ceremony.cli import main
 from ceremony.errors import CeremonyError
-from ceremony.flows import root_edits
+from ceremony.flows import clock, root_edits
 from ceremony.flows.initial import init_workspace
 from ceremony.model.publickeys import public_key_to_dict
 from tests.conftest import BASE_PLAN, NOW, TestKey, tree_digest
@@ -120,7 +120,7 @@ def test_the_same_online_key_with_a_new_uri_changes_only_the_field(
     workspace = initialised(tmp_path, keyring)
     online = keyring["online"].key.keyid
     before = json.loads((workspace / "staged" / "root.json").read_text())["signed"]["roles"]
-    monkeypatch.setattr(lifecycle, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "utc_now", lambda: NOW)
     args = ["root", str(workspace), "set-online-key", "timestamp"]
     code = main([*args, "--public-key", str(keyring["online"].pub_path), "--uri", KMS])
     assert code == 0

@@ -23,11 +23,11 @@ from ceremony.model.manifest import (
     MANIFEST_FORMAT,
     TranscriptEntry,
     default_ceremony_id,
-    utc_text,
 )
 from ceremony.model.manifest_build import build_manifest, describe_metadata
 from ceremony.model.metadata_io import metadata_bytes
 from ceremony.model.roster import Roster, RosterKey
+from ceremony.model.times import format_time
 
 NOW = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 
@@ -255,6 +255,6 @@ def test_ceremony_id_and_times() -> None:
     )
     assert manifest.ceremony_id == "given-id"
     assert default_ceremony_id("example", NOW) == "example-20261122T090000Z"
-    assert utc_text(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
+    assert format_time(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
     with pytest.raises(ValueError, match="timezone-aware"):
-        utc_text(datetime(2026, 1, 2))
+        format_time(datetime(2026, 1, 2))

@@ -1,12 +1,12 @@
-"""QR codes: matrices, the PNG encoder, half-block text and detached signatures by camera."""
+"""QR codes: matrices, PNG images, half-block text and detached signatures by camera."""
 
 from __future__ import annotations
 
-import struct
+import io
 import subprocess
-import zlib
 from pathlib import Path
 
+import png
 import pytest
 
 from ceremony.model.detached import DetachedSignature, parse_detached
@@ -16,7 +16,6 @@ from ceremony.model.qr import (
     Matrix,
     QRCapacityError,
     half_block_lines,
-    png_bytes,
     qr_matrix,
     qr_png,
     signature_qr,
@@ -46,27 +45,20 @@ def decode(image: Path) -> list[str]:
 
 
 def read_png(data: bytes) -> tuple[int, int, list[list[bool]]]:
-    """A minimal reader for the encoder's own output: (width, height, rows of dark pixels)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, chunks = 8, []
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
-        assert crc == zlib.crc32(kind + body)
-        chunks.append((kind, body))
-        pos += 12 + length
-    assert [k for k, _ in chunks] == [b"IHDR", b"IDAT", b"IEND"]
-    width, height, depth, colour, _, _, _ = struct.unpack(">IIBBBBB", chunks[0][1])
-    assert (depth, colour) == (1, 0)
-    raw = zlib.decompress(chunks[1][1])
-    stride = 1 + (width + 7) // 8
-    rows = []
-    for y in range(height):
-        line = raw[y * stride : (y + 1) * stride]
-        assert line[0] == 0
-        rows.append([not (line[1 + x // 8] >> (7 - x % 8)) & 1 for x in range(width)])
-    return width, height, rows
+    """(width, height, rows of dark pixels) of a 1-bit greyscale PNG, read by pypng."""
+    width, height, rows, info = png.Reader(bytes=data).read()
+    assert (info["bitdepth"], info["greyscale"], info["alpha"]) == (1, True, False)
+    return width, height, [[not value for value in row] for row in rows]
+
+
+def write_png(matrix: Matrix, scale: int) -> bytes:
+    """A test image of `matrix` (dark modules black), drawn independently of ceremony."""
+    rows = [[int(not dark) for dark in row for _ in range(scale)] for row in matrix]
+    out = io.BytesIO()
+    png.Writer(len(rows[0]), len(rows) * scale, greyscale=True, bitdepth=1).write(
+        out, [r for r in rows for _ in range(scale)]
+    )
+    return out.getvalue()
 
 
 def test_matrix_is_square_with_a_light_quiet_zone() -> None:
@@ -102,28 +94,29 @@ def test_text_beyond_one_code_is_refused_with_a_hint() -> None:
     assert "USB stick" in info.value.hint
 
 
-def test_png_holds_exactly_the_matrix_scaled() -> None:
+@pytest.mark.parametrize("scale", [1, 3, 8])
+def test_png_holds_exactly_the_matrix_scaled(scale: int) -> None:
     matrix = qr_matrix("HELLO")
-    width, height, pixels = read_png(png_bytes(matrix, scale=3))
-    assert (width, height) == (len(matrix[0]) * 3, len(matrix) * 3)
+    width, height, pixels = read_png(qr_png("HELLO", scale=scale))
+    assert (width, height) == (len(matrix[0]) * scale, len(matrix) * scale)
     for y, row in enumerate(pixels):
-        assert row == [matrix[y // 3][x // 3] for x in range(width)]
+        assert row == [matrix[y // scale][x // scale] for x in range(width)]
 
 
-def test_png_rows_that_do_not_fill_a_byte_are_padded() -> None:
-    matrix: Matrix = ((True, False, True),)
-    width, height, pixels = read_png(png_bytes(matrix, scale=1))
-    assert (width, height) == (3, 1)
-    assert pixels == [[True, False, True]]
+def test_png_keeps_the_quiet_zone_asked_for() -> None:
+    matrix = qr_matrix("HELLO", border=2)
+    width, _, pixels = read_png(qr_png("HELLO", scale=1, border=2))
+    assert width == len(matrix) == 21 + 4
+    assert pixels == [list(row) for row in matrix]
 
 
 def test_png_is_deterministic_and_refuses_bad_input() -> None:
     assert qr_png("SAME TEXT") == qr_png("SAME TEXT")
     assert qr_png("SAME TEXT") != qr_png("OTHER TEXT")
     with pytest.raises(ValueError, match="scale"):
-        png_bytes(((True,),), scale=0)
-    with pytest.raises(ValueError, match="rectangle"):
-        png_bytes(((True, False), (True,)))
+        qr_png("SAME TEXT", scale=0)
+    with pytest.raises(ValueError, match="quiet zone"):
+        qr_png("SAME TEXT", border=-1)
 
 
 @pytest.mark.parametrize(
@@ -167,7 +160,7 @@ def test_signature_qr_text_scans_back_into_merge_input(tmp_path: Path) -> None:
     drawn = matrix_from_half_blocks(code.lines)
     margin = (False,) * len(drawn[0])
     image = tmp_path / "text-qr.png"
-    image.write_bytes(png_bytes((margin, margin, *drawn, margin, margin), scale=6))
+    image.write_bytes(write_png((margin, margin, *drawn, margin, margin), scale=6))
     (decoded,) = decode(image)
     assert parse_detached(decoded, "camera") == SIGNATURE
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ceremony.model.times import format_time
 from ceremony.model.transcript import (
     GENESIS,
     MAX_LINE_BYTES,
@@ -20,7 +21,6 @@ from ceremony.model.transcript import (
     check_transcript,
     encode_line,
     fields_problem,
-    format_time,
     line_hash,
     parse_line,
     require_intact,

@@ -23,7 +23,8 @@ def first_export(session: Session) -> None:
     review_all(session)
     for name in ("alice", "bob"):
         session.sign_turn(name, f"keyfile:{key_file(name)}", secret_of(name))
-    assert session.export(Path("out-1")).ok
+    done = session.export(Path("out-1"))
+    assert f"exported to {done.outdir}, verified after writing:" in [x.text for x in done.summary]
 
 
 def python_tuf_accepts_rotation(export_dir: Path) -> Metadata[Root]:
@@ -88,7 +89,7 @@ async def test_revoke_carol_with_a_replacement_key(
         review = str(app.screen.query_one("#summary-text", Static).content)
         # The semantic diff against the trusted root, "!" on what needs a second look, and
         # both signer sets by name before anyone is asked for a PIN.
-        assert "Changes since the trusted root v1 (! look twice):" in review
+        assert "changes since the trusted root v1 (! look twice):" in review
         assert "  - version 1 → 2" in review
         assert "  ! root keys: key removed: carol (marked compromised), ed25519" in review
         assert f"  ! root keys: key added: carol, ed25519, keyid {replacement.keyid}" in review

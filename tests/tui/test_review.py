@@ -34,14 +34,14 @@ async def test_a_first_version_shows_its_warnings_and_signers(
         content = app.screen.query_one("#summary-text", Static).content
         assert isinstance(content, Text)
         lines = styled_lines(content)
-        assert "First version: there is no trusted version to compare it with." in lines
+        assert "first version: there is no trusted version to compare with" in lines
         warning = (
-            "! warning: root role targets (threshold 2, 2 keys) needs every one of its keys: one "
+            "warning: root role targets (threshold 2, 2 keys) needs every one of its keys: one "
             "lost key would lock the role "
             "until root gives it new keys"
         )
         assert "yellow" in lines[warning]
-        assert lines["Who must sign:"] == "bold"
+        assert lines["who must sign:"] == "bold"
         assert "  root v1: alice ·  bob ·  carol ·   0 of 2 signatures: needs 2 more" in lines
         order = list(lines)
         assert order.index(warning) < order.index("root version 1 for repository 'example'")
@@ -50,4 +50,4 @@ async def test_a_first_version_shows_its_warnings_and_signers(
         assert isinstance(content, Text)
         lines = styled_lines(content)
         assert "  targets (root v1): alice ·  bob ·   0 of 2 signatures: needs 2 more" in lines
-        assert not [line for line in lines if line.startswith("! warning")]
+        assert not [line for line in lines if line.startswith("warning")]

@@ -8,12 +8,20 @@ import pytest
 from textual.widgets import Input
 
 from ceremony.tui.app import CeremonyApp
-from tests.tui.conftest import FOLDER, MakeSession, copy_keys, review_all, secret_of
+from tests.tui.conftest import FOLDER, NOW, MakeSession, copy_keys, review_all, secret_of
 from tests.tui.drive import signing_turn, type_text, wait_screen
 from tests.tui.snapshots import assert_snapshot
 
 pytestmark = pytest.mark.asyncio
 SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(autouse=True)
+def fixed_transcript(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The transcript's times and ceremony id fixed, before the workspace is made: the
+    export's manifest (whose SHA-256 the done screen shows) is then the same every run."""
+    monkeypatch.setattr("ceremony.flows.transcript.utc_now", lambda: NOW)
+    monkeypatch.setattr("ceremony.flows.transcript.new_ceremony_id", lambda: "0" * 32)
 
 
 @pytest.mark.parametrize("size", SIZES)

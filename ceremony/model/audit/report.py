@@ -20,9 +20,9 @@ from ceremony.model.audit.record_checks import check_record
 from ceremony.model.audit.summary import SignedFile, signed_files
 from ceremony.model.audit.transcript_checks import SignatureRecord, check_transcript_events
 from ceremony.model.manifest import Manifest
-from ceremony.model.transcript import TranscriptReport, format_time
+from ceremony.model.times import format_time, format_time_exact
+from ceremony.model.transcript import TranscriptReport
 from ceremony.model.verify import Problem, VerifyReport
-from ceremony.model.verify.report import format_time as instant_text
 
 REPORT_FORMAT = "ceremony-audit-report/1"
 Status = Literal["ok", "failed", "not checked"]
@@ -189,7 +189,7 @@ class AuditReport:
             "format": REPORT_FORMAT,
             "ok": self.ok,
             "source": self.source,
-            "checked_at": instant_text(self.now),
+            "checked_at": format_time_exact(self.now),
             "ceremony_id": manifest.ceremony_id if manifest else None,
             "repository": manifest.repository if manifest else None,
             "created": manifest.created if manifest else None,

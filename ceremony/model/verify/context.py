@@ -16,7 +16,8 @@ from securesystemslib.signer import Key
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.model.keyfields import key_content
-from ceremony.model.verify.report import EXPIRES_FORMAT, Problem, RoleResult, Status, ThresholdCheck
+from ceremony.model.times import format_time
+from ceremony.model.verify.report import Problem, RoleResult, Status, ThresholdCheck
 
 Kind = Literal["invalid", "threshold", "expired"]
 KeyContent = str
@@ -145,7 +146,7 @@ class Context:
         """Spec 4.3 EXPIRES: clients must not trust an expired file. True when expired."""
         if not p.md.signed.is_expired(self.now):
             return False
-        expires = p.md.signed.expires.strftime(EXPIRES_FORMAT)
+        expires = format_time(p.md.signed.expires)
         self.add(p.file, p.role, code, f"expired at {expires}{why}")
         return True
 

@@ -8,13 +8,14 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
+from ceremony.model.times import TIME_FORMAT, format_time, format_time_exact
 from ceremony.model.verify.codes import Severity, severity_of
 
 Status = Literal["verified", "expired", "below-threshold", "invalid", "missing"]
 
 REPORT_FORMAT = "ceremony-verify-report/1"
 MAX_MESSAGE_CHARS = 1000
-EXPIRES_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+EXPIRES_FORMAT = TIME_FORMAT
 
 
 def printable(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -28,14 +29,6 @@ def printable(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
         return text
     safe = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return safe if len(safe) <= limit else safe[: limit - 5] + "[...]"
-
-
-def format_time(moment: datetime) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ`, with a fraction only when `moment` has one."""
-    text = moment.strftime(EXPIRES_FORMAT)
-    if moment.microsecond:
-        text = text[:-1] + f".{moment.microsecond:06d}".rstrip("0") + "Z"
-    return text
 
 
 @dataclass(frozen=True)
@@ -136,7 +129,7 @@ class RoleResult:
                 f"{check.threshold} needed"
             )
         if self.expires is not None:
-            parts.append(f"expires {self.expires.strftime(EXPIRES_FORMAT)}")
+            parts.append(f"expires {format_time(self.expires)}")
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,7 +138,7 @@ class RoleResult:
             "file": self.file,
             "status": self.status,
             "version": self.version,
-            "expires": None if self.expires is None else self.expires.strftime(EXPIRES_FORMAT),
+            "expires": None if self.expires is None else format_time(self.expires),
             "threshold": self.threshold,
             "signed_by": list(self.signed_by),
             "checks": [c.to_dict() for c in self.checks],
@@ -232,7 +225,7 @@ class VerifyReport:
             "format": REPORT_FORMAT,
             "ok": self.ok,
             "source": self.source,
-            "checked_at": format_time(self.now),
+            "checked_at": format_time_exact(self.now),
             "chain_start_version": self.chain_start_version,
             "chain": list(self.chain),
             "consistent_snapshot": self.consistent_snapshot,

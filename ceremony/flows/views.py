@@ -16,6 +16,7 @@ from ceremony.model.render import WIDTH as WIDTH
 from ceremony.model.render import Line as Line
 from ceremony.model.render import Style as Style
 from ceremony.model.render import fit as fit
+from ceremony.model.render import fitted as fitted
 from ceremony.model.render.status import member_label as member_label
 from ceremony.model.render.status import set_line as set_line
 from ceremony.model.status import RoleStatus

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ceremony.flows.views import Line as Line
 from ceremony.flows.views import Style as Style
+from ceremony.flows.views import fitted as fitted
 from ceremony.flows.views import member_label, set_line, who_still_signs
 from ceremony.guided.steps import Step
 from ceremony.keys.secrets import Secret as Secret  # the screens name secrets with it

@@ -81,6 +81,9 @@ class ExportScreen(CeremonyScreen[None]):
         self.app.switch_screen(ExportDoneScreen(view, self.steps))
 
 
+SUMMARY_WIDTH = 76
+
+
 class ExportDoneScreen(CeremonyScreen[None]):
     DEFAULT_CSS = """
     ExportDoneScreen VerticalScroll { padding: 0 1; }
@@ -118,7 +121,8 @@ class ExportDoneScreen(CeremonyScreen[None]):
                 yield Static("\n".join(v.audit.findings), markup=False, id="audit-findings")
             # What `ceremony export` prints: the files, what the online side must do next,
             # the record and the manifest's SHA-256.
-            yield Static(styled(v.summary), id="summary")
+            # Cut as the CLI cuts it, within the screen's padding and scroll bar at 80x24.
+            yield Static(styled(v.summary, SUMMARY_WIDTH), id="summary")
             yield Static("Take the export medium to the online side. Enter: home.")
         yield Footer()
 

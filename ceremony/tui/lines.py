@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from ceremony.guided.views import Line, Style
+from ceremony.guided.views import Line, Style, fitted
 
 STYLE: dict[Style, str] = {
     "heading": "bold",
@@ -23,10 +23,12 @@ STYLE: dict[Style, str] = {
 }
 
 
-def styled(lines: Iterable[Line]) -> Text:
-    """`lines` as one Text, one line each, each in its style's colour."""
+def styled(lines: Iterable[Line], width: int | None = None) -> Text:
+    """`lines` as one Text, one line each, each in its style's colour; with `width`, each
+    cut at spaces as the CLI cuts it (continuations indented, a keyid never cut)."""
     text = Text()
-    for i, line in enumerate(lines):
+    shown = list(lines) if width is None else fitted(list(lines), width)
+    for i, line in enumerate(shown):
         if i:
             text.append("\n")
         text.append(line.text, style=STYLE[line.style])

@@ -69,7 +69,9 @@ class CeremonyApp(SessionApp):
             return
         start = StartScreen(f"{self.title} — {self.sub_title}", self.opening)
         self.push_screen(start)
-        hold = self.hold_keys()  # keys typed meanwhile wait for the first real screen
+        # Keys typed before the folder is open are dropped: they were typed at no screen,
+        # and a letter would act, unseen, on the first one (a hotkey of home).
+        hold = self.hold_keys()
 
         def progress(line: str) -> None:
             self.call_from_thread(start.say, line)
@@ -90,7 +92,7 @@ class CeremonyApp(SessionApp):
     def opened(self, session: Session, hold: KeyHold) -> None:
         self.session = session
         self.started()
-        hold.release()
+        hold.discard()
 
     def not_opened(self, start: StartScreen, hold: KeyHold, error: BaseException) -> None:
         hold.discard()

@@ -514,6 +514,6 @@ def test_cli_export_format_rstuf(
     code = main(["export", str(workspace), str(out), "--format", "rstuf"])
     assert code == 0
     printed = capsys.readouterr().out
-    assert f"RSTUF payload: {out / 'rstuf/ceremony-payload.json'}" in printed
-    assert f"ceremony record: {out / 'record.html'}" in printed
+    assert f"RSTUF payload: {out / 'rstuf/ceremony-payload.json'}" in " ".join(printed.split())
+    assert f"ceremony record: {out / 'record.html'}" in " ".join(printed.split())
     assert (out / "rstuf/ceremony-payload.json").is_file()

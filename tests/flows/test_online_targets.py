@@ -333,13 +333,14 @@ def test_calendar_lists_root_and_advises_on_targets(
 ) -> None:
     room = run_ceremony(tmp_path, capsys, monkeypatch)
     lines = ok(["calendar", str(room.workspace)], capsys, monkeypatch).splitlines()
-    assert [line.split(":")[0] for line in lines] == [
+    assert [line.split(":")[0] for line in lines if not line.startswith("  ")] == [
         "root v1",
         "online targets",
         "online snapshot",
         "online timestamp",
     ]
-    assert lines[1] == (
+    assert lines[1].startswith("  re-sign by ")
+    assert lines[2] == (
         "online targets: signed online by online; new versions valid 60 days (advice)"
     )
     data = json.loads(ok(["calendar", str(room.workspace), "--json"], capsys, monkeypatch))

@@ -33,9 +33,14 @@ async def test_the_first_frame_is_painted_while_the_folder_opens(
         await wait_screen(pilot, "StartScreen")
         await wait_for(pilot, lambda: "Reading the workspace…" in screen_text(app))
         assert "Opening ceremony" in screen_text(app)
-        # Keys typed meanwhile wait for the home screen: `r` opens the review there.
+        # A key typed before the folder is open acts on nothing: it is dropped, and the home
+        # screen comes up as it is; `r` typed there opens the review.
         await type_text(pilot, "r")
         may_open.set()
+        await wait_screen(pilot, "HomeScreen")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        await type_text(pilot, "r")
         await wait_screen(pilot, "ReviewScreen")
 
 

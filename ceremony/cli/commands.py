@@ -16,12 +16,10 @@ from pathlib import Path
 
 from ceremony.flows import clock
 from ceremony.flows.checks import LintError, lint_errors
-from ceremony.flows.review import review
 from ceremony.flows.state import load_state
 from ceremony.flows.verify import parse_instant, parse_size, verify_directory
 from ceremony.flows.views import NOTHING_STAGED_LINES, fit, status_json
 from ceremony.model.render import Line
-from ceremony.model.render.review import review_lines
 from ceremony.model.render.status import status_lines
 from ceremony.model.status import RoleStatus
 
@@ -75,16 +73,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     statuses = state.statuses()
     errors = lint_errors(state, moment) if statuses and all(s.met for s in statuses) else []
     print_status(args.workspace, moment, statuses, errors)
-    return 0
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    reviews = review(args.workspace, [args.role] if args.role else None, clock.utc_now())
-    for item in reviews:
-        if args.raw:
-            out(item.canonical)
-            continue
-        print_lines(review_lines(item))
     return 0
 
 

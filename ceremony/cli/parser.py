@@ -55,7 +55,7 @@ def _core(sub: argparse._SubParsersAction[Any]) -> None:
     rev.add_argument("workspace", type=Path)
     rev.add_argument("role", nargs="?")
     rev.add_argument("--raw", action="store_true", help="print the canonical JSON to be signed")
-    rev.set_defaults(handler="commands:cmd_review")
+    rev.set_defaults(handler="review:cmd_review")
 
     sign = sub.add_parser("sign", help="a keyholder signs every staged role they may sign")
     sign.add_argument("workspace", type=Path)

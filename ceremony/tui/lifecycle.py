@@ -55,7 +55,7 @@ ACTIONS: dict[Step, tuple[tuple[str, str], ...]] = {
         ("add", "add a keyholder (keyholder, key file, roles)"),
         ("remove", "remove a keyholder (keyholder)"),
         ("replace", "replace a keyholder's key: new device (keyholder, key file)"),
-        ("online", "set the online key of snapshot or timestamp (role, key file, key name)"),
+        ("online", "set the online key of snapshot or timestamp (role, key file, name)"),
         ("expiry", "set a role's expiry (role, days from now)"),
     ),
     Step.DELEGATIONS: (

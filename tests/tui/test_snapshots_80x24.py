@@ -222,7 +222,7 @@ async def test_rollcall_and_enroll(in_tmp: Path, make_session: MakeSession) -> N
         await snap(app, pilot, "enroll")
 
 
-async def test_resign(folder: Path, make_session: MakeSession) -> None:
+async def test_lifecycle_screens(folder: Path, make_session: MakeSession) -> None:
     session = make_session()
     review_all(session)
     for name in ("alice", "bob"):
@@ -230,12 +230,14 @@ async def test_resign(folder: Path, make_session: MakeSession) -> None:
             name, f"keyfile:{FOLDER / f'usb-{name}' / f'{name}.key'}", secret_of(name)
         )
     session.export(Path("out-1"))  # raises unless the export verifies
-    app = CeremonyApp(make_session(), resume=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_screen(pilot, "HomeScreen")
-        await pilot.press("g")
-        await wait_screen(pilot, "LifecycleScreen")
-        await snap(app, pilot, "resign")
+    # Every lifecycle screen of the home screen: re-sign, delegations, root, revocation.
+    for key, name in (("g", "resign"), ("d", "delegations"), ("t", "root"), ("x", "revoke")):
+        app = CeremonyApp(make_session(), resume=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_screen(pilot, "HomeScreen")
+            await pilot.press(key)
+            await wait_screen(pilot, "LifecycleScreen")
+            await snap(app, pilot, name)
 
 
 async def test_adopt(in_tmp: Path, make_session: MakeSession) -> None:

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from securesystemslib.signer import Signature
+from securesystemslib.exceptions import UnverifiedSignatureError
+from securesystemslib.signer import Signature, Signer
 
 from ceremony.errors import CeremonyError, SigningError, StorageError
 from ceremony.flows.checks import LintError, lint_errors
@@ -257,3 +258,25 @@ def signed_file(
         )
     md.signatures[signature.keyid] = signature
     return metadata_bytes_resigned(current, md), True
+
+
+def device_signature(
+    signer: Signer, payload: bytes, entry: RosterKey, keyholder: str, what: str, kept: str
+) -> Signature:
+    """The device's signature over `payload`, refused unless it is by `entry`'s key and
+    verifies over exactly these bytes. `what` names what was signed and `kept` what would
+    have been done with it ("stored", "written") in the refusal."""
+    signature = signer.sign(payload)
+    if signature.keyid != entry.keyid:
+        raise SigningError(
+            f"the device signed with key {signature.keyid}, not {keyholder}'s key {entry.keyid}",
+            "use the device that holds the enrolled key",
+        )
+    try:
+        entry.key.verify_signature(signature, payload)
+    except UnverifiedSignatureError as e:
+        raise SigningError(
+            f"{keyholder}'s signature over {what} does not verify; not {kept}",
+            "the device may be faulty; try again or use another device",
+        ) from e
+    return signature

@@ -46,6 +46,7 @@ from ceremony.errors import SigningError, WorkspaceError
 from ceremony.flows.devices import open_keyholder_signer
 from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.review import role_review
+from ceremony.flows.signing import device_signature
 from ceremony.flows.state import CeremonyState, load_state
 from ceremony.flows.transcript import Recorder
 from ceremony.flows.views import NOTHING_STAGED_HINT, set_line
@@ -238,16 +239,6 @@ class SignRequestOutcome:
     already_signed: tuple[str, ...] = ()
 
 
-def _verified(key: Key, signature: Signature, payload: bytes, who: str, what: str) -> None:
-    try:
-        key.verify_signature(signature, payload)
-    except UnverifiedSignatureError as e:
-        raise SigningError(
-            f"{who}'s signature over {what} does not verify; not written",
-            "the device may be faulty; try again or use another device",
-        ) from e
-
-
 def require_signature_target(out: Path) -> None:
     """Refuse a signature file that could not be written: checked before the review is shown
     and again before any secret, so nobody reads a long review for nothing."""
@@ -278,14 +269,7 @@ def sign_request(
             md = checked.proposals[status.role]
             what = f"{status.role} v{status.version}"
             payload = md.signed_bytes
-            signature = signer.sign(payload)
-            if signature.keyid != entry.keyid:
-                raise SigningError(
-                    f"the device signed with key {signature.keyid}, not {keyholder}'s key "
-                    f"{entry.keyid}",
-                    "use the device that holds the enrolled key",
-                )
-            _verified(entry.key, signature, payload, keyholder, what)
+            signature = device_signature(signer, payload, entry, keyholder, what, "written")
             # The signature must count where the workspace will count it.
             trial = copy.deepcopy(md)
             trial.signatures[entry.keyid] = signature

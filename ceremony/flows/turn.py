@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from securesystemslib.exceptions import UnverifiedSignatureError
 from securesystemslib.signer import SecretsHandler, Signature
 
 from ceremony.errors import SigningError
@@ -31,6 +30,7 @@ from ceremony.flows.initial import RecorderFactory
 from ceremony.flows.signing import (
     SignOutcome,
     ToSign,
+    device_signature,
     device_text,
     require_confirmed,
     require_signable,
@@ -145,20 +145,7 @@ def _sign_all(
     try:
         for status in plan.todo:
             payload = plan.payloads[status.role]
-            signature = signer.sign(payload)
-            if signature.keyid != entry.keyid:
-                raise SigningError(
-                    f"the device signed with key {signature.keyid}, not {keyholder}'s key "
-                    f"{entry.keyid}",
-                    "use the device that holds the enrolled key",
-                )
-            try:
-                entry.key.verify_signature(signature, payload)
-            except UnverifiedSignatureError as e:
-                raise SigningError(
-                    f"{keyholder}'s signature over {status.role} does not verify; not stored",
-                    "the device may be faulty; try again or use another device",
-                ) from e
+            signature = device_signature(signer, payload, entry, keyholder, status.role, "stored")
             state.staged[status.role].signatures[entry.keyid] = signature
             after[status.role] = role_status(
                 status.role, state.staged, state.trusted, state.roster, payload

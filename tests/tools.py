@@ -32,3 +32,9 @@ def tool_or_skip(name: str) -> str:
     if path is None:
         missing_tool(f"{name} is not installed (scripts/setup installs it)")
     return path
+
+
+def flowing(text: str) -> str:
+    """`text` with its lines joined and its spacing made single: output lines are cut at 80
+    columns (and screens wrap), so a sentence is looked for in the running text."""
+    return " ".join(text.split())

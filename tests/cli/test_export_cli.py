@@ -13,6 +13,7 @@ from ceremony.errors import ExportError
 from ceremony.flows.export import export
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.revocation_helpers import sign_expected
+from tests.tools import flowing
 
 
 @pytest.fixture
@@ -102,7 +103,7 @@ def test_an_empty_existing_directory_or_a_new_path_is_fine(
     empty.mkdir()
     code, out, err = run(["export", str(signed), str(empty)], capsys, monkeypatch)
     assert code == 0, err
-    assert f"exported to {empty}, verified after writing:" in " ".join(out.split())
+    assert f"exported to {empty}, verified after writing:" in flowing(out)
     code, _, err = run(
         ["export", str(signed), str(tmp_path / "new" / "export")], capsys, monkeypatch
     )

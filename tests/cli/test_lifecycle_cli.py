@@ -15,6 +15,7 @@ from ceremony.flows import clock
 from ceremony.flows.state import load_state
 from tests.conftest import NOW, TestKey, tree_digest
 from tests.lifecycle_helpers import trusted_workspace
+from tests.tools import flowing
 
 LATER = NOW + timedelta(days=80)
 
@@ -234,7 +235,7 @@ def test_delegate_commands(
     assert (
         "note: claimed v2 delegates to 1 more project(s) (proj): each project's own metadata is "
         "signed by its developers with the keys the list gives, outside this ceremony"
-    ) in " ".join(out.split())
+    ) in flowing(out)
     (tmp_path / "p2.csv").write_text("project,paths,keys,threshold\nown,own/*,keys/k.pub.json,1\n")
     code, out, _ = run(
         [

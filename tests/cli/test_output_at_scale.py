@@ -14,6 +14,7 @@ from ceremony.cli import main
 from ceremony.flows import projects
 from tests.conftest import NOW, TestKey
 from tests.lifecycle_helpers import sign, trusted_workspace, write_projects
+from tests.tools import flowing
 
 COUNT = 40
 
@@ -44,12 +45,6 @@ def imported(
     return ws
 
 
-def flat(text: str) -> str:
-    """`text` with every run of white space as one space: lines cut to 80 columns read as
-    the sentences they were cut from."""
-    return " ".join(text.split())
-
-
 def run(
     args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, str, str]:
@@ -67,7 +62,7 @@ def test_status_shows_the_first_roles_and_counts_the_others(
     lines = out.splitlines()
     assert len(lines) < 30
     assert lines[0].startswith("claimed v2 ")
-    assert flat(out).endswith(
+    assert flowing(out).endswith(
         f"and {COUNT + 1 - 10} more staged roles (p09, p10, p11, p12, p13 and "
         f"{COUNT + 1 - 15} more): 0 ready, {COUNT + 1 - 10} waiting for signatures; "
         f"`ceremony status {imported} --json` lists every one"
@@ -90,11 +85,11 @@ def test_review_summarises_many_delegations_and_raw_prints_them_all(
     assert (
         f"! and {COUNT - 5} more delegations added (`ceremony review --raw` shows the whole "
         "proposal)"
-    ) in flat(out)
+    ) in flowing(out)
     assert (
         f"  and {COUNT - 10} more delegations (`ceremony review --raw` shows them all)"
     ) in lines
-    assert flat(out).count("(threshold 1, 1 key) needs every one of its keys") == 1
+    assert flowing(out).count("(threshold 1, 1 key) needs every one of its keys") == 1
     code, out, _ = run(["review", str(imported), "claimed", "--raw"], capsys, monkeypatch)
     assert code == 0
     delegated = json.loads(out)["delegations"]["roles"]

@@ -14,11 +14,7 @@ from ceremony.cli import main
 from ceremony.flows.initial import init_workspace
 from tests.conftest import BASE_PLAN, NOW, TestKey, tree_digest
 from tests.revocation_helpers import export_initial, new_key, sign_expected
-
-
-def flat(out: str) -> str:
-    """The output with its lines joined: lines longer than 80 columns are cut at spaces."""
-    return " ".join(out.split())
+from tests.tools import flowing
 
 
 def run(
@@ -124,16 +120,16 @@ def test_revoke_review_status_and_export_of_a_replaced_key(
         monkeypatch,
     )
     assert code == 0, err
-    assert flat(out).startswith(
+    assert flowing(out).startswith(
         f"carol's key {carol.keyid} is marked compromised: its signatures are refused and "
         "never counted from now on"
     )
-    assert "no longer trusted for: root role root" in flat(out)
-    assert f"replaced there by the key {new_carol.public_key.keyid}" in flat(out)
-    assert "staged root v2" in flat(out)
+    assert "no longer trusted for: root role root" in flowing(out)
+    assert f"replaced there by the key {new_carol.public_key.keyid}" in flowing(out)
+    assert "staged root v2" in flowing(out)
     assert (
         "old root v1: possible only if every one of alice, bob signs (2 needed); "
-        "without carol (compromised)" in flat(out)
+        "without carol (compromised)" in flowing(out)
     )
 
     code, out, _ = run(["review", str(exported), "root"], capsys, monkeypatch)
@@ -179,7 +175,7 @@ def test_export_after_revoking_the_online_key_tells_the_online_side_to_resign(
     sign_expected(exported, [keyring["alice"], keyring["bob"]])
     code, out, _ = run(["export", str(exported), str(tmp_path / "v2")], capsys, monkeypatch)
     assert code == 0
-    notices = flat(out).split("next on the online side: ")[1:]
+    notices = flowing(out).split("next on the online side: ")[1:]
     assert len(notices) == 2
     assert "root v2 gives snapshot and timestamp new keys" in notices[0]
     assert "clients that see this root drop their trusted snapshot and timestamp" in notices[0]
@@ -258,7 +254,7 @@ def test_revoking_twice_burns_the_replacement(
 
     code, out, err = run(args, capsys, monkeypatch)
     assert (code, err) == (0, "")
-    assert flat(out).startswith(
+    assert flowing(out).startswith(
         f"already staged: carol's key {carol.keyid} is revoked and replaced by the key "
         f"{new_carol.public_key.keyid}; nothing changed"
     )
@@ -286,11 +282,11 @@ def test_revoking_twice_burns_the_replacement(
         monkeypatch,
     )
     assert code == 0, err
-    assert flat(out).startswith(f"carol's key {new_carol.public_key.keyid} is marked")
+    assert flowing(out).startswith(f"carol's key {new_carol.public_key.keyid} is marked")
     assert (
         f"note: carol's key {new_carol.public_key.keyid} was the replacement staged for the "
         f"key {carol.keyid}; it is revoked as well"
-    ) in flat(out)
+    ) in flowing(out)
     assert "  new root v2: possible only if every one of alice, bob signs (2 needed)" in out
     assert tree_digest(exported) != before
 
@@ -308,7 +304,7 @@ def test_revoking_twice_without_a_replacement_changes_nothing(
     for again in (args, ["revoke", str(exported), "--keyid", keyring["carol"].key.keyid]):
         code, out, err = run(again, capsys, monkeypatch)
         assert (code, err) == (0, "")
-        assert flat(out).startswith(
+        assert flowing(out).startswith(
             f"already staged: carol's key {keyring['carol'].key.keyid} is marked compromised "
             "and no proposal trusts it; nothing changed"
         )

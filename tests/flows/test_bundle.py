@@ -43,7 +43,7 @@ from ceremony.model.roster import Roster, RosterKey
 from ceremony.model.transcript import TranscriptError
 from ceremony.store.workspace import create_workspace
 from tests.conftest import BASE_PLAN, NAMES, NOW, tree_digest
-from tests.tools import tool_or_skip
+from tests.tools import flowing, tool_or_skip
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "bundle"
 TOOL_VERSION = "0.0.0+golden"  # fixed, so a release does not change the golden files
@@ -514,6 +514,6 @@ def test_cli_export_format_rstuf(
     code = main(["export", str(workspace), str(out), "--format", "rstuf"])
     assert code == 0
     printed = capsys.readouterr().out
-    assert f"RSTUF payload: {out / 'rstuf/ceremony-payload.json'}" in " ".join(printed.split())
-    assert f"ceremony record: {out / 'record.html'}" in " ".join(printed.split())
+    assert f"RSTUF payload: {out / 'rstuf/ceremony-payload.json'}" in flowing(printed)
+    assert f"ceremony record: {out / 'record.html'}" in flowing(printed)
     assert (out / "rstuf/ceremony-payload.json").is_file()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,7 @@ from tests.flows.test_online_targets import (
     sign,
 )
 from tests.model.test_rstuf import hand_keyid, rstuf_keyid, rstuf_shape_problems
+from tests.tools import flowing
 
 URI_FILE = "rstuf-online.pem"
 RSTUF_PLAN = PLAN.replace(
@@ -172,11 +172,6 @@ def payload_of(room: Room, name: str = "ceremony-payload.json") -> dict[str, Any
     return data
 
 
-def one_line(text: str) -> str:
-    """Wrapped output as one line, for finding a sentence in it."""
-    return re.sub(r"\s+", " ", text)
-
-
 def test_the_payload_of_an_rstuf_plan_is_what_rstufs_worker_bootstraps_from(
     tmp_path: Path,
     online_key_dir: Path,
@@ -233,14 +228,14 @@ def test_without_a_uri_the_online_key_gets_rstufs_file_signer_and_a_note_says_so
     lines = printed.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("note:"))
     end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("  "))
-    assert one_line(" ".join(lines[start:end])) == note
+    assert flowing(" ".join(lines[start:end])) == note
     assert all(len(line) <= 80 for line in lines[start:end])
     review = ok(["review", str(room.workspace)], capsys, monkeypatch)
     assert (
         f"note: online key online: RSTUF's worker signs with fn:{online} "
         f"(x-rstuf-online-key-uri), the default: its file signer, the file {online} in "
         "ONLINE_KEY_DIR"
-    ) in one_line(review)
+    ) in flowing(review)
 
     ok(["export", str(room.workspace), str(room.out), "--format", "rstuf"], capsys, monkeypatch)
     payload = payload_of(room)
@@ -362,7 +357,7 @@ def test_a_replacement_for_a_revoked_key_gets_the_fields_rstuf_reads(
         capsys,
         monkeypatch,
     )
-    assert f"sign with fn:{online_key.keyid}" in one_line(out)
+    assert f"sign with fn:{online_key.keyid}" in flowing(out)
     ok(
         ["revoke", workspace, "--keyholder", "carol", "--replacement", str(new_carol)],
         capsys,

@@ -58,6 +58,7 @@ from tests.interop.clients import TufJsRuntime
 from tests.interop.harness import InteropResult, run_both_clients
 from tests.interop.online import Artifact, write_sha256sums
 from tests.lifecycle_helpers import write_plan
+from tests.tools import flowing
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
@@ -396,7 +397,7 @@ def test_dave_joins_root_and_the_threshold_is_raised(chain: Chain) -> None:
 def test_the_stolen_key_is_refused_and_never_counted(chain: Chain) -> None:
     stolen = chain.keyring["carol"].key.keyid
     # The output's lines are cut at 80 columns: read it as running text.
-    revoked = " ".join(chain.output["revoke"].out.split())
+    revoked = flowing(chain.output["revoke"].out)
     assert f"carol's key {stolen} is marked compromised" in revoked
     assert "without carol (compromised)" in revoked
     assert "verdict: possible; the fewest keyholders who can do it together: alice, bob, dave" in (

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from ceremony.tui.turn import HandoverScreen
+from tests.tools import flowing
 
 
 async def wait_for(
@@ -117,11 +118,16 @@ def shows(app: App[None], text: str) -> Callable[[], bool]:
     return lambda: text in screen_text(app)
 
 
+def widget_text(app: App[None], widget: str) -> str:
+    """The text of the Static `widget` on the screen, as running text (however it wraps)."""
+    return flowing(str(app.screen.query_one(widget, Static).content))
+
+
 def error_says(app: App[None], text: str) -> Callable[[], bool]:
     """A condition: the error modal's message holds `text`, wherever the screen wraps it."""
 
     def check() -> bool:
         found = app.screen.query("#error-message")
-        return bool(found) and text in " ".join(str(found.first(Static).content).split())
+        return bool(found) and text in flowing(str(found.first(Static).content))
 
     return check

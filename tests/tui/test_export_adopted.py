@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from tuf.api.metadata import Metadata
 
 from ceremony.cli import main
@@ -23,7 +23,7 @@ from ceremony.model.detached import DetachedSignature
 from ceremony.tui.app import CeremonyApp
 from tests.adopt_repos import tuf_on_ci_repository
 from tests.tui.conftest import review_all
-from tests.tui.drive import wait_screen
+from tests.tui.drive import wait_screen, widget_text
 
 pytestmark = pytest.mark.asyncio
 
@@ -63,10 +63,6 @@ def adopted_and_signed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return ws
 
 
-def shown(app: CeremonyApp, widget: str) -> str:
-    return " ".join(str(app.screen.query_one(widget, Static).content).split())
-
-
 async def test_an_adopted_repository_exports_from_the_tui_as_from_the_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,8 +89,8 @@ async def test_an_adopted_repository_exports_from_the_tui_as_from_the_cli(
         await pilot.press("enter")
         await wait_screen(pilot, "ExportDoneScreen")
         await pilot.pause()
-        assert "(verified: a client would accept it)" in shown(app, "#done")
-        summary = shown(app, "#summary")
+        assert "(verified: a client would accept it)" in widget_text(app, "#done")
+        summary = widget_text(app, "#summary")
     exported = sorted(p.name for p in (out / "metadata").iterdir())
     assert exported == ["1.pkgs.json", "2.root.json", "2.targets.json", "3.root.json", "root.json"]
     assert "added to the trusted history: 3.root" in summary

@@ -6,20 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ceremony.guided import wizard as files
 from ceremony.keys.keyfile import decrypt_key_file
 from ceremony.tui.app import CeremonyApp
 from tests.revocation_helpers import sign_expected
 from tests.tui.conftest import FOLDER, MakeSession, key_file, review_all, secret_of
-from tests.tui.drive import signing_turn, wait_screen
+from tests.tui.drive import signing_turn, wait_screen, widget_text
 
 pytestmark = pytest.mark.asyncio
-
-
-def shown(app: CeremonyApp, widget: str) -> str:
-    return " ".join(str(app.screen.query_one(widget, Static).content).split())
 
 
 async def test_the_done_screen_shows_that_the_written_bundle_agrees(
@@ -37,7 +33,7 @@ async def test_the_done_screen_shows_that_the_written_bundle_agrees(
         await pilot.press("enter")
         await wait_screen(pilot, "ExportDoneScreen")
         await pilot.pause()
-        assert shown(app, "#audit") == (
+        assert widget_text(app, "#audit") == (
             "Audit: ok: out: everything in the bundle agrees (0 errors, 0 warnings, 1 note)"
         )
         assert not app.screen.query("#audit-findings")
@@ -61,11 +57,11 @@ async def test_the_done_screen_shows_a_disagreement_in_the_written_bundle(
         await pilot.press("enter")
         await wait_screen(pilot, "ExportDoneScreen")
         await pilot.pause()
-        assert "verified: a client would accept it" in shown(app, "#done")
-        assert shown(app, "#audit") == (
+        assert "verified: a client would accept it" in widget_text(app, "#done")
+        assert widget_text(app, "#audit") == (
             "Audit: failed: out: 3 disagreements (3 errors, 0 warnings, 1 note)"
         )
-        findings = shown(app, "#audit-findings")
+        findings = widget_text(app, "#audit-findings")
         assert findings.startswith("error: transcript.jsonl: line ")
         assert "(exported): exports bob's signature on root v1 (keyid " in findings
         assert "but no signature_added before it records it" in findings
